@@ -1,0 +1,101 @@
+"""The one table of options, and the frozen Config that rules and the index read."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Optional
+
+DEFAULT_TEST_PATTERNS: tuple[str, ...] = (
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "tests/*",
+    "test/*",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    project_root: Optional[str] = None
+    """Where route discovery starts; ``None`` means: found from the checked file."""
+    send_functions: tuple[str, ...] = ()
+    """Extra dotted (or bare) names of callables that return file responses."""
+    client_names: tuple[str, ...] = ()
+    """Extra fixture / attribute names that hold a test client."""
+    test_patterns: tuple[str, ...] = DEFAULT_TEST_PATTERNS
+
+
+DEFAULT_CONFIG = Config()
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    flag: str
+    dest: str
+    help: str
+    is_list: bool
+
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec(
+        "--flask-close-project-root",
+        "flask_close_project_root",
+        "Folder where route discovery starts (default: the nearest folder above the checked file"
+        " holding setup.cfg, tox.ini, .flake8, pyproject.toml or .git).",
+        is_list=False,
+    ),
+    OptionSpec(
+        "--flask-close-send-functions",
+        "flask_close_send_functions",
+        "Comma-separated dotted names of project callables that return file responses"
+        " (e.g. myapp.files.serve_pdf).",
+        is_list=True,
+    ),
+    OptionSpec(
+        "--flask-close-client-names",
+        "flask_close_client_names",
+        "Comma-separated extra fixture or attribute names that hold a Flask test client.",
+        is_list=True,
+    ),
+    OptionSpec(
+        "--flask-close-test-patterns",
+        "flask_close_test_patterns",
+        "Comma-separated globs that make a file a test file"
+        f" (default: {','.join(DEFAULT_TEST_PATTERNS)}).",
+        is_list=True,
+    ),
+)
+
+
+def register_options(option_manager: Any) -> None:
+    for spec in OPTIONS:
+        if spec.is_list:
+            option_manager.add_option(
+                spec.flag,
+                dest=spec.dest,
+                default=[],
+                parse_from_config=True,
+                comma_separated_list=True,
+                help=spec.help,
+            )
+        else:
+            option_manager.add_option(
+                spec.flag, dest=spec.dest, default=None, parse_from_config=True, help=spec.help
+            )
+
+
+def _names(value: Optional[Sequence[str]]) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or ()) if v and v.strip())
+
+
+def config_from_options(options: argparse.Namespace) -> Config:
+    root = getattr(options, "flask_close_project_root", None)
+    patterns = _names(getattr(options, "flask_close_test_patterns", None))
+    return Config(
+        project_root=root or None,
+        send_functions=_names(getattr(options, "flask_close_send_functions", None)),
+        client_names=_names(getattr(options, "flask_close_client_names", None)),
+        test_patterns=patterns or DEFAULT_TEST_PATTERNS,
+    )

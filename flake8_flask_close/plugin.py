@@ -1,0 +1,103 @@
+"""The flake8 entry point."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import logging
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+from flake8_flask_close import __version__
+from flake8_flask_close.codes import DEFAULT_OFF
+from flake8_flask_close.config import DEFAULT_CONFIG, Config, config_from_options, register_options
+from flake8_flask_close.routes import index as route_index
+from flake8_flask_close.routes.extract import module_name_for
+from flake8_flask_close.routes.index import relpath
+from flake8_flask_close.routes.project import find_root
+from flake8_flask_close.rules import TEST_RULES
+from flake8_flask_close.testcode import clients
+from flake8_flask_close.testcode.analysis import ModuleAnalysis
+from flake8_flask_close.testcode.files import is_test_file
+
+LOG = logging.getLogger(__name__)
+
+REQUEST_TOKENS = (
+    ".get(",
+    ".post(",
+    ".put(",
+    ".patch(",
+    ".delete(",
+    ".head(",
+    ".options(",
+    ".open(",
+    "send_",
+    "request_context",
+)
+"""A test file mentioning none of these makes no response we could judge."""
+
+Result = tuple[int, int, str, type]
+
+
+class Plugin:
+    name = "flake8-flask-close"
+    version = __version__
+
+    config: ClassVar[Config] = DEFAULT_CONFIG
+
+    def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+
+    @staticmethod
+    def add_options(option_manager: Any) -> None:
+        register_options(option_manager)
+        option_manager.extend_default_ignore(DEFAULT_OFF)
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        cls.config = config_from_options(options)
+        # flake8 parses options once per run: a new run (an editor re-linting in the same
+        # process) must see the project as it is now.
+        route_index.reset_memo()
+        clients.reset_memo()
+
+    def run(self) -> Iterator[Result]:
+        try:
+            results = list(self._run())
+        except Exception as exc:  # noqa: BLE001 - never take flake8 down with us
+            LOG.warning(
+                "flake8-flask-close: skipped %s after an internal error: %r", self.filename, exc
+            )
+            return
+        yield from results
+
+    def _run(self) -> Iterator[Result]:
+        config = self.config
+        if not isinstance(self.tree, ast.Module):
+            return
+        if not is_test_file(self.filename, config.test_patterns):
+            return
+        source = "".join(self.lines)
+        if not any(token in source for token in REQUEST_TOKENS):
+            return
+        root = find_root(self.filename, config.project_root)
+        index = route_index.get_index(
+            root, config.send_functions, override=(self.filename, source, self.tree)
+        )
+        rel = relpath(self.filename, root)
+        module, is_package = module_name_for(rel) if not rel.startswith("../") else ("", False)
+        knowledge = clients.knowledge_for(
+            self.filename, self.tree, root, config.client_names, module, is_package
+        )
+        analysis = ModuleAnalysis(self.tree, self.filename, index, knowledge, config.send_functions)
+        uses = analysis.uses()
+        seen: set[tuple[int, int, str]] = set()
+        for rule in TEST_RULES:
+            for line, col, message in rule.findings(uses):
+                key = (line, col, message[:6])
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield line, col, message, type(self)

@@ -1,0 +1,430 @@
+"""Extract ``ModuleFacts`` from one parsed module."""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Optional, Union
+
+from flake8_flask_close.names import dotted, import_aliases, qualify
+from flake8_flask_close.routes.facts import (
+    UNKNOWN,
+    ClassFact,
+    ErrorHandlerFact,
+    Evidence,
+    FunctionFact,
+    ModuleFacts,
+    ObjectFact,
+    Ref,
+    RegistrationFact,
+    RouteFact,
+)
+from flake8_flask_close.vocabulary import (
+    HTTP_METHOD_DECORATORS,
+    ResponseClassifier,
+    call_arg,
+    is_blueprint_class,
+    is_flask_app_class,
+    local_assignments,
+    walk_own_scope,
+)
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+
+def literal_str(node: Optional[ast.expr], constants: dict[str, str]) -> Optional[str]:
+    """The string value of a literal, a module constant or a concatenation of those."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = literal_str(node.left, constants)
+        right = literal_str(node.right, constants)
+        if left is not None and right is not None:
+            return left + right
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            elif isinstance(value, ast.FormattedValue) and value.format_spec is None:
+                inner = literal_str(value.value, constants)
+                if inner is None:
+                    return None
+                parts.append(inner)
+            else:
+                return None
+        return "".join(parts)
+    return None
+
+
+def optional_str(node: Optional[ast.expr], constants: dict[str, str]) -> Optional[str]:
+    """None when absent or literally None; the string; or UNKNOWN."""
+    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+        return None
+    value = literal_str(node, constants)
+    return UNKNOWN if value is None else value
+
+
+def folder_basename(node: ast.expr, constants: dict[str, str]) -> Optional[str]:
+    """Basename of a folder expression: a literal, or the last literal of a join / ``/``."""
+    value = literal_str(node, constants)
+    if value is not None:
+        return os.path.basename(value.rstrip("/\\")) or None
+    if isinstance(node, ast.Call) and node.args:
+        return folder_basename(node.args[-1], constants)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return folder_basename(node.right, constants)
+    return None
+
+
+def methods_of(call: ast.Call) -> Optional[list[str]]:
+    node = call_arg(call, 99, "methods")
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        found = [
+            e.value.upper()
+            for e in node.elts
+            if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
+        return found if len(found) == len(node.elts) else None
+    return None
+
+
+class _Extractor:
+    def __init__(self, facts: ModuleFacts, send_functions: tuple[str, ...]) -> None:
+        self.facts = facts
+        self.aliases = facts.aliases
+        self.send_functions = send_functions
+
+    def q(self, node: ast.AST) -> Optional[str]:
+        return qualify(node, self.aliases)
+
+    # ---------------------------------------------------------------- scopes
+    def visit_body(self, body: list[ast.stmt], scope: str) -> None:
+        for stmt in body:
+            self.visit_stmt(stmt, scope)
+
+    def visit_stmt(self, stmt: ast.stmt, scope: str) -> None:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.visit_function(stmt, scope)
+            return
+        if isinstance(stmt, ast.ClassDef):
+            self.visit_class(stmt, scope)
+            return
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            self.visit_assign(stmt, scope)
+        for node in ast.walk(stmt) if not _has_nested_scope(stmt) else _walk_stmt(stmt):
+            if isinstance(node, ast.Call):
+                self.visit_call(node, scope)
+        for child_body in _child_bodies(stmt):
+            self.visit_body(child_body, scope)
+
+    def visit_function(self, node: FunctionNode, scope: str) -> None:
+        qualname = f"{scope}.{node.name}" if scope else node.name
+        for deco in node.decorator_list:
+            self.visit_decorator(deco, node, scope, qualname)
+        self.facts.functions[qualname] = self.function_fact(node, qualname)
+        self.visit_body(node.body, qualname)
+
+    def visit_class(self, node: ast.ClassDef, scope: str) -> None:
+        qualname = f"{scope}.{node.name}" if scope else node.name
+        methods = [
+            s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+        bases = [Ref(scope, d) for d in (dotted(b) for b in node.bases) if d]
+        self.facts.classes[qualname] = ClassFact(qualname, bases, methods, node.lineno)
+        self.visit_body(node.body, qualname)
+
+    # ---------------------------------------------------------------- objects
+    def visit_assign(self, stmt: Union[ast.Assign, ast.AnnAssign], scope: str) -> None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        value = stmt.value
+        if scope == "" and value is not None:
+            text = literal_str(value, self.facts.constants)
+            if text is not None:
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        self.facts.constants[t.id] = text
+        if not isinstance(value, ast.Call):
+            return
+        for target in targets:
+            name = dotted(target)
+            if name is None:
+                continue
+            obj = self.object_fact(value, scope, name)
+            if obj is not None:
+                self.facts.objects.append(obj)
+
+    def object_fact(self, call: ast.Call, scope: str, var: str) -> Optional[ObjectFact]:
+        q = self.q(call.func)
+        consts = self.facts.constants
+        if is_flask_app_class(q) or self.is_local_subclass(q, is_flask_app_class):
+            folder_node = call_arg(call, 2, "static_folder")
+            if folder_node is None:
+                folder: Optional[str] = "static"
+                basename: Optional[str] = "static"
+            else:
+                folder = optional_str(folder_node, consts)
+                basename = folder_basename(folder_node, consts) if folder is not None else None
+            return ObjectFact(
+                kind="app",
+                scope=scope,
+                var=var,
+                line=call.lineno,
+                static_folder=folder,
+                static_basename=basename,
+                static_url_path=optional_str(call_arg(call, 1, "static_url_path"), consts),
+            )
+        if is_blueprint_class(q) or self.is_local_subclass(q, is_blueprint_class):
+            folder_node = call_arg(call, 2, "static_folder")
+            folder = optional_str(folder_node, consts)
+            return ObjectFact(
+                kind="blueprint",
+                scope=scope,
+                var=var,
+                line=call.lineno,
+                bp_name=optional_str(call_arg(call, 0, "name"), consts),
+                url_prefix=optional_str(call_arg(call, 5, "url_prefix"), consts),
+                static_folder=folder,
+                static_basename=(
+                    folder_basename(folder_node, consts)
+                    if folder is not None and folder_node is not None
+                    else None
+                ),
+                static_url_path=optional_str(call_arg(call, 3, "static_url_path"), consts),
+            )
+        return None
+
+    def is_local_subclass(self, q: Optional[str], base_test: object) -> bool:
+        cls = self.facts.classes.get(q or "")
+        if cls is None or not callable(base_test):
+            return False
+        return any(base_test(qualify_ref(b, self.aliases)) for b in cls.bases)
+
+    # ---------------------------------------------------------------- calls
+    def visit_call(self, call: ast.Call, scope: str) -> None:
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            return
+        target = dotted(func.value)
+        if target is None:
+            return
+        consts = self.facts.constants
+        if func.attr == "add_url_rule":
+            view_node = call_arg(call, 2, "view_func")
+            rule = literal_str(call_arg(call, 0, "rule"), consts)
+            endpoint = optional_str(call_arg(call, 1, "endpoint"), consts)
+            view, is_class, as_view_name = self.view_ref(view_node, scope)
+            if view is None:
+                return
+            self.facts.routes.append(
+                RouteFact(
+                    target=Ref(scope, target),
+                    rule=rule,
+                    methods=methods_of(call),
+                    endpoint=endpoint if endpoint is not None else as_view_name,
+                    view=view,
+                    view_is_class=is_class,
+                    line=call.lineno,
+                )
+            )
+        elif func.attr == "register_blueprint":
+            child = call_arg(call, 0, "blueprint")
+            child_name = dotted(child) if child is not None else None
+            if child_name is None:
+                return
+            self.facts.registrations.append(
+                RegistrationFact(
+                    parent=Ref(scope, target),
+                    child=Ref(scope, child_name),
+                    url_prefix=optional_str(call_arg(call, 99, "url_prefix"), consts),
+                    name=optional_str(call_arg(call, 99, "name"), consts),
+                    line=call.lineno,
+                )
+            )
+        elif func.attr == "register_error_handler":
+            code = call_arg(call, 0, "code_or_exception")
+            view = call_arg(call, 1, "f")
+            view_name = dotted(view) if view is not None else None
+            if view_name is not None:
+                self.facts.error_handlers.append(
+                    ErrorHandlerFact(
+                        Ref(scope, target), _int(code), Ref(scope, view_name), False, call.lineno
+                    )
+                )
+
+    def view_ref(
+        self, node: Optional[ast.expr], scope: str
+    ) -> tuple[Optional[Ref], bool, Optional[str]]:
+        """(view reference, is a class view, the as_view() endpoint name)."""
+        if node is None:
+            return None, False, None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "as_view":
+                cls = dotted(node.func.value)
+                name = literal_str(call_arg(node, 0, "name"), self.facts.constants)
+                return (Ref(scope, cls) if cls else None), True, name
+            return None, False, None
+        if isinstance(node, ast.Name):
+            for value in self.scope_assignments.get((scope, node.id), []):
+                found = self.view_ref(value, scope)
+                if found[0] is not None:
+                    return found
+        name = dotted(node)
+        return (Ref(scope, name) if name else None), False, None
+
+    def visit_decorator(
+        self, deco: ast.expr, node: FunctionNode, scope: str, qualname: str
+    ) -> None:
+        if not isinstance(deco, ast.Call) or not isinstance(deco.func, ast.Attribute):
+            return
+        target = dotted(deco.func.value)
+        if target is None:
+            return
+        attr = deco.func.attr
+        consts = self.facts.constants
+        if attr == "route" or attr in HTTP_METHOD_DECORATORS:
+            methods = [HTTP_METHOD_DECORATORS[attr]] if attr != "route" else methods_of(deco)
+            self.facts.routes.append(
+                RouteFact(
+                    target=Ref(scope, target),
+                    rule=literal_str(call_arg(deco, 0, "rule"), consts),
+                    methods=methods,
+                    endpoint=optional_str(call_arg(deco, 99, "endpoint"), consts),
+                    view=Ref(scope, node.name),
+                    view_is_class=False,
+                    line=deco.lineno,
+                )
+            )
+        elif attr in ("errorhandler", "app_errorhandler"):
+            self.facts.error_handlers.append(
+                ErrorHandlerFact(
+                    Ref(scope, target),
+                    _int(call_arg(deco, 0, "code_or_exception")),
+                    Ref(scope, node.name),
+                    attr == "app_errorhandler",
+                    deco.lineno,
+                )
+            )
+
+    # ---------------------------------------------------------------- functions
+    def function_fact(self, node: FunctionNode, qualname: str) -> FunctionFact:
+        fact = FunctionFact(qualname=qualname, line=node.lineno)
+        own = list(walk_own_scope(node))
+        if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own):
+            fact.is_generator = True
+            return fact
+        classifier = ResponseClassifier(
+            self.aliases, local_assignments(node), self.send_functions
+        )
+        for ret in (n for n in own if isinstance(n, ast.Return)):
+            for found in classifier.classify(ret.value):
+                if found.evidence:
+                    fact.direct.append(Evidence(found.evidence, ret.lineno))
+                elif found.helper is not None:
+                    name = dotted(found.helper)
+                    if name:
+                        fact.helpers.append(Ref(qualname, name))
+        return fact
+
+    @property
+    def scope_assignments(self) -> dict[tuple[str, str], list[ast.expr]]:
+        return self._scope_assignments
+
+    def collect_scope_assignments(self, tree: ast.Module) -> None:
+        """(scope, name) -> assigned values, for ``view = Cls.as_view(...)`` indirections."""
+        found: dict[tuple[str, str], list[ast.expr]] = {}
+
+        def walk(body: list[ast.stmt], scope: str) -> None:
+            for stmt in body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    inner = f"{scope}.{stmt.name}" if scope else stmt.name
+                    walk(stmt.body, inner)
+                    continue
+                if isinstance(stmt, ast.Assign):
+                    for t in stmt.targets:
+                        if isinstance(t, ast.Name):
+                            found.setdefault((scope, t.id), []).append(stmt.value)
+                for child_body in _child_bodies(stmt):
+                    walk(child_body, scope)
+
+        walk(tree.body, "")
+        self._scope_assignments = found
+
+
+def qualify_ref(ref: Ref, aliases: dict[str, str]) -> Optional[str]:
+    head, _, rest = ref.name.partition(".")
+    base = aliases.get(head, head)
+    return f"{base}.{rest}" if rest else base
+
+
+def _int(node: Optional[ast.expr]) -> Optional[int]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    return None
+
+
+def _child_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    bodies: list[list[ast.stmt]] = []
+    for name in ("body", "orelse", "finalbody"):
+        value = getattr(stmt, name, None)
+        if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+            bodies.append(value)
+    for handler in getattr(stmt, "handlers", []) or []:
+        bodies.append(handler.body)
+    for case in getattr(stmt, "cases", []) or []:
+        bodies.append(case.body)
+    return bodies
+
+
+def _has_nested_scope(stmt: ast.stmt) -> bool:
+    return bool(_child_bodies(stmt))
+
+
+def _walk_stmt(stmt: ast.stmt) -> list[ast.AST]:
+    """The expressions of a compound statement's header (its bodies are visited apart)."""
+    nodes: list[ast.AST] = []
+    for name, value in ast.iter_fields(stmt):
+        if name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            continue
+        if isinstance(value, ast.AST):
+            nodes.extend(ast.walk(value))
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    nodes.extend(ast.walk(item))
+    return nodes
+
+
+def module_name_for(relpath: str) -> tuple[str, bool]:
+    """Dotted module name of a path relative to the project root, and whether it's a package."""
+    parts = relpath.replace("\\", "/").split("/")
+    if parts and parts[0] == "src" and len(parts) > 1:
+        parts = parts[1:]
+    last = parts[-1]
+    if last.endswith(".pyi"):
+        last = last[:-4]
+    elif last.endswith(".py"):
+        last = last[:-3]
+    is_package = last == "__init__"
+    parts = parts[:-1] if is_package else [*parts[:-1], last]
+    return ".".join(p for p in parts if p), is_package
+
+
+def extract(
+    tree: ast.Module, relpath: str, send_functions: tuple[str, ...] = ()
+) -> ModuleFacts:
+    module, is_package = module_name_for(relpath)
+    facts = ModuleFacts(
+        module=module,
+        path=relpath,
+        is_package=is_package,
+        aliases=import_aliases(tree, module, is_package),
+    )
+    extractor = _Extractor(facts, send_functions)
+    extractor.collect_scope_assignments(tree)
+    extractor.visit_body(tree.body, "")
+    return facts

@@ -1,0 +1,154 @@
+"""What one module says about apps, blueprints, routes and file-serving functions.
+
+Facts are plain JSON-able data (see ``to_json``/``from_json``), extracted from one ``ast``
+tree, so that they can be cached per file and linked across the project by ``index``.
+References between modules stay symbolic (``scope`` + dotted name) until linking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+UNKNOWN = "\x00?"
+"""A value that exists but cannot be known statically (a url_prefix read from config...)."""
+
+
+@dataclass
+class Ref:
+    """A name as written in ``scope`` (a function qualname, "" for module level)."""
+
+    scope: str
+    name: str
+
+
+@dataclass
+class ObjectFact:
+    kind: str  # "app" | "blueprint"
+    scope: str
+    var: str
+    line: int
+    bp_name: Optional[str] = None
+    url_prefix: Optional[str] = None
+    static_folder: Optional[str] = None
+    """Folder as written; None = no static route; UNKNOWN = an expression."""
+    static_basename: Optional[str] = None
+    static_url_path: Optional[str] = None
+
+
+@dataclass
+class RouteFact:
+    target: Ref
+    rule: Optional[str]
+    """None when the rule is not a literal we can read."""
+    methods: Optional[list[str]]
+    endpoint: Optional[str]
+    view: Ref
+    view_is_class: bool
+    line: int
+
+
+@dataclass
+class RegistrationFact:
+    parent: Ref
+    child: Ref
+    url_prefix: Optional[str]
+    name: Optional[str]
+    line: int
+
+
+@dataclass
+class ErrorHandlerFact:
+    target: Ref
+    code: Optional[int]
+    view: Ref
+    app_wide: bool
+    line: int
+
+
+@dataclass
+class Evidence:
+    what: str
+    line: int
+
+
+@dataclass
+class FunctionFact:
+    qualname: str
+    line: int
+    direct: list[Evidence] = field(default_factory=list)
+    """File responses this function returns itself."""
+    helpers: list[Ref] = field(default_factory=list)
+    """Project callables whose result this function returns (followed when linking)."""
+    is_generator: bool = False
+
+
+@dataclass
+class ClassFact:
+    qualname: str
+    bases: list[Ref]
+    methods: list[str]
+    line: int
+
+
+@dataclass
+class ModuleFacts:
+    module: str
+    path: str
+    is_package: bool
+    aliases: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    objects: list[ObjectFact] = field(default_factory=list)
+    routes: list[RouteFact] = field(default_factory=list)
+    registrations: list[RegistrationFact] = field(default_factory=list)
+    error_handlers: list[ErrorHandlerFact] = field(default_factory=list)
+    functions: dict[str, FunctionFact] = field(default_factory=dict)
+    classes: dict[str, ClassFact] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModuleFacts:
+        def ref(d: dict[str, Any]) -> Ref:
+            return Ref(**d)
+
+        return cls(
+            module=data["module"],
+            path=data["path"],
+            is_package=data["is_package"],
+            aliases=dict(data["aliases"]),
+            constants=dict(data["constants"]),
+            objects=[ObjectFact(**o) for o in data["objects"]],
+            routes=[
+                RouteFact(**{**r, "target": ref(r["target"]), "view": ref(r["view"])})
+                for r in data["routes"]
+            ],
+            registrations=[
+                RegistrationFact(**{**r, "parent": ref(r["parent"]), "child": ref(r["child"])})
+                for r in data["registrations"]
+            ],
+            error_handlers=[
+                ErrorHandlerFact(**{**e, "target": ref(e["target"]), "view": ref(e["view"])})
+                for e in data["error_handlers"]
+            ],
+            functions={
+                k: FunctionFact(
+                    qualname=f["qualname"],
+                    line=f["line"],
+                    direct=[Evidence(**e) for e in f["direct"]],
+                    helpers=[ref(h) for h in f["helpers"]],
+                    is_generator=f["is_generator"],
+                )
+                for k, f in data["functions"].items()
+            },
+            classes={
+                k: ClassFact(
+                    qualname=c["qualname"],
+                    bases=[ref(b) for b in c["bases"]],
+                    methods=list(c["methods"]),
+                    line=c["line"],
+                )
+                for k, c in data["classes"].items()
+            },
+        )

@@ -1,0 +1,549 @@
+"""Linking per-module facts into apps, their routes, and which routes serve files."""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from flake8_flask_close.routes.extract import extract, qualify_ref
+from flake8_flask_close.routes.facts import (
+    UNKNOWN,
+    ClassFact,
+    FunctionFact,
+    ModuleFacts,
+    ObjectFact,
+    Ref,
+)
+from flake8_flask_close.routes.match import Match, RouteMap
+from flake8_flask_close.routes.project import (
+    ROUTE_TOKENS,
+    iter_python_files,
+    parse,
+    read_candidate,
+)
+
+HTTP_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+HELPER_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class LinkedRoute:
+    rule: Optional[str]
+    """The full URL rule; None when a part of it can't be known statically."""
+    methods: Optional[frozenset[str]]
+    endpoint: str
+    evidence: Optional[str]
+    """Why the route serves a file ("send_from_directory in app/views.py:12"), or None."""
+    method_evidence: Optional[tuple[tuple[str, Optional[str]], ...]] = None
+    """For class-based views: evidence per HTTP method."""
+    location: str = ""
+    static_dir: Optional[str] = None
+    """For built-in static routes whose folder is known: the folder on disk."""
+
+    def evidence_for(self, method: str) -> Optional[str]:
+        if self.method_evidence is None:
+            return self.evidence
+        table = dict(self.method_evidence)
+        if method in table:
+            return table[method]
+        if method == "HEAD" and "GET" in table:
+            return table["GET"]
+        return table.get("*")
+
+    @property
+    def serves_file(self) -> bool:
+        if self.method_evidence is None:
+            return self.evidence is not None
+        return any(e for _, e in self.method_evidence)
+
+
+@dataclass
+class AppGroup:
+    """Routes reachable through one app (or one unresolved route target)."""
+
+    key: str
+    label: str
+    routes: list[LinkedRoute] = field(default_factory=list)
+    error_evidence: dict[int, str] = field(default_factory=dict)
+    local_scope: Optional[tuple[str, str]] = None
+    """(module, function qualname) for routes added to an unknown app inside a function."""
+    _map: Optional[RouteMap] = None
+
+    @property
+    def route_map(self) -> RouteMap:
+        if self._map is None:
+            self._map = RouteMap(self.routes)
+        return self._map
+
+
+ObjKey = tuple[str, str, str]  # module, scope, var
+
+
+def _join(prefix: Optional[str], rule: Optional[str]) -> Optional[str]:
+    if prefix == UNKNOWN or rule is None:
+        return None
+    if not prefix:
+        return rule
+    if rule:
+        return "/".join((prefix.rstrip("/"), rule.lstrip("/")))
+    return prefix
+
+
+def _join_prefix(outer: Optional[str], inner: Optional[str]) -> Optional[str]:
+    if outer == UNKNOWN or inner == UNKNOWN:
+        return UNKNOWN
+    if not outer:
+        return inner
+    if not inner:
+        return outer
+    return outer.rstrip("/") + "/" + inner.lstrip("/")
+
+
+class RouteIndex:
+    def __init__(self, root: str, modules: Iterable[ModuleFacts], send_functions: tuple[str, ...] = ()):
+        self.root = root
+        self.send_functions = send_functions
+        self.modules: dict[str, ModuleFacts] = {}
+        self.by_path: dict[str, ModuleFacts] = {}
+        for facts in modules:
+            self.modules[facts.module] = facts
+            self.by_path[facts.path] = facts
+        self._evidence: dict[tuple[str, str], Optional[str]] = {}
+        self.groups: list[AppGroup] = []
+        self.modules_identity: object = None
+        self._link()
+
+    # ---------------------------------------------------------------- resolution
+    def _scopes(self, scope: str) -> list[str]:
+        out = [scope]
+        while scope:
+            scope = scope.rpartition(".")[0]
+            out.append(scope)
+        return out
+
+    def resolve_object(self, module: str, ref: Ref, depth: int = 0) -> Optional[ObjKey]:
+        facts = self.modules.get(module)
+        if facts is None or depth > 6:
+            return None
+        head, _, rest = ref.name.partition(".")
+        if not rest:
+            for scope in self._scopes(ref.scope):
+                for obj in facts.objects:
+                    if obj.scope == scope and obj.var == head:
+                        return (module, scope, head)
+        target = qualify_ref(ref, facts.aliases)
+        if target is None or target == ref.name and not rest:
+            return None
+        return self._resolve_qualified_object(target, depth + 1)
+
+    def _resolve_qualified_object(self, qualified: str, depth: int) -> Optional[ObjKey]:
+        mod, _, var = qualified.rpartition(".")
+        while mod:
+            if mod in self.modules:
+                return self.resolve_object(mod, Ref("", var), depth)
+            mod, _, head = mod.rpartition(".")
+            var = f"{head}.{var}"
+        return None
+
+    def resolve_function(
+        self, module: str, ref: Ref, depth: int = 0
+    ) -> Optional[tuple[ModuleFacts, Union[FunctionFact, ClassFact]]]:
+        facts = self.modules.get(module)
+        if facts is None or depth > 6:
+            return None
+        for scope in self._scopes(ref.scope):
+            qualname = f"{scope}.{ref.name}" if scope else ref.name
+            if qualname in facts.functions:
+                return facts, facts.functions[qualname]
+            if qualname in facts.classes:
+                return facts, facts.classes[qualname]
+        target = qualify_ref(ref, facts.aliases)
+        if target is None or target == ref.name:
+            return None
+        mod, _, name = target.rpartition(".")
+        while mod:
+            if mod in self.modules and mod != module or (mod == module and name != ref.name):
+                return self.resolve_function(mod, Ref("", name), depth + 1)
+            mod, _, head = mod.rpartition(".")
+            name = f"{head}.{name}"
+        return None
+
+    def object_fact(self, key: ObjKey) -> ObjectFact:
+        module, scope, var = key
+        for obj in self.modules[module].objects:
+            if obj.scope == scope and obj.var == var:
+                return obj
+        raise KeyError(key)
+
+    # ---------------------------------------------------------------- evidence
+    def function_evidence(self, facts: ModuleFacts, fn: FunctionFact, depth: int = 0) -> Optional[str]:
+        key = (facts.module, fn.qualname)
+        if key in self._evidence:
+            return self._evidence[key]
+        self._evidence[key] = None  # breaks recursion
+        found: Optional[str] = None
+        if fn.direct:
+            first = fn.direct[0]
+            found = f"{first.what} in {facts.path}:{first.line}"
+        elif depth < HELPER_DEPTH:
+            for helper in fn.helpers:
+                target = self.resolve_function(facts.module, helper)
+                if target is None:
+                    continue
+                hfacts, hfn = target
+                if isinstance(hfn, FunctionFact):
+                    inner = self.function_evidence(hfacts, hfn, depth + 1)
+                    if inner:
+                        found = f"{inner} via {hfn.qualname.rsplit('.', 1)[-1]}()"
+                        break
+        self._evidence[key] = found
+        return found
+
+    def class_view_evidence(
+        self, facts: ModuleFacts, cls: ClassFact
+    ) -> tuple[tuple[str, Optional[str]], ...]:
+        table: dict[str, Optional[str]] = {}
+        seen: set[str] = set()
+        todo: list[tuple[ModuleFacts, ClassFact]] = [(facts, cls)]
+        while todo:
+            cfacts, current = todo.pop(0)
+            if (cfacts.module, current.qualname) in seen:
+                continue
+            seen.add((cfacts.module, current.qualname))
+            for meth in current.methods:
+                fn = cfacts.functions.get(f"{current.qualname}.{meth}")
+                if fn is None:
+                    continue
+                ev = self.function_evidence(cfacts, fn)
+                if meth in HTTP_VIEW_METHODS:
+                    table.setdefault(meth.upper(), ev)
+                elif meth == "dispatch_request":
+                    table.setdefault("*", ev)
+            for base in current.bases:
+                resolved = self.resolve_function(cfacts.module, base)
+                if resolved is not None and isinstance(resolved[1], ClassFact):
+                    todo.append((resolved[0], resolved[1]))
+        return tuple(sorted(table.items()))
+
+    # ---------------------------------------------------------------- linking
+    def _link(self) -> None:
+        bp_routes: dict[ObjKey, list[tuple[LinkedRoute, str]]] = {}
+        """Blueprint -> (route relative to the blueprint, endpoint relative to it)."""
+        groups: dict[str, AppGroup] = {}
+        apps: list[ObjKey] = []
+        for facts in self.modules.values():
+            for obj in facts.objects:
+                key = (facts.module, obj.scope, obj.var)
+                if obj.kind == "app":
+                    apps.append(key)
+                    group = AppGroup(
+                        key=":".join(key),
+                        label=f"{obj.var} ({facts.path}:{obj.line})",
+                    )
+                    static = self._static_route(facts, obj, None, "static")
+                    if static is not None:
+                        group.routes.append(static)
+                    groups[group.key] = group
+                else:
+                    bp_routes[key] = []
+                    static = self._static_route(facts, obj, None, "static")
+                    if static is not None:
+                        bp_routes[key].append((static, "static"))
+
+        def group_for_unresolved(facts: ModuleFacts, ref: Ref) -> AppGroup:
+            gkey = f"?{facts.module}:{ref.scope}:{ref.name}"
+            if gkey not in groups:
+                groups[gkey] = AppGroup(
+                    key=gkey,
+                    label=f"{ref.name} ({facts.path})",
+                    local_scope=(facts.module, ref.scope) if ref.scope else None,
+                )
+            return groups[gkey]
+
+        for facts in self.modules.values():
+            for route in facts.routes:
+                linked = self._linked_route(facts, route.view, route.view_is_class, route)
+                if linked is None:
+                    continue
+                target = self.resolve_object(facts.module, route.target)
+                if target is not None and target in bp_routes:
+                    bp_routes[target].append((linked, linked.endpoint))
+                elif target is not None and ":".join(target) in groups:
+                    groups[":".join(target)].routes.append(linked)
+                else:
+                    group_for_unresolved(facts, route.target).routes.append(linked)
+
+        # blueprint registrations: parent -> [(child, url_prefix, name)]
+        children: dict[ObjKey, list[tuple[ObjKey, Optional[str], Optional[str]]]] = {}
+        registered: set[ObjKey] = set()
+        app_children: dict[str, list[tuple[ObjKey, Optional[str], Optional[str]]]] = {}
+        for facts in self.modules.values():
+            for reg in facts.registrations:
+                child = self.resolve_object(facts.module, reg.child)
+                if child is None or child not in bp_routes:
+                    continue
+                registered.add(child)
+                parent = self.resolve_object(facts.module, reg.parent)
+                entry = (child, reg.url_prefix, reg.name)
+                if parent is not None and parent in bp_routes:
+                    children.setdefault(parent, []).append(entry)
+                elif parent is not None and ":".join(parent) in groups:
+                    app_children.setdefault(":".join(parent), []).append(entry)
+                else:
+                    gkey = group_for_unresolved(facts, reg.parent).key
+                    app_children.setdefault(gkey, []).append(entry)
+
+        unregistered = [bp for bp in bp_routes if bp not in registered]
+        real_groups = [":".join(a) for a in apps]
+        if unregistered:
+            targets = real_groups or [self._fallback_group(groups).key]
+            for gkey in targets:
+                for bp in unregistered:
+                    app_children.setdefault(gkey, []).append((bp, None, None))
+
+        for gkey, entries in app_children.items():
+            group = groups[gkey]
+            for child, prefix, name in entries:
+                self._mount(group, child, prefix, name, None, "", bp_routes, children, 0)
+
+        self._attach_error_handlers(groups)
+        self.groups = list(groups.values())
+
+    def _fallback_group(self, groups: dict[str, AppGroup]) -> AppGroup:
+        key = "?unregistered"
+        if key not in groups:
+            groups[key] = AppGroup(key=key, label="blueprints registered out of sight")
+        return groups[key]
+
+    def _mount(
+        self,
+        group: AppGroup,
+        bp: ObjKey,
+        reg_prefix: Optional[str],
+        reg_name: Optional[str],
+        outer_prefix: Optional[str],
+        outer_name: str,
+        bp_routes: dict[ObjKey, list[tuple[LinkedRoute, str]]],
+        children: dict[ObjKey, list[tuple[ObjKey, Optional[str], Optional[str]]]],
+        depth: int,
+    ) -> None:
+        if depth > 8:
+            return
+        obj = self.object_fact(bp)
+        own_prefix = reg_prefix if reg_prefix is not None else obj.url_prefix
+        prefix = _join_prefix(outer_prefix, own_prefix)
+        bp_name = reg_name if reg_name not in (None, UNKNOWN) else obj.bp_name
+        name = f"{outer_name}{bp_name if bp_name not in (None, UNKNOWN) else '?'}"
+        for route, endpoint in bp_routes.get(bp, []):
+            group.routes.append(
+                LinkedRoute(
+                    rule=_join(prefix, route.rule),
+                    methods=route.methods,
+                    endpoint=f"{name}.{endpoint}",
+                    evidence=route.evidence,
+                    method_evidence=route.method_evidence,
+                    location=route.location,
+                    static_dir=route.static_dir,
+                )
+            )
+        for child, cprefix, cname in children.get(bp, []):
+            self._mount(group, child, cprefix, cname, prefix, f"{name}.", bp_routes, children, depth + 1)
+
+    def _static_route(
+        self, facts: ModuleFacts, obj: ObjectFact, prefix: Optional[str], endpoint: str
+    ) -> Optional[LinkedRoute]:
+        if obj.static_folder is None:
+            return None
+        url_path = obj.static_url_path
+        if url_path is None:
+            url_path = f"/{obj.static_basename}" if obj.static_basename else UNKNOWN
+        rule = None if url_path == UNKNOWN else f"{url_path.rstrip('/')}/<path:filename>"
+        static_dir = None
+        if obj.static_folder != UNKNOWN:
+            module_dir = os.path.dirname(os.path.join(self.root, facts.path))
+            static_dir = os.path.normpath(os.path.join(module_dir, obj.static_folder))
+        kind = "app" if obj.kind == "app" else "blueprint"
+        return LinkedRoute(
+            rule=rule,
+            methods=None,
+            endpoint=endpoint,
+            evidence=f"the built-in static route of {kind} {obj.var} ({facts.path}:{obj.line})",
+            location=f"{facts.path}:{obj.line}",
+            static_dir=static_dir,
+        )
+
+    def _linked_route(
+        self, facts: ModuleFacts, view: Ref, is_class: bool, route: object
+    ) -> Optional[LinkedRoute]:
+        from flake8_flask_close.routes.facts import RouteFact
+
+        assert isinstance(route, RouteFact)
+        resolved = self.resolve_function(facts.module, view)
+        evidence: Optional[str] = None
+        method_evidence = None
+        methods = route.methods
+        if resolved is not None:
+            vfacts, fn = resolved
+            if isinstance(fn, ClassFact):
+                method_evidence = self.class_view_evidence(vfacts, fn)
+                if methods is None:
+                    own = [m for m, _ in method_evidence if m != "*"]
+                    methods = own or None
+            else:
+                evidence = self.function_evidence(vfacts, fn)
+        endpoint = route.endpoint
+        if endpoint in (None, UNKNOWN):
+            endpoint = view.name.rsplit(".", 1)[-1]
+        return LinkedRoute(
+            rule=route.rule,
+            methods=frozenset(methods) if methods else None,
+            endpoint=endpoint,
+            evidence=evidence,
+            method_evidence=method_evidence,
+            location=f"{facts.path}:{route.line}",
+        )
+
+    def _attach_error_handlers(self, groups: dict[str, AppGroup]) -> None:
+        for facts in self.modules.values():
+            for handler in facts.error_handlers:
+                if handler.code is None:
+                    continue
+                resolved = self.resolve_function(facts.module, handler.view)
+                if resolved is None or not isinstance(resolved[1], FunctionFact):
+                    continue
+                evidence = self.function_evidence(resolved[0], resolved[1])
+                if evidence:
+                    for group in groups.values():
+                        group.error_evidence.setdefault(handler.code, evidence)
+
+    # ---------------------------------------------------------------- queries
+    def candidate_groups(self, module: Optional[str], scope: str) -> list[AppGroup]:
+        """Groups a request made in ``module``/``scope`` may go to: its own local app first."""
+        if module is not None:
+            local = [
+                g
+                for g in self.groups
+                if g.local_scope is not None
+                and g.local_scope[0] == module
+                and scope.startswith(g.local_scope[1])
+            ]
+            if local:
+                return local
+        return [g for g in self.groups if g.local_scope is None]
+
+    def match(self, path: str, method: str, module: Optional[str] = None, scope: str = "") -> list[Match]:
+        out: list[Match] = []
+        for group in self.candidate_groups(module, scope):
+            found = group.route_map.match(path, method)
+            if found is not None:
+                out.append(found)
+        return out
+
+    def by_endpoint(self, endpoint: str, module: Optional[str] = None, scope: str = "") -> list[LinkedRoute]:
+        return [
+            r
+            for g in self.candidate_groups(module, scope)
+            for r in g.routes
+            if r.endpoint == endpoint
+        ]
+
+    def error_handler_evidence(self, code: int) -> Optional[str]:
+        for group in self.groups:
+            if code in group.error_evidence:
+                return group.error_evidence[code]
+        return None
+
+    def file_view(self, module: str, ref: Ref) -> Optional[str]:
+        """Evidence when ``ref`` (as seen from ``module``) is a project function that
+        returns a file response."""
+        resolved = self.resolve_function(module, ref)
+        if resolved is None or not isinstance(resolved[1], FunctionFact):
+            return None
+        return self.function_evidence(resolved[0], resolved[1])
+
+    def all_routes(self) -> list[tuple[AppGroup, LinkedRoute]]:
+        return [(g, r) for g in self.groups for r in g.routes]
+
+
+# -------------------------------------------------------------------- building
+def relpath(path: str, root: str) -> str:
+    try:
+        rel = os.path.relpath(os.path.abspath(path), root)
+    except ValueError:
+        return os.path.basename(path)
+    return rel.replace(os.sep, "/")
+
+
+def scan_project(root: str, send_functions: tuple[str, ...] = ()) -> dict[str, ModuleFacts]:
+    """Facts of every module under ``root`` that the prefilter lets through."""
+    extra = tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
+    found: dict[str, ModuleFacts] = {}
+    for path in iter_python_files(root):
+        data = read_candidate(path, extra)
+        if data is None:
+            continue
+        tree = parse(data, path)
+        if tree is None:
+            continue
+        rel = relpath(path, root)
+        try:
+            found[rel] = extract(tree, rel, send_functions)
+        except RecursionError:
+            continue
+    return found
+
+
+_MEMO: dict[tuple[str, tuple[str, ...]], dict[str, ModuleFacts]] = {}
+BUILD_COUNT = 0
+
+
+def reset_memo() -> None:
+    """Forget scanned projects: called when flake8 parses options, i.e. once per run."""
+    _MEMO.clear()
+    _LINKED.clear()
+
+
+def get_index(
+    root: str,
+    send_functions: tuple[str, ...] = (),
+    override: Optional[tuple[str, str, ast.Module]] = None,
+) -> RouteIndex:
+    """The index of ``root``, scanned once per run; ``override`` = (path, source, tree) of
+    the file being checked, whose facts replace its on-disk copy (unsaved editor buffers)."""
+    global BUILD_COUNT
+    key = (root, send_functions)
+    if key not in _MEMO:
+        BUILD_COUNT += 1
+        _MEMO[key] = scan_project(root, send_functions)
+    modules = _MEMO[key]
+    if override is not None:
+        path, source, tree = override
+        rel = relpath(path, root)
+        current = modules.get(rel)
+        extra = tuple(n.rsplit(".", 1)[-1] for n in send_functions)
+        relevant = any(t.decode() in source for t in ROUTE_TOKENS) or any(
+            t in source for t in extra
+        )
+        if not rel.startswith("../") and (relevant or current is not None):
+            try:
+                facts: Optional[ModuleFacts] = extract(tree, rel, send_functions)
+            except RecursionError:
+                facts = None
+            if facts is not None and (current is None or current.to_json() != facts.to_json()):
+                return RouteIndex(root, {**modules, rel: facts}.values(), send_functions)
+    return _linked(key, modules)
+
+
+_LINKED: dict[tuple[str, tuple[str, ...]], RouteIndex] = {}
+
+
+def _linked(key: tuple[str, tuple[str, ...]], modules: dict[str, ModuleFacts]) -> RouteIndex:
+    index = _LINKED.get(key)
+    if index is None or index.modules_identity is not modules:
+        index = RouteIndex(key[0], modules.values(), key[1])
+        index.modules_identity = modules
+        _LINKED[key] = index
+    return index

@@ -1,0 +1,104 @@
+"""Finding the project root and the Python files that can define routes."""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterator
+from typing import Optional
+
+ROOT_MARKERS = ("setup.cfg", "tox.ini", ".flake8", "pyproject.toml", ".git")
+SKIP_DIRS = frozenset(
+    {
+        "__pycache__",
+        "node_modules",
+        "site-packages",
+        "build",
+        "dist",
+        "venv",
+        "env",
+        "htmlcov",
+    }
+)
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FILES = 100_000
+
+ROUTE_TOKENS: tuple[bytes, ...] = (
+    b"route",
+    b"add_url_rule",
+    b"register_blueprint",
+    b"Blueprint",
+    b"Flask",
+    b"send_",
+    b"Response",
+    b"make_response",
+    b"errorhandler",
+    b"response_class",
+)
+"""A file mentioning none of these can't add a route or a file-serving helper."""
+
+
+def find_root(filename: str, configured: Optional[str]) -> str:
+    if configured:
+        return os.path.abspath(configured)
+    start = os.path.dirname(os.path.abspath(filename))
+    current = start
+    while True:
+        try:
+            if any(os.path.exists(os.path.join(current, m)) for m in ROOT_MARKERS):
+                return current
+        except OSError:
+            pass
+        parent = os.path.dirname(current)
+        if parent == current:
+            return os.getcwd() if _is_within(start, os.getcwd()) else start
+        current = parent
+
+
+def _is_within(path: str, folder: str) -> bool:
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:
+        return False
+
+
+def iter_python_files(root: str) -> Iterator[str]:
+    """Paths of ``.py`` files under ``root``, skipping virtualenvs, caches and hidden folders."""
+    seen = 0
+    for dirpath, dirnames, filenames in os.walk(root, onerror=lambda _e: None):
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".")
+            and d not in SKIP_DIRS
+            and not d.endswith(".egg-info")
+            and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
+        )
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                seen += 1
+                if seen > MAX_FILES:
+                    return
+                yield os.path.join(dirpath, name)
+
+
+def read_candidate(path: str, extra_tokens: tuple[bytes, ...] = ()) -> Optional[bytes]:
+    """The file's bytes when the prefilter says it may matter, else None."""
+    try:
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    if any(t in data for t in ROUTE_TOKENS) or any(t in data for t in extra_tokens):
+        return data
+    return None
+
+
+def parse(source: bytes | str, filename: str = "<unknown>") -> Optional[ast.Module]:
+    """``ast.parse`` that never raises: bad input is simply not indexed."""
+    try:
+        return ast.parse(source, filename=filename)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,91 @@
+"""FCL101: a file-route response bound to a name and not closed on every normal path.
+
+The test client never closes a response (a WSGI server would); a response from a view
+that serves a file keeps the file open until the garbage collector finds it, and
+``pytest -W error`` fails with ``ResourceWarning: unclosed file`` (pallets/flask#5483).
+Reading the body is not closing (runtime-behavior c09). Also: a response reassigned or
+deleted before it is closed (c10c, c10e), and a function-scoped fixture that returns or
+yields one without closing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flake8_flask_close.codes import CODES
+from flake8_flask_close.rules.base import Example, Finding, finding
+from flake8_flask_close.testcode.analysis import Fate, ResponseUse
+
+CODE = CODES["FCL101"]
+
+INVALID = [
+    Example(
+        """\
+def test_download(client):
+    res = client.get("/file.txt")  # FCL101
+    assert res.status_code == 200
+"""
+    ),
+    Example(
+        """\
+def test_read_body(client):
+    res = client.get("/files/file.txt")  # FCL101
+    assert res.data == b"hello\\n"
+"""
+    ),
+    Example(
+        """\
+def test_static(app):
+    with app.test_client() as c:
+        res = c.get("/static/site.css")  # FCL101
+        assert res.status_code == 200
+"""
+    ),
+]
+
+VALID = [
+    Example(
+        """\
+def test_download(client):
+    with client.get("/file.txt") as res:
+        assert res.status_code == 200
+"""
+    ),
+    Example(
+        """\
+def test_download(client):
+    res = client.get("/file.txt", buffered=True)
+    assert res.data == b"hello\\n"
+"""
+    ),
+    Example(
+        """\
+def test_download(client):
+    res = client.get("/file.txt")
+    try:
+        assert res.status_code == 200
+    finally:
+        res.close()
+"""
+    ),
+    Example(
+        """\
+def test_in_memory_file(client):
+    res = client.get("/memory")
+    assert res.data == b"made in memory"
+"""
+    ),
+    Example(
+        """\
+def test_missing_file(client):
+    res = client.get("/files/missing.txt")
+    assert res.status_code == 404
+"""
+    ),
+]
+
+
+def findings(uses: list[ResponseUse]) -> Iterator[Finding]:
+    for use in uses:
+        if use.verdict.serves_file and use.fate is Fate.UNCLOSED:
+            yield finding(CODE, use)

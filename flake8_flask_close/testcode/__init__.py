@@ -1,0 +1,1 @@
+"""Test-side knowledge: what a test file, a client, a response and a close are."""

@@ -1,0 +1,784 @@
+"""Find every test-client response in a test module and decide whether it is closed.
+
+The result is a list of ``ResponseUse``: where the response is made, which route it comes
+from (and whether that route serves a file), and what happens to it. Rules pick the uses
+they report; this module never decides codes.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from http import HTTPStatus
+from typing import Optional, Union
+
+from flake8_flask_close.names import dotted, qualify
+from flake8_flask_close.routes.extract import module_name_for
+from flake8_flask_close.routes.facts import Ref
+from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, relpath
+from flake8_flask_close.testcode.clients import (
+    ClientKnowledge,
+    fixture_name_and_scope,
+    is_fixture,
+    params_of,
+)
+from flake8_flask_close.testcode.urls import (
+    Endpoint,
+    UrlScope,
+    concrete_paths,
+    evaluate,
+    is_fully_known,
+)
+from flake8_flask_close.vocabulary import (
+    CLIENT_REQUEST_METHODS,
+    ResponseClassifier,
+    call_arg,
+    local_assignments,
+    walk_own_scope,
+)
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+CLOSERS = frozenset({"closing", "contextlib.closing", "enter_context", "push", "callback"})
+WIDE_SCOPES = frozenset({"module", "class", "session", "package"})
+
+
+class Fate(Enum):
+    CLOSED = "closed"
+    UNBOUND = "unbound"
+    """Never bound to a name: a bare statement, a chained attribute, an argument."""
+    UNCLOSED = "unclosed"
+    """Bound to a name and not closed on every normal path."""
+    CLOSED_LATE = "closed_late"
+    """Closed, but not in ``finally``/``with``: an earlier failure skips the close."""
+    KEPT = "kept"
+    """Kept beyond the test: ``self``, a module global, a wide fixture."""
+
+
+@dataclass(frozen=True)
+class RouteVerdict:
+    serves_file: Optional[bool]
+    """True / False, or None when the analysis can't tell."""
+    route: str
+    evidence: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ResponseUse:
+    stmt: ast.stmt
+    fate: Fate
+    verdict: RouteVerdict
+    detail: str
+    request: str
+    """How the response was made, for the fix text: "client.get", "fetch"."""
+    close_line: int = 0
+    from_client: bool = True
+    """Made by a test-client request (``buffered=True`` is then a fix too)."""
+
+
+@dataclass
+class _Source:
+    """A call that produces a response."""
+
+    call: ast.Call
+    verdict: RouteVerdict
+    request: str
+    is_client_request: bool
+
+
+def _status_value(node: ast.expr) -> Optional[int]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    if isinstance(node, ast.Attribute):
+        try:
+            return int(HTTPStatus[node.attr])
+        except KeyError:
+            return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        head = node.value.split(" ", 1)[0]
+        return int(head) if head.isdigit() else None
+    return None
+
+
+def _error_codes(node: ast.expr) -> list[int]:
+    values = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
+    codes = [_status_value(v) for v in values]
+    if codes and all(c is not None and c >= 400 for c in codes):
+        return [c for c in codes if c is not None]
+    return []
+
+
+class ModuleAnalysis:
+    def __init__(
+        self,
+        tree: ast.Module,
+        filename: str,
+        index: RouteIndex,
+        clients: ClientKnowledge,
+        send_functions: tuple[str, ...] = (),
+    ) -> None:
+        self.tree = tree
+        self.index = index
+        self.clients = clients
+        self.aliases = dict(clients.aliases)
+        self.send_functions = send_functions
+        rel = relpath(filename, index.root)
+        self.module, _ = module_name_for(rel) if not rel.startswith("../") else ("", False)
+        self.constants = self._constants()
+        self.parents: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[child] = node
+        self.functions = [
+            n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+        self.module_names = {
+            t.id
+            for stmt in tree.body
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+            if isinstance(t, ast.Name)
+        }
+        self.helpers: dict[str, RouteVerdict] = {}
+        self.fixtures: dict[str, tuple[FunctionNode, str]] = {}
+        for func in self.functions:
+            if is_fixture(func, self.aliases):
+                name, scope = fixture_name_and_scope(func)
+                self.fixtures[func.name] = (func, scope)
+        self._find_helpers()
+
+    # ---------------------------------------------------------------- context
+    def _constants(self) -> dict[str, str]:
+        constants: dict[str, str] = {}
+        for local, qualified in self.aliases.items():
+            mod, _, name = qualified.rpartition(".")
+            facts = self.index.modules.get(mod)
+            if facts is not None and name in facts.constants:
+                constants[local] = facts.constants[name]
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
+                if isinstance(stmt.value.value, str):
+                    for t in stmt.targets:
+                        if isinstance(t, ast.Name):
+                            constants[t.id] = stmt.value.value
+        return constants
+
+    def enclosing_class(self, func: FunctionNode) -> Optional[ast.ClassDef]:
+        parent = self.parents.get(func)
+        return parent if isinstance(parent, ast.ClassDef) else None
+
+    def scope_name(self, func: FunctionNode) -> str:
+        parts = [func.name]
+        node: Optional[ast.AST] = self.parents.get(func)
+        while node is not None:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                parts.append(node.name)
+            node = self.parents.get(node)
+        return ".".join(reversed(parts))
+
+    def parametrize_values(self, func: FunctionNode) -> dict[str, list[ast.expr]]:
+        values: dict[str, list[ast.expr]] = {}
+        for deco in func.decorator_list:
+            if not isinstance(deco, ast.Call) or len(deco.args) < 2:
+                continue
+            q = qualify(deco.func, self.aliases) or ""
+            if not q.endswith("parametrize"):
+                continue
+            names_node, data = deco.args[0], deco.args[1]
+            if isinstance(names_node, ast.Constant) and isinstance(names_node.value, str):
+                names = [n.strip() for n in names_node.value.split(",") if n.strip()]
+            elif isinstance(names_node, (ast.List, ast.Tuple)):
+                names = [
+                    e.value for e in names_node.elts
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                ]
+            else:
+                continue
+            if not isinstance(data, (ast.List, ast.Tuple)):
+                continue
+            for row in data.elts:
+                if isinstance(row, ast.Call) and (qualify(row.func, self.aliases) or "").endswith(
+                    "param"
+                ):
+                    row = row.args[0] if len(names) == 1 and row.args else ast.Tuple(
+                        elts=list(row.args), ctx=ast.Load()
+                    )
+                cells = row.elts if len(names) > 1 and isinstance(row, (ast.Tuple, ast.List)) else [row]
+                for name, cell in zip(names, cells):
+                    values.setdefault(name, []).append(cell)
+        return values
+
+    def class_attributes(self, cls: Optional[ast.ClassDef]) -> dict[str, str]:
+        attrs: dict[str, str] = {}
+        if cls is None:
+            return attrs
+        for stmt in cls.body:
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
+                if isinstance(stmt.value.value, str):
+                    for t in stmt.targets:
+                        if isinstance(t, ast.Name):
+                            attrs[t.id] = stmt.value.value
+        return attrs
+
+    # ---------------------------------------------------------------- routes
+    def route_verdict(
+        self, call: ast.Call, method: str, func: FunctionNode, url_node: Optional[ast.expr]
+    ) -> RouteVerdict:
+        cls = self.enclosing_class(func)
+        scope = UrlScope(
+            aliases=self.aliases,
+            constants=self.constants,
+            locals=local_assignments(func),
+            params=self.parametrize_values(func),
+            attributes=self.class_attributes(cls),
+        )
+        follow = any(
+            kw.arg == "follow_redirects"
+            and isinstance(kw.value, ast.Constant)
+            and kw.value.value is True
+            for kw in call.keywords
+        )
+        scope_name = self.scope_name(func)
+        file_hits: list[tuple[str, str]] = []
+        other_hits: list[str] = []
+        unknown = False
+        for value in evaluate(url_node, scope):
+            hits = self._value_hits(value, method, follow, scope_name)
+            if hits is None:
+                unknown = True
+                continue
+            files, others = hits
+            if files and not others:
+                file_hits.extend(files)
+            elif others and not files:
+                other_hits.extend(others)
+            else:
+                unknown = True
+        if file_hits:
+            route, evidence = file_hits[0]
+            return RouteVerdict(True, route, evidence)
+        if other_hits and not unknown:
+            return RouteVerdict(False, other_hits[0])
+        return RouteVerdict(None, f"{method} {self._url_text(url_node)}")
+
+    def _url_text(self, node: Optional[ast.expr]) -> str:
+        if node is None:
+            return "?"
+        try:
+            text = ast.unparse(node)
+        except Exception:  # noqa: BLE001 - a label only
+            return "?"
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    def _value_hits(
+        self, value: Union[tuple[Optional[str], ...], Endpoint], method: str, follow: bool, scope: str
+    ) -> Optional[tuple[list[tuple[str, str]], list[str]]]:
+        files: list[tuple[str, str]] = []
+        others: list[str] = []
+        if isinstance(value, Endpoint):
+            routes = self.index.by_endpoint(value.name, self.module, scope)
+            if not routes:
+                return None
+            for route in routes:
+                label = f"{method} {route.rule or 'url_for(' + repr(value.name) + ')'}"
+                evidence = route.evidence_for(method)
+                if evidence and value.filename and self._missing_static(route, value.filename):
+                    evidence = None
+                (files.append((label, evidence)) if evidence else others.append(label))
+            return files, others
+        paths = concrete_paths(value)
+        if not paths:
+            return None
+        known = is_fully_known(value)
+        for path in paths:
+            for _ in range(3):
+                matches = self.index.match(path, method, self.module, scope)
+                redirect = next((m.redirect_to for m in matches if m.redirect_to), None)
+                if not (follow and redirect):
+                    break
+                path = redirect.split("://", 1)[-1].split("/", 1)[-1]
+                path = "/" + path
+            for m in matches:
+                if m.route is None:
+                    others.append(f"{method} {path} (redirect)")
+                    continue
+                label = f"{method} {m.route.rule}"
+                evidence = m.route.evidence_for(method)
+                filename = m.arguments.get("filename")
+                if evidence and known and isinstance(filename, str):
+                    if self._missing_static(m.route, filename):
+                        evidence = None
+                (files.append((label, evidence)) if evidence else others.append(label))
+        if not files and not others:
+            return None
+        return files, others
+
+    @staticmethod
+    def _missing_static(route: LinkedRoute, filename: str) -> bool:
+        """A built-in static route asked for a file that isn't there answers 404."""
+        folder = route.static_dir
+        if folder is None or not os.path.isdir(folder):
+            return False
+        return not os.path.isfile(os.path.join(folder, filename))
+
+    # ---------------------------------------------------------------- sources
+    def client_request(self, call: ast.Call, func: FunctionNode) -> Optional[_Source]:
+        f = call.func
+        if not isinstance(f, ast.Attribute) or f.attr not in CLIENT_REQUEST_METHODS:
+            return None
+        cls = self.enclosing_class(func)
+        local = self._local_clients(func)
+        if not self.clients.is_client(f.value, local, cls.name if cls else None):
+            return None
+        for kw in call.keywords:
+            if kw.arg == "buffered":
+                return None  # buffered=True closes; anything else we can't judge
+        method = f.attr.upper()
+        if f.attr == "open":
+            given = call_arg(call, 99, "method")
+            if given is None:
+                method = "GET"
+            elif isinstance(given, ast.Constant) and isinstance(given.value, str):
+                method = given.value.upper()
+            else:
+                return None
+        url_node = call_arg(call, 0, "path", "url")
+        verdict = self.route_verdict(call, method, func, url_node)
+        request = f"{dotted(f.value) or 'client'}.{f.attr}"
+        return _Source(call, verdict, request, True)
+
+    def _local_clients(self, func: FunctionNode) -> set[str]:
+        key = id(func)
+        cache = self.__dict__.setdefault("_client_cache", {})
+        if key not in cache:
+            cls = self.enclosing_class(func)
+            names = self.clients.local_clients(func, cls.name if cls else None)
+            outer = self.parents.get(func)
+            while outer is not None:
+                if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    names |= self._local_clients(outer)
+                    break
+                outer = self.parents.get(outer)
+            cache[key] = names
+        result: set[str] = cache[key]
+        return result
+
+    def direct_response(self, call: ast.Call, func: FunctionNode) -> Optional[_Source]:
+        """A file response made in the test itself: ``send_file(...)`` or a call of a
+        project function that returns one (typically inside ``test_request_context``)."""
+        classifier = ResponseClassifier(self.aliases, local_assignments(func), self.send_functions)
+        found = classifier.classify_call(call)
+        name = dotted(call.func) or "?"
+        if found.evidence:
+            line = call.lineno
+            return _Source(
+                call,
+                RouteVerdict(True, f"{name}(...)", f"{found.evidence} called on line {line}"),
+                name,
+                False,
+            )
+        helper = name[5:] if name.startswith(("self.", "cls.")) else name
+        helper = name.split(".", 1)[1] if name.startswith("cls.") else helper
+        if found.helper is not None and helper in self.helpers:
+            return _Source(call, self.helpers[helper], name, False)
+        if found.helper is not None and self.module:
+            evidence = self.index.file_view(self.module, Ref("", name)) if self.module in self.index.modules else None
+            if evidence is None:
+                evidence = self._imported_file_view(name)
+            if evidence:
+                return _Source(call, RouteVerdict(True, f"{name}(...)", evidence), name, False)
+        elif found.helper is not None:
+            evidence = self._imported_file_view(name)
+            if evidence:
+                return _Source(call, RouteVerdict(True, f"{name}(...)", evidence), name, False)
+        return None
+
+    def _imported_file_view(self, name: str) -> Optional[str]:
+        q = qualify(ast.parse(name, mode="eval").body, self.aliases) if name.isidentifier() or "." in name else None
+        if q is None or q == name:
+            return None
+        mod, _, fn = q.rpartition(".")
+        while mod:
+            if mod in self.index.modules:
+                return self.index.file_view(mod, Ref("", fn))
+            mod, _, head = mod.rpartition(".")
+            fn = f"{head}.{fn}"
+        return None
+
+    def sources(self, func: FunctionNode) -> Iterator[_Source]:
+        for node in walk_own_scope(func):
+            if not isinstance(node, ast.Call):
+                continue
+            source = self.client_request(node, func) or self.direct_response(node, func)
+            if source is not None:
+                yield source
+
+    def _find_helpers(self) -> None:
+        """Functions that hand a response back to their caller (c10f): their call sites
+        are judged instead of their ``return``."""
+        for _ in range(3):
+            for func in self.functions:
+                if func.name.startswith("test") or func.name in self.fixtures:
+                    continue
+                if func.name in self.helpers:
+                    continue
+                for source in self.sources(func):
+                    if self._returned_from(source.call, func):
+                        verdict = source.verdict
+                        self.helpers[func.name] = RouteVerdict(
+                            verdict.serves_file,
+                            f"{verdict.route} via {func.name}()",
+                            verdict.evidence,
+                        )
+                        break
+
+    def _returned_from(self, call: ast.Call, func: FunctionNode) -> bool:
+        parent = self.parents.get(call)
+        if isinstance(parent, ast.Return):
+            return True
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0]
+            if isinstance(target, ast.Name):
+                return any(
+                    isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id == target.id
+                    for n in walk_own_scope(func)
+                )
+        return False
+
+    # ---------------------------------------------------------------- fates
+    def uses(self) -> list[ResponseUse]:
+        found: list[ResponseUse] = []
+        for func in self.functions:
+            for source in self.sources(func):
+                use = self.fate_of(source, func)
+                if use is not None:
+                    found.append(use)
+        found.extend(self._module_level_uses())
+        return found
+
+    def _module_level_uses(self) -> list[ResponseUse]:
+        uses: list[ResponseUse] = []
+        for stmt in self.tree.body:
+            if not isinstance(stmt, (ast.Assign, ast.Expr)):
+                continue
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    if node.func.attr in CLIENT_REQUEST_METHODS and self.clients.is_client(
+                        node.func.value, set()
+                    ):
+                        verdict = RouteVerdict(None, f"{node.func.attr.upper()} ?")
+                        uses.append(
+                            ResponseUse(stmt, Fate.KEPT, verdict, "a module global", "client.get")
+                        )
+        return uses
+
+    def _statement_of(self, node: ast.AST) -> ast.stmt:
+        current: ast.AST = node
+        while not isinstance(current, ast.stmt):
+            current = self.parents[current]
+        return current
+
+    def fate_of(self, source: _Source, func: FunctionNode) -> Optional[ResponseUse]:
+        call = source.call
+        parent = self.parents.get(call)
+        stmt = self._statement_of(call)
+
+        def use(fate: Fate, detail: str, close_line: int = 0) -> ResponseUse:
+            return ResponseUse(
+                stmt,
+                fate,
+                source.verdict,
+                detail,
+                source.request,
+                close_line,
+                source.is_client_request,
+            )
+
+        if isinstance(parent, ast.Await):
+            return None
+        if isinstance(parent, ast.withitem):
+            return None
+        if isinstance(parent, ast.Call) and call in parent.args:
+            callee = qualify(parent.func, self.aliases) or ""
+            short = callee.rsplit(".", 1)[-1]
+            if callee in CLOSERS or short in CLOSERS:
+                return None
+            if short in ("append", "add", "extend", "insert") and isinstance(
+                parent.func, ast.Attribute
+            ):
+                holder = dotted(parent.func.value)
+                if holder in self.module_names:
+                    return use(Fate.KEPT, f"kept in module-level {holder}")
+                return None
+            if self._asserts_error_status(stmt, lambda n: n is call, source):
+                return None
+            return use(Fate.UNBOUND, f"passed straight into {short or 'a call'}()")
+        if isinstance(parent, ast.Attribute):
+            grand = self.parents.get(parent)
+            if parent.attr == "close" and isinstance(grand, ast.Call) and grand.func is parent:
+                return None
+            if self._asserts_error_status(stmt, lambda n: n is call, source):
+                return None
+            return use(Fate.UNBOUND, f"only .{parent.attr} is used")
+        if isinstance(parent, ast.Expr):
+            return use(Fate.UNBOUND, "a bare statement")
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
+            targets = (
+                parent.targets if isinstance(parent, ast.Assign)
+                else [parent.target]
+            )
+            if len(targets) != 1:
+                return None
+            target = targets[0]
+            if isinstance(target, ast.Name):
+                return self._bound_fate(source, func, target.id, stmt, use)
+            name = dotted(target)
+            if name and name.split(".")[0] in ("self", "cls") and name.count(".") == 1:
+                attr = name.split(".")[1]
+                if self._class_closes(func, attr):
+                    return None
+                return use(Fate.KEPT, f"stored on {name}")
+            return None
+        if isinstance(parent, (ast.Return, ast.Yield)):
+            return self._escaped_fate(source, func, stmt, use, isinstance(parent, ast.Yield))
+        if isinstance(parent, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.keyword)):
+            if self._asserts_error_status(stmt, lambda n: n is call, source):
+                return None
+            return use(Fate.UNBOUND, "used in an expression and never bound")
+        return None
+
+    # ---------------------------------------------------------------- helpers of fate
+    def _asserts_error_status(self, where: ast.AST, is_response: object, source: _Source) -> bool:
+        """True when the code asserts an error status (4xx/5xx) on the response: the view
+        failed before opening the file (runtime-behavior c06g-i), unless an error handler
+        for that status serves a file itself."""
+        assert callable(is_response)
+
+        def is_status(node: ast.AST) -> bool:
+            return (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("status_code", "status")
+                and bool(is_response(node.value))
+            )
+
+        codes: list[int] = []
+        for node in ast.walk(where):
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                if any(is_status(s) for s in sides):
+                    for s in sides:
+                        codes += _error_codes(s)
+                    if any(isinstance(op, (ast.GtE, ast.Gt)) for op in node.ops):
+                        codes += [c for c in (_status_value(s) for s in sides) if c and c >= 399]
+            elif isinstance(node, ast.Call) and any(is_status(a) for a in node.args):
+                for a in node.args:
+                    codes += _error_codes(a)
+        if not codes:
+            return False
+        return all(self.index.error_handler_evidence(c) is None for c in codes)
+
+    def _bound_fate(self, source: _Source, func: FunctionNode, name: str, stmt: ast.stmt, use: object) -> Optional[ResponseUse]:
+        assert callable(use)
+        events = self._events(func, name, (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0))
+        is_name = lambda n: isinstance(n, ast.Name) and n.id == name  # noqa: E731
+        for kind, node in events:
+            if kind == "close":
+                close_stmt = self._statement_of(node)
+                if not self._definite(close_stmt, stmt, func):
+                    return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, f"closed only on some paths (line {node.lineno})"))
+                if self._in_finally(close_stmt, func) or not self._risky_between(func, stmt, close_stmt):
+                    return None
+                return use(Fate.CLOSED_LATE, "closed late", close_stmt.lineno)
+            if kind == "closed":
+                return None
+            if kind == "rebind":
+                return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, f"reassigned on line {node.lineno} before it is closed"))
+            if kind == "del":
+                return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, f"deleted on line {node.lineno} without close"))
+            if kind in ("return", "yield"):
+                rest = events[events.index((kind, node)) + 1 :]
+                if any(k in ("close", "closed") for k, _ in rest):
+                    return None
+                return self._escaped_fate(source, func, stmt, use, kind == "yield")
+            if kind == "store_self":
+                attr = node.attr if isinstance(node, ast.Attribute) else ""
+                if self._class_closes(func, attr):
+                    return None
+                return use(Fate.KEPT, f"stored on self.{attr}")
+            if kind == "store_global":
+                return use(Fate.KEPT, "kept in a module global")
+            if kind == "escape":
+                return None
+        if self._is_global(func, name):
+            return use(Fate.KEPT, "kept in a module global")
+        return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, "never closed"))
+
+    def _unless_error(self, func: FunctionNode, is_name: object, source: _Source, result: ResponseUse) -> Optional[ResponseUse]:
+        return None if self._asserts_error_status(func, is_name, source) else result
+
+    def _is_global(self, func: FunctionNode, name: str) -> bool:
+        return any(
+            isinstance(n, ast.Global) and name in n.names for n in walk_own_scope(func)
+        )
+
+    def _events(
+        self, func: FunctionNode, name: str, after: tuple[int, int]
+    ) -> list[tuple[str, ast.AST]]:
+        """What happens to ``name`` after position ``after``, in source order."""
+        found: list[tuple[tuple[int, int], str, ast.AST]] = []
+
+        def is_name(n: Optional[ast.AST]) -> bool:
+            return isinstance(n, ast.Name) and n.id == name
+
+        for node in walk_own_scope(func):
+            pos = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+            if pos <= after:
+                continue
+            kind: Optional[str] = None
+            if isinstance(node, ast.Call):
+                f = node.func
+                if isinstance(f, ast.Attribute) and f.attr == "close" and is_name(f.value):
+                    kind = "close"
+                elif any(
+                    isinstance(a, ast.Attribute) and a.attr == "close" and is_name(a.value)
+                    for a in node.args
+                ):
+                    kind = "closed"  # registered as a callback: addfinalizer, addCleanup...
+                elif any(is_name(a) for a in node.args):
+                    callee = (qualify(f, self.aliases) or "").rsplit(".", 1)[-1]
+                    if callee in CLOSERS:
+                        kind = "closed"
+                    elif callee in ("append", "add", "extend", "insert") and isinstance(f, ast.Attribute):
+                        holder = dotted(f.value)
+                        kind = "store_global" if holder in self.module_names else "escape"
+            elif isinstance(node, ast.withitem) and is_name(node.context_expr):
+                kind = "closed"
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(is_name(t) for t in targets):
+                    kind = "rebind"
+                elif node.value is not None and is_name(node.value):
+                    t = targets[0]
+                    tname = dotted(t)
+                    if tname and tname.split(".")[0] in ("self", "cls"):
+                        kind = "store_self"
+                        node = t
+                    elif isinstance(t, ast.Name) and self._is_global(func, t.id):
+                        kind = "store_global"
+                    else:
+                        kind = "escape"
+            elif isinstance(node, (ast.For, ast.AsyncFor)) and is_name(node.target):
+                kind = "rebind"
+            elif isinstance(node, ast.withitem) and is_name(node.optional_vars):
+                kind = "rebind"
+            elif isinstance(node, ast.Delete) and any(is_name(t) for t in node.targets):
+                kind = "del"
+            elif isinstance(node, ast.Return) and is_name(node.value):
+                kind = "return"
+            elif isinstance(node, (ast.Yield, ast.YieldFrom)) and is_name(node.value):
+                kind = "yield"
+            elif isinstance(node, (ast.Tuple, ast.List, ast.Dict, ast.Set)):
+                elts = node.values if isinstance(node, ast.Dict) else node.elts
+                if any(is_name(e) for e in elts):
+                    kind = "escape"
+            elif isinstance(node, (ast.Nonlocal,)) and name in node.names:
+                kind = "escape"
+            if kind is not None:
+                found.append((pos, kind, node))
+        nested_use = any(
+            isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            and any(is_name(x) for x in ast.walk(n))
+            for n in walk_own_scope(func)
+        )
+        if nested_use:
+            found.append(((10**9, 0), "escape", func))
+        found.sort(key=lambda item: item[0])
+        return [(kind, node) for _, kind, node in found]
+
+    def _chain(self, node: ast.AST, func: FunctionNode) -> list[tuple[ast.AST, str]]:
+        """(compound statement, field) pairs from ``node`` up to ``func``."""
+        chain: list[tuple[ast.AST, str]] = []
+        child: ast.AST = node
+        parent = self.parents.get(child)
+        while parent is not None and parent is not func:
+            if isinstance(parent, ast.stmt):
+                for field_name in ("body", "orelse", "finalbody", "handlers"):
+                    value = getattr(parent, field_name, None)
+                    if isinstance(value, list) and child in value:
+                        chain.append((parent, field_name))
+            elif isinstance(parent, ast.excepthandler):
+                chain.append((parent, "handler"))
+            child, parent = parent, self.parents.get(parent)
+        return chain
+
+    def _definite(self, close_stmt: ast.stmt, start: ast.stmt, func: FunctionNode) -> bool:
+        """Does every normal path from ``start`` reach ``close_stmt``?"""
+        start_chain = {(id(n), f) for n, f in self._chain(start, func)}
+        for node, field_name in self._chain(close_stmt, func):
+            if (id(node), field_name) in start_chain:
+                continue
+            if isinstance(node, (ast.With, ast.AsyncWith)) and field_name == "body":
+                continue
+            if isinstance(node, ast.Try) and field_name in ("body", "finalbody", "orelse"):
+                continue
+            return False
+        return True
+
+    def _in_finally(self, close_stmt: ast.stmt, func: FunctionNode) -> bool:
+        return any(
+            isinstance(n, ast.Try) and f == "finalbody" for n, f in self._chain(close_stmt, func)
+        )
+
+    def _risky_between(self, func: FunctionNode, start: ast.stmt, close_stmt: ast.stmt) -> bool:
+        begin = start.end_lineno or start.lineno
+        for node in walk_own_scope(func):
+            if not isinstance(node, ast.stmt) or node is close_stmt:
+                continue
+            if begin < node.lineno < close_stmt.lineno:
+                if isinstance(node, (ast.Assert, ast.Raise)):
+                    return True
+                if any(isinstance(n, ast.Call) for n in ast.walk(node)) and not isinstance(
+                    node, (ast.If, ast.For, ast.While, ast.With, ast.Try)
+                ):
+                    return True
+        return False
+
+    def _class_closes(self, func: FunctionNode, attr: str) -> bool:
+        cls = self.enclosing_class(func)
+        scope: ast.AST = cls if cls is not None else func
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Attribute) and node.attr == "close":
+                target = dotted(node.value)
+                if target in (f"self.{attr}", f"cls.{attr}"):
+                    return True
+        return False
+
+    def _escaped_fate(
+        self, source: _Source, func: FunctionNode, stmt: ast.stmt, use: object, yielded: bool
+    ) -> Optional[ResponseUse]:
+        """The response leaves the function by return/yield."""
+        assert callable(use)
+        fixture = self.fixtures.get(func.name)
+        if fixture is None:
+            return None  # a helper: its callers are judged (c10f)
+        _, scope = fixture
+        fixture_name, _ = fixture_name_and_scope(func)
+        if scope in WIDE_SCOPES:
+            result: ResponseUse = use(Fate.KEPT, f"held by the {scope}-scoped fixture {fixture_name}")
+            return result
+        if yielded:
+            result = use(Fate.UNCLOSED, f"yielded by fixture {fixture_name} and never closed")
+            return result
+        for other in self.functions:
+            if fixture_name in params_of(other) and any(
+                k in ("close", "closed") for k, _ in self._events(other, fixture_name, (other.lineno, -1))
+            ):
+                return None
+            if fixture_name in params_of(other) and self._asserts_error_status(
+                other, lambda n, fn=fixture_name: isinstance(n, ast.Name) and n.id == fn, source
+            ):
+                return None
+        result = use(Fate.UNCLOSED, f"returned by fixture {fixture_name} and never closed")
+        return result

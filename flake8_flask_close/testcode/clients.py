@@ -1,0 +1,240 @@
+"""What holds a Flask test client: fixtures, locals, ``self.client``, ``app.test_client()``."""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from flake8_flask_close.names import dotted, import_aliases, qualify
+from flake8_flask_close.routes.project import parse
+from flake8_flask_close.vocabulary import TEST_CLIENT_CLASSES, walk_own_scope
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+DEFAULT_CLIENT_NAMES = frozenset({"client"})
+"""pytest-flask's fixture, and by far the most common name for a test client."""
+
+
+def is_fixture(func: FunctionNode, aliases: Mapping[str, str]) -> bool:
+    for deco in func.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        q = qualify(target, dict(aliases))
+        if q and (q.endswith("fixture") or q.endswith("yield_fixture")):
+            return True
+    return False
+
+
+def fixture_name_and_scope(func: FunctionNode) -> tuple[str, str]:
+    name, scope = func.name, "function"
+    for deco in func.decorator_list:
+        if isinstance(deco, ast.Call):
+            for kw in deco.keywords:
+                if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                    if kw.arg == "name":
+                        name = kw.value.value
+                    elif kw.arg == "scope":
+                        scope = kw.value.value
+    return name, scope
+
+
+def params_of(func: FunctionNode) -> list[str]:
+    a = func.args
+    return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
+
+
+@dataclass
+class ClientKnowledge:
+    """Client names known in one module: fixture names, class attributes."""
+
+    aliases: Mapping[str, str]
+    fixture_names: set[str] = field(default_factory=set)
+    module_clients: set[str] = field(default_factory=set)
+    class_attrs: dict[str, set[str]] = field(default_factory=dict)
+    """Class qualname -> ``self.X`` attributes that hold a client."""
+    extra_names: frozenset[str] = frozenset()
+
+    def is_client_call(self, node: ast.expr) -> bool:
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "test_client":
+            return True
+        q = qualify(func, dict(self.aliases))
+        return q in TEST_CLIENT_CLASSES
+
+    def is_client(
+        self, node: ast.expr, local_clients: set[str], class_name: Optional[str] = None
+    ) -> bool:
+        if isinstance(node, ast.Await):
+            return False
+        if self.is_client_call(node):
+            return True
+        if isinstance(node, ast.Name):
+            return (
+                node.id in local_clients
+                or node.id in self.module_clients
+                or node.id in self.extra_names
+            )
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id in ("self", "cls"):
+                if node.attr in self.extra_names or node.attr in DEFAULT_CLIENT_NAMES:
+                    return True
+                if class_name is not None:
+                    return node.attr in self.class_attrs.get(class_name, set())
+        return False
+
+    def local_clients(
+        self, func: FunctionNode, class_name: Optional[str] = None
+    ) -> set[str]:
+        """Names bound to a client inside ``func`` (parameters that are client fixtures,
+        assignments, ``with ... as c``), to a fixpoint."""
+        names = {p for p in params_of(func) if p in self.fixture_names or p in self.extra_names}
+        own = list(walk_own_scope(func))
+        changed = True
+        while changed:
+            changed = False
+            for node in own:
+                for target, value in _bindings(node):
+                    if target not in names and self.is_client(value, names, class_name):
+                        names.add(target)
+                        changed = True
+        return names
+
+
+def _bindings(node: ast.AST) -> Iterable[tuple[str, ast.expr]]:
+    if isinstance(node, ast.Assign):
+        for t in node.targets:
+            if isinstance(t, ast.Name):
+                yield t.id, node.value
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        for item in node.items:
+            if isinstance(item.optional_vars, ast.Name):
+                yield item.optional_vars.id, item.context_expr
+    elif isinstance(node, ast.NamedExpr):
+        yield node.target.id, node.value
+
+
+def _returned(func: FunctionNode) -> list[ast.expr]:
+    values: list[ast.expr] = []
+    for node in walk_own_scope(func):
+        if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None:
+            values.append(node.value)
+    return values
+
+
+def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
+    """Add this module's client fixtures, module-level clients and ``self.X`` clients."""
+    for node in tree.body:
+        for target, value in _bindings(node):
+            if knowledge.is_client(value, set()):
+                knowledge.module_clients.add(target)
+    functions = [
+        n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for func in functions:
+            if not is_fixture(func, knowledge.aliases):
+                continue
+            name, _ = fixture_name_and_scope(func)
+            if name in knowledge.fixture_names:
+                continue
+            local = knowledge.local_clients(func)
+            if any(knowledge.is_client(v, local) for v in _returned(func)):
+                knowledge.fixture_names.add(name)
+                changed = True
+    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    for cls in classes:
+        attrs: set[str] = set()
+        for item in cls.body:
+            if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            local = knowledge.local_clients(item)
+            for node in walk_own_scope(item):
+                if isinstance(node, ast.Assign):
+                    for t in node.targets:
+                        name = dotted(t)
+                        if (
+                            name
+                            and name.count(".") == 1
+                            and name.split(".")[0] in ("self", "cls")
+                            and knowledge.is_client(node.value, local)
+                        ):
+                            attrs.add(name.split(".")[1])
+        knowledge.class_attrs[cls.name] = attrs
+    for cls in classes:
+        for base in cls.bases:
+            base_name = dotted(base)
+            if base_name in knowledge.class_attrs:
+                knowledge.class_attrs[cls.name] |= knowledge.class_attrs[base_name]
+
+
+_CONFTEST_MEMO: dict[tuple[str, int, int], Optional[ast.Module]] = {}
+
+
+def reset_memo() -> None:
+    _CONFTEST_MEMO.clear()
+
+
+def _conftest_tree(path: str) -> Optional[ast.Module]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    key = (path, st.st_mtime_ns, st.st_size)
+    if key not in _CONFTEST_MEMO:
+        try:
+            with open(path, "rb") as fh:
+                _CONFTEST_MEMO[key] = parse(fh.read(), path)
+        except OSError:
+            _CONFTEST_MEMO[key] = None
+    return _CONFTEST_MEMO[key]
+
+
+def conftest_paths(filename: str, root: str) -> list[str]:
+    """conftest.py files from ``root`` down to the folder of ``filename``."""
+    folder = os.path.dirname(os.path.abspath(filename))
+    found: list[str] = []
+    while True:
+        candidate = os.path.join(folder, "conftest.py")
+        if os.path.isfile(candidate):
+            found.append(candidate)
+        if os.path.normcase(folder) == os.path.normcase(root):
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder or not folder.startswith(root):
+            break
+        folder = parent
+    return list(reversed(found))
+
+
+def knowledge_for(
+    filename: str,
+    tree: ast.Module,
+    root: str,
+    extra_names: Iterable[str],
+    module: str = "",
+    is_package: bool = False,
+) -> ClientKnowledge:
+    """Client knowledge for the file being checked: conftests up the tree, then the file."""
+    extra = frozenset(extra_names)
+    fixtures = set(DEFAULT_CLIENT_NAMES) | set(extra)
+    this = os.path.abspath(filename)
+    for path in conftest_paths(filename, root):
+        if os.path.abspath(path) == this:
+            continue  # the buffer being checked wins over its on-disk copy
+        conftest = _conftest_tree(path)
+        if conftest is None:
+            continue
+        k = ClientKnowledge(import_aliases(conftest), fixtures, extra_names=extra)
+        learn_module(conftest, k)
+        fixtures = k.fixture_names
+    knowledge = ClientKnowledge(
+        import_aliases(tree, module, is_package), set(fixtures), extra_names=extra
+    )
+    learn_module(tree, knowledge)
+    return knowledge

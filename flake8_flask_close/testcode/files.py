@@ -1,0 +1,28 @@
+"""Which files are test files."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+
+
+def is_test_file(filename: str, patterns: tuple[str, ...]) -> bool:
+    """True when the file name, or its path below a ``tests``-like folder, matches a glob.
+
+    A pattern with a ``/`` is matched against every trailing part of the path, so
+    ``tests/*`` matches ``proj/tests/unit/test_x.py`` and ``tests/helpers.py``.
+    """
+    path = filename.replace(os.sep, "/")
+    base = path.rsplit("/", 1)[-1]
+    parts = path.split("/")
+    for pattern in patterns:
+        if "/" not in pattern:
+            if fnmatch.fnmatch(base, pattern):
+                return True
+            continue
+        folder = pattern.split("/", 1)[0]
+        rest = pattern.split("/", 1)[1]
+        for i, part in enumerate(parts[:-1]):
+            if fnmatch.fnmatch(part, folder) and fnmatch.fnmatch("/".join(parts[i + 1 :]), rest):
+                return True
+    return False

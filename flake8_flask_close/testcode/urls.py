@@ -1,0 +1,150 @@
+"""Static evaluation of the URL a test requests: literals, f-strings, concatenation,
+``%``/``format``, local and module constants, ``parametrize`` values and ``url_for``."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Optional, Union
+from urllib.parse import urlsplit
+
+from flake8_flask_close.names import qualify
+
+Part = Optional[str]
+"""A known piece of text, or None for a piece that can't be known."""
+Template = tuple[Part, ...]
+
+PLACEHOLDERS = ("x", "1")
+"""Unknown pieces are tried as a word and as a number; the router decides what matches."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """``url_for(name, filename=...)``: the route is known by name, not by URL."""
+
+    name: str
+    filename: Optional[str] = None
+
+
+@dataclass
+class UrlScope:
+    aliases: Mapping[str, str]
+    constants: Mapping[str, str]
+    """Module-level string constants visible to the test."""
+    locals: Mapping[str, list[ast.expr]] = field(default_factory=dict)
+    params: Mapping[str, list[ast.expr]] = field(default_factory=dict)
+    """``pytest.mark.parametrize`` values per argument name."""
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    """``self.X`` / ``cls.X`` string constants of the enclosing class."""
+
+
+UrlValue = Union[Template, Endpoint]
+
+
+def evaluate(node: Optional[ast.expr], scope: UrlScope, depth: int = 0) -> list[UrlValue]:
+    """Every value the URL expression may have; [] when nothing can be said."""
+    if node is None or depth > 6:
+        return []
+    if isinstance(node, ast.Constant):
+        return [(node.value,)] if isinstance(node.value, str) else []
+    if isinstance(node, ast.Name):
+        if node.id in scope.params:
+            return [v for p in scope.params[node.id] for v in evaluate(p, scope, depth + 1)]
+        if node.id in scope.locals:
+            return [v for p in scope.locals[node.id] for v in evaluate(p, scope, depth + 1)]
+        if node.id in scope.constants:
+            return [(scope.constants[node.id],)]
+        return [(None,)]
+    if isinstance(node, ast.Attribute):
+        if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+            if node.attr in scope.attributes:
+                return [(scope.attributes[node.attr],)]
+        return [(None,)]
+    if isinstance(node, ast.JoinedStr):
+        return _concat_all(
+            [
+                [(v.value,)] if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                else _pieces(v.value if isinstance(v, ast.FormattedValue) else None, scope, depth)
+                for v in node.values
+            ]
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _concat_all(
+            [evaluate(node.left, scope, depth + 1), evaluate(node.right, scope, depth + 1)]
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return [
+            _format_unknown(t, "%")
+            for t in evaluate(node.left, scope, depth + 1)
+            if not isinstance(t, Endpoint)
+        ]
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            return [
+                _format_unknown(t, "{")
+                for t in evaluate(func.value, scope, depth + 1)
+                if not isinstance(t, Endpoint)
+            ]
+        q = qualify(func, dict(scope.aliases))
+        if q in ("flask.url_for", "url_for", "flask.helpers.url_for") and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                filename = None
+                for kw in node.keywords:
+                    if kw.arg == "filename" and isinstance(kw.value, ast.Constant):
+                        filename = kw.value.value if isinstance(kw.value.value, str) else None
+                return [Endpoint(first.value, filename)]
+        return [(None,)]
+    return [(None,)]
+
+
+def _pieces(node: Optional[ast.expr], scope: UrlScope, depth: int) -> list[UrlValue]:
+    values = evaluate(node, scope, depth + 1)
+    return [v for v in values if not isinstance(v, Endpoint)] or [(None,)]
+
+
+def _concat_all(parts: list[list[UrlValue]]) -> list[UrlValue]:
+    results: list[Template] = [()]
+    for options in parts:
+        templates = [o for o in options if not isinstance(o, Endpoint)]
+        if not templates:
+            templates = [(None,)]
+        results = [r + t for r in results for t in templates][:32]
+    return list(results)
+
+
+def _format_unknown(template: Template, marker: str) -> Template:
+    """``"/f/%s" % x`` -> ("/f/", None): every placeholder becomes unknown."""
+    out: list[Part] = []
+    for part in template:
+        if part is None or marker not in part:
+            out.append(part)
+            continue
+        pieces = part.split(marker)
+        out.append(pieces[0])
+        for piece in pieces[1:]:
+            out.append(None)
+            # drop the rest of the specifier ("s}", "d", ...) up to the next literal
+            out.append(piece[piece.find("}") + 1 :] if marker == "{" else piece[1:])
+    return tuple(out)
+
+
+def concrete_paths(template: Template) -> list[str]:
+    """The request paths to try for a template; [] when it can't be a local path."""
+    paths: list[str] = []
+    for filler in PLACEHOLDERS:
+        text = "".join(filler if p is None else p for p in template)
+        if text.startswith(("http://", "https://")):
+            text = urlsplit(text).path or "/"
+        text = text.split("?", 1)[0].split("#", 1)[0]
+        if not text.startswith("/"):
+            continue
+        if text not in paths:
+            paths.append(text)
+    return paths
+
+
+def is_fully_known(template: Template) -> bool:
+    return all(p is not None for p in template)

@@ -1,0 +1,242 @@
+"""What Flask and Werkzeug callables do with files: the names the analysis recognises.
+
+``classify_response`` is the single place that decides whether an expression builds a
+response that holds an open file (runtime-behavior §2 rows c07-c08, §4).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Optional
+
+from flake8_flask_close.names import qualify
+
+SEND_FILE = frozenset(
+    {"flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file", "werkzeug.send_file"}
+)
+SEND_FROM_DIRECTORY = frozenset(
+    {
+        "flask.send_from_directory",
+        "flask.helpers.send_from_directory",
+        "werkzeug.utils.send_from_directory",
+        "werkzeug.send_from_directory",
+    }
+)
+RESPONSE_CLASSES = frozenset(
+    {
+        "flask.Response",
+        "flask.wrappers.Response",
+        "werkzeug.Response",
+        "werkzeug.wrappers.Response",
+        "werkzeug.wrappers.response.Response",
+    }
+)
+MAKE_RESPONSE = frozenset({"flask.make_response", "flask.helpers.make_response"})
+FILE_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
+FILE_WRAPPERS = frozenset(
+    {"werkzeug.wsgi.wrap_file", "werkzeug.wsgi.FileWrapper", "werkzeug.wrap_file"}
+)
+IN_MEMORY_FILES = frozenset(
+    {"io.BytesIO", "io.StringIO", "tempfile.NamedTemporaryFile"}
+)
+"""``send_file`` of these leaks nothing: no finalizer warning (runtime-behavior c08c, c08f)."""
+FLASK_APPS = frozenset({"flask.Flask", "flask.app.Flask"})
+BLUEPRINTS = frozenset({"flask.Blueprint", "flask.blueprints.Blueprint"})
+HTTP_METHOD_DECORATORS = {
+    "get": "GET",
+    "post": "POST",
+    "put": "PUT",
+    "patch": "PATCH",
+    "delete": "DELETE",
+}
+CLIENT_REQUEST_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "open"}
+)
+TEST_CLIENT_CLASSES = frozenset(
+    {"flask.testing.FlaskClient", "werkzeug.test.Client", "werkzeug.Client"}
+)
+
+
+def _is(qualname: Optional[str], names: frozenset[str], bare: str) -> bool:
+    """True for a known qualified name, or for the bare name when it was never imported."""
+    if qualname is None:
+        return False
+    return qualname in names or qualname == bare
+
+
+def is_send_file(q: Optional[str]) -> bool:
+    return _is(q, SEND_FILE, "send_file")
+
+
+def is_send_from_directory(q: Optional[str]) -> bool:
+    return _is(q, SEND_FROM_DIRECTORY, "send_from_directory")
+
+
+def is_flask_app_class(q: Optional[str]) -> bool:
+    return _is(q, FLASK_APPS, "Flask")
+
+
+def is_blueprint_class(q: Optional[str]) -> bool:
+    return _is(q, BLUEPRINTS, "Blueprint")
+
+
+def call_arg(call: ast.Call, index: int, *keywords: str) -> Optional[ast.expr]:
+    """The argument at ``index`` or passed by one of ``keywords``."""
+    for kw in call.keywords:
+        if kw.arg in keywords:
+            return kw.value
+    if index < len(call.args) and not any(
+        isinstance(a, ast.Starred) for a in call.args[: index + 1]
+    ):
+        return call.args[index]
+    return None
+
+
+@dataclass(frozen=True)
+class Classified:
+    """What a returned expression is, as far as files go."""
+
+    evidence: Optional[str]
+    """e.g. "send_from_directory": the expression is a response holding an open file."""
+    helper: Optional[ast.expr] = None
+    """The callee when the expression is a call to something we can't judge here."""
+
+
+NOT_A_FILE = Classified(None)
+
+
+class ResponseClassifier:
+    """Judges expressions in one function body.
+
+    ``assignments`` maps local names to the expressions assigned to them, so that
+    ``resp = send_file(p); resp.headers[...] = ...; return resp`` is followed.
+    """
+
+    def __init__(
+        self,
+        aliases: Mapping[str, str],
+        assignments: Mapping[str, list[ast.expr]],
+        send_functions: Iterable[str] = (),
+    ) -> None:
+        self.aliases = aliases
+        self.assignments = assignments
+        self.send_functions = frozenset(send_functions)
+
+    def qualify(self, node: ast.AST) -> Optional[str]:
+        return qualify(node, dict(self.aliases))
+
+    def classify(self, expr: Optional[ast.expr], depth: int = 0) -> list[Classified]:
+        if expr is None or depth > 8:
+            return []
+        if isinstance(expr, ast.Tuple) and expr.elts:
+            return self.classify(expr.elts[0], depth + 1)
+        if isinstance(expr, ast.IfExp):
+            return self.classify(expr.body, depth + 1) + self.classify(expr.orelse, depth + 1)
+        if isinstance(expr, ast.Await):
+            return []  # Quart / async frameworks: not a Werkzeug file response
+        if isinstance(expr, ast.Name):
+            out: list[Classified] = []
+            for value in self.assignments.get(expr.id, ()):
+                out += self.classify(value, depth + 1)
+            return out
+        if isinstance(expr, ast.Call):
+            return [self.classify_call(expr, depth)]
+        return []
+
+    def classify_call(self, call: ast.Call, depth: int = 0) -> Classified:
+        func = call.func
+        q = self.qualify(func)
+        if is_send_file(q):
+            arg = call_arg(call, 0, "path_or_file", "filename_or_fp")
+            return NOT_A_FILE if self.is_in_memory(arg) else Classified("send_file")
+        if is_send_from_directory(q):
+            return Classified("send_from_directory")
+        if isinstance(func, ast.Attribute) and func.attr == "send_static_file":
+            return Classified("send_static_file")
+        if q is not None and (q in self.send_functions or q.rsplit(".", 1)[-1] in self.send_functions):
+            return Classified(q.rsplit(".", 1)[-1])
+        if _is(q, MAKE_RESPONSE, "make_response") or (
+            isinstance(func, ast.Attribute) and func.attr == "make_response"
+        ):
+            inner = call_arg(call, 0)
+            found = [c for c in self.classify(inner, depth + 1) if c.evidence]
+            return found[0] if found else NOT_A_FILE
+        if self.is_response_class(func, q):
+            body = call_arg(call, 0, "response")
+            return Classified(self.opened_file(body)) if self.opened_file(body) else NOT_A_FILE
+        if q is None or q in FILE_OPENERS or q.split(".", 1)[0] in ("flask", "werkzeug"):
+            return NOT_A_FILE
+        return Classified(None, helper=func)
+
+    def is_response_class(self, func: ast.expr, q: Optional[str]) -> bool:
+        if _is(q, RESPONSE_CLASSES, "Response"):
+            return True
+        return isinstance(func, ast.Attribute) and func.attr == "response_class"
+
+    def opened_file(self, body: Optional[ast.expr], depth: int = 0) -> Optional[str]:
+        """"Response(open(...))" evidence when ``body`` is an open file or a file wrapper."""
+        if body is None or depth > 4:
+            return None
+        if isinstance(body, ast.Name):
+            for value in self.assignments.get(body.id, ()):
+                found = self.opened_file(value, depth + 1)
+                if found:
+                    return found
+            return None
+        if not isinstance(body, ast.Call):
+            return None
+        q = self.qualify(body.func)
+        if q in FILE_OPENERS or (
+            isinstance(body.func, ast.Attribute) and body.func.attr in ("open", "open_resource")
+        ):
+            return "Response(open(...))"
+        if _is(q, FILE_WRAPPERS, "wrap_file") or q == "FileWrapper":
+            inner = call_arg(body, 1, "file")
+            if inner is not None and self.is_in_memory(inner):
+                return None
+            return "Response(wrap_file(...))"
+        return None
+
+    def is_in_memory(self, arg: Optional[ast.expr], depth: int = 0) -> bool:
+        if arg is None or depth > 4:
+            return False
+        if isinstance(arg, ast.Name):
+            values = self.assignments.get(arg.id, ())
+            return bool(values) and all(self.is_in_memory(v, depth + 1) for v in values)
+        if isinstance(arg, ast.Call):
+            q = self.qualify(arg.func)
+            if q is None:
+                return False
+            return q in IN_MEMORY_FILES or q.rsplit(".", 1)[-1] in ("BytesIO", "StringIO")
+        return False
+
+
+def local_assignments(func: ast.AST) -> dict[str, list[ast.expr]]:
+    """Simple ``name = value`` bindings in a function body, nested scopes excluded."""
+    found: dict[str, list[ast.expr]] = {}
+    for node in walk_own_scope(func):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            if isinstance(node.target, ast.Name):
+                found.setdefault(node.target.id, []).append(node.value)
+        elif isinstance(node, ast.NamedExpr):
+            found.setdefault(node.target.id, []).append(node.value)
+    return found
+
+
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def walk_own_scope(node: ast.AST) -> Iterable[ast.AST]:
+    """Like ``ast.walk`` over a function's body, without entering nested scopes."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        yield child
+        if not isinstance(child, SCOPE_NODES):
+            stack.extend(ast.iter_child_nodes(child))
