@@ -70,7 +70,7 @@ CODES: dict[str, Code] = {
             name="file-response-outlives-test",
             side="test",
             default_on=True,
-            summary="a file-route response is kept beyond the test (self, module global, wide fixture)",
+            summary="a file-route response outlives the test (self, module global, wide fixture)",
             message=(
                 "response from {route} outlives the test ({holder}; serves a file: {evidence});"
                 " {fix}"

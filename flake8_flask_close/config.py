@@ -25,6 +25,8 @@ class Config:
     client_names: tuple[str, ...] = ()
     """Extra fixture / attribute names that hold a test client."""
     test_patterns: tuple[str, ...] = DEFAULT_TEST_PATTERNS
+    opt_in: frozenset[str] = frozenset()
+    """Opt-in codes the user named in select / extend-select."""
 
 
 DEFAULT_CONFIG = Config()
@@ -90,6 +92,31 @@ def _names(value: Optional[Sequence[str]]) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or ()) if v and v.strip())
 
 
+OPT_IN_MIN_PREFIX = 4
+"""``FCL1`` or longer: ``select = E,F,W,C90`` must not switch opt-in codes on through ``F``."""
+
+
+def selected_opt_in(options: argparse.Namespace) -> frozenset[str]:
+    """Opt-in codes enabled by a select / extend-select entry of at least ``FCL1``.
+
+    flake8 lets any explicit select beat the plugin's default ignore, so a legacy
+    ``select = E,F,W`` (or ``--select=FCL``) would turn broad-mode codes on by accident.
+    """
+    from flake8_flask_close.codes import DEFAULT_OFF
+
+    chosen = [
+        entry.strip().upper()
+        for name in ("select", "extend_select")
+        for entry in (getattr(options, name, None) or ())
+        if isinstance(entry, str)
+    ]
+    return frozenset(
+        code
+        for code in DEFAULT_OFF
+        if any(len(e) >= OPT_IN_MIN_PREFIX and code.startswith(e) for e in chosen)
+    )
+
+
 def config_from_options(options: argparse.Namespace) -> Config:
     root = getattr(options, "flask_close_project_root", None)
     patterns = _names(getattr(options, "flask_close_test_patterns", None))
@@ -98,4 +125,5 @@ def config_from_options(options: argparse.Namespace) -> Config:
         send_functions=_names(getattr(options, "flask_close_send_functions", None)),
         client_names=_names(getattr(options, "flask_close_client_names", None)),
         test_patterns=patterns or DEFAULT_TEST_PATTERNS,
+        opt_in=selected_opt_in(options),
     )

@@ -56,6 +56,21 @@ def import_aliases(tree: ast.AST, module: str = "", is_package: bool = False) ->
     return aliases
 
 
+def string_constants(body: list[ast.stmt]) -> dict[str, str]:
+    """``NAME = "text"`` assignments among these statements."""
+    found: dict[str, str] = {}
+    for stmt in body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str)
+        ):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = stmt.value.value
+    return found
+
+
 def qualify(node: ast.AST, aliases: dict[str, str]) -> Optional[str]:
     """Qualified dotted name of a Name/Attribute expression, through the import aliases."""
     name = dotted(node)

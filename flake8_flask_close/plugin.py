@@ -66,7 +66,7 @@ class Plugin:
     def run(self) -> Iterator[Result]:
         try:
             results = list(self._run())
-        except Exception as exc:  # noqa: BLE001 - never take flake8 down with us
+        except Exception as exc:
             LOG.warning(
                 "flake8-flask-close: skipped %s after an internal error: %r", self.filename, exc
             )
@@ -95,6 +95,8 @@ class Plugin:
         uses = analysis.uses()
         seen: set[tuple[int, int, str]] = set()
         for rule in TEST_RULES:
+            if not rule.CODE.default_on and rule.CODE.code not in config.opt_in:
+                continue
             for line, col, message in rule.findings(uses):
                 key = (line, col, message[:6])
                 if key in seen:

@@ -38,9 +38,7 @@ FILE_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
 FILE_WRAPPERS = frozenset(
     {"werkzeug.wsgi.wrap_file", "werkzeug.wsgi.FileWrapper", "werkzeug.wrap_file"}
 )
-IN_MEMORY_FILES = frozenset(
-    {"io.BytesIO", "io.StringIO", "tempfile.NamedTemporaryFile"}
-)
+IN_MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO", "tempfile.NamedTemporaryFile"})
 """``send_file`` of these leaks nothing: no finalizer warning (runtime-behavior c08c, c08f)."""
 FLASK_APPS = frozenset({"flask.Flask", "flask.app.Flask"})
 BLUEPRINTS = frozenset({"flask.Blueprint", "flask.blueprints.Blueprint"})
@@ -155,7 +153,9 @@ class ResponseClassifier:
             return Classified("send_from_directory")
         if isinstance(func, ast.Attribute) and func.attr == "send_static_file":
             return Classified("send_static_file")
-        if q is not None and (q in self.send_functions or q.rsplit(".", 1)[-1] in self.send_functions):
+        if q is not None and (
+            q in self.send_functions or q.rsplit(".", 1)[-1] in self.send_functions
+        ):
             return Classified(q.rsplit(".", 1)[-1])
         if _is(q, MAKE_RESPONSE, "make_response") or (
             isinstance(func, ast.Attribute) and func.attr == "make_response"
@@ -176,7 +176,7 @@ class ResponseClassifier:
         return isinstance(func, ast.Attribute) and func.attr == "response_class"
 
     def opened_file(self, body: Optional[ast.expr], depth: int = 0) -> Optional[str]:
-        """"Response(open(...))" evidence when ``body`` is an open file or a file wrapper."""
+        """ "Response(open(...))" evidence when ``body`` is an open file or a file wrapper."""
         if body is None or depth > 4:
             return None
         if isinstance(body, ast.Name):

@@ -247,8 +247,8 @@ class _Extractor:
             )
         elif func.attr == "register_error_handler":
             code = call_arg(call, 0, "code_or_exception")
-            view = call_arg(call, 1, "f")
-            view_name = dotted(view) if view is not None else None
+            handler = call_arg(call, 1, "f")
+            view_name = dotted(handler) if handler is not None else None
             if view_name is not None:
                 self.facts.error_handlers.append(
                     ErrorHandlerFact(
@@ -317,9 +317,7 @@ class _Extractor:
         if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own):
             fact.is_generator = True
             return fact
-        classifier = ResponseClassifier(
-            self.aliases, local_assignments(node), self.send_functions
-        )
+        classifier = ResponseClassifier(self.aliases, local_assignments(node), self.send_functions)
         for ret in (n for n in own if isinstance(n, ast.Return)):
             for found in classifier.classify(ret.value):
                 if found.evidence:
@@ -414,9 +412,7 @@ def module_name_for(relpath: str) -> tuple[str, bool]:
     return ".".join(p for p in parts if p), is_package
 
 
-def extract(
-    tree: ast.Module, relpath: str, send_functions: tuple[str, ...] = ()
-) -> ModuleFacts:
+def extract(tree: ast.Module, relpath: str, send_functions: tuple[str, ...] = ()) -> ModuleFacts:
     module, is_package = module_name_for(relpath)
     facts = ModuleFacts(
         module=module,

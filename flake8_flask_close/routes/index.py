@@ -103,7 +103,9 @@ def _join_prefix(outer: Optional[str], inner: Optional[str]) -> Optional[str]:
 
 
 class RouteIndex:
-    def __init__(self, root: str, modules: Iterable[ModuleFacts], send_functions: tuple[str, ...] = ()):
+    def __init__(
+        self, root: str, modules: Iterable[ModuleFacts], send_functions: tuple[str, ...] = ()
+    ):
         self.root = root
         self.send_functions = send_functions
         self.modules: dict[str, ModuleFacts] = {}
@@ -135,7 +137,7 @@ class RouteIndex:
                     if obj.scope == scope and obj.var == head:
                         return (module, scope, head)
         target = qualify_ref(ref, facts.aliases)
-        if target is None or target == ref.name and not rest:
+        if target is None or (target == ref.name and not rest):
             return None
         return self._resolve_qualified_object(target, depth + 1)
 
@@ -165,7 +167,7 @@ class RouteIndex:
             return None
         mod, _, name = target.rpartition(".")
         while mod:
-            if mod in self.modules and mod != module or (mod == module and name != ref.name):
+            if (mod in self.modules and mod != module) or (mod == module and name != ref.name):
                 return self.resolve_function(mod, Ref("", name), depth + 1)
             mod, _, head = mod.rpartition(".")
             name = f"{head}.{name}"
@@ -179,7 +181,9 @@ class RouteIndex:
         raise KeyError(key)
 
     # ---------------------------------------------------------------- evidence
-    def function_evidence(self, facts: ModuleFacts, fn: FunctionFact, depth: int = 0) -> Optional[str]:
+    def function_evidence(
+        self, facts: ModuleFacts, fn: FunctionFact, depth: int = 0
+    ) -> Optional[str]:
         key = (facts.module, fn.qualname)
         if key in self._evidence:
             return self._evidence[key]
@@ -206,7 +210,7 @@ class RouteIndex:
         self, facts: ModuleFacts, cls: ClassFact
     ) -> tuple[tuple[str, Optional[str]], ...]:
         table: dict[str, Optional[str]] = {}
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         todo: list[tuple[ModuleFacts, ClassFact]] = [(facts, cls)]
         while todo:
             cfacts, current = todo.pop(0)
@@ -350,7 +354,9 @@ class RouteIndex:
                 )
             )
         for child, cprefix, cname in children.get(bp, []):
-            self._mount(group, child, cprefix, cname, prefix, f"{name}.", bp_routes, children, depth + 1)
+            self._mount(
+                group, child, cprefix, cname, prefix, f"{name}.", bp_routes, children, depth + 1
+            )
 
     def _static_route(
         self, facts: ModuleFacts, obj: ObjectFact, prefix: Optional[str], endpoint: str
@@ -434,7 +440,9 @@ class RouteIndex:
                 return local
         return [g for g in self.groups if g.local_scope is None]
 
-    def match(self, path: str, method: str, module: Optional[str] = None, scope: str = "") -> list[Match]:
+    def match(
+        self, path: str, method: str, module: Optional[str] = None, scope: str = ""
+    ) -> list[Match]:
         out: list[Match] = []
         for group in self.candidate_groups(module, scope):
             found = group.route_map.match(path, method)
@@ -442,7 +450,9 @@ class RouteIndex:
                 out.append(found)
         return out
 
-    def by_endpoint(self, endpoint: str, module: Optional[str] = None, scope: str = "") -> list[LinkedRoute]:
+    def by_endpoint(
+        self, endpoint: str, module: Optional[str] = None, scope: str = ""
+    ) -> list[LinkedRoute]:
         return [
             r
             for g in self.candidate_groups(module, scope)

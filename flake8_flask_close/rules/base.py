@@ -9,7 +9,7 @@ from typing import NamedTuple, Protocol
 from flake8_flask_close.codes import Code
 from flake8_flask_close.testcode.analysis import ResponseUse
 
-EXAMPLE_APP = '''\
+EXAMPLE_APP = """\
 import io
 import os
 
@@ -37,9 +37,9 @@ def memory():
 @app.route("/json")
 def json_route():
     return jsonify(answer=42)
-'''
+"""
 
-EXAMPLE_CONFTEST = '''\
+EXAMPLE_CONFTEST = """\
 import pytest
 
 from app import app as flask_app
@@ -54,7 +54,7 @@ def app():
 @pytest.fixture
 def client(app):
     return app.test_client()
-'''
+"""
 
 EXAMPLE_PROJECT: Mapping[str, str] = {
     "setup.cfg": "[flake8]\n",

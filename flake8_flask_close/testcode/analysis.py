@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from http import HTTPStatus
 from typing import Optional, Union
 
-from flake8_flask_close.names import dotted, qualify
+from flake8_flask_close.names import dotted, qualify, string_constants
 from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.facts import Ref
 from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, relpath
@@ -41,6 +41,8 @@ from flake8_flask_close.vocabulary import (
 )
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+UseFactory = Callable[..., "ResponseUse"]
+NodeTest = Callable[[ast.AST], bool]
 CLOSERS = frozenset({"closing", "contextlib.closing", "enter_context", "push", "callback"})
 WIDE_SCOPES = frozenset({"module", "class", "session", "package"})
 
@@ -145,7 +147,7 @@ class ModuleAnalysis:
         self.fixtures: dict[str, tuple[FunctionNode, str]] = {}
         for func in self.functions:
             if is_fixture(func, self.aliases):
-                name, scope = fixture_name_and_scope(func)
+                _, scope = fixture_name_and_scope(func)
                 self.fixtures[func.name] = (func, scope)
         self._find_helpers()
 
@@ -157,12 +159,7 @@ class ModuleAnalysis:
             facts = self.index.modules.get(mod)
             if facts is not None and name in facts.constants:
                 constants[local] = facts.constants[name]
-        for stmt in self.tree.body:
-            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
-                if isinstance(stmt.value.value, str):
-                    for t in stmt.targets:
-                        if isinstance(t, ast.Name):
-                            constants[t.id] = stmt.value.value
+        constants.update(string_constants(self.tree.body))
         return constants
 
     def enclosing_class(self, func: FunctionNode) -> Optional[ast.ClassDef]:
@@ -191,7 +188,8 @@ class ModuleAnalysis:
                 names = [n.strip() for n in names_node.value.split(",") if n.strip()]
             elif isinstance(names_node, (ast.List, ast.Tuple)):
                 names = [
-                    e.value for e in names_node.elts
+                    e.value
+                    for e in names_node.elts
                     if isinstance(e, ast.Constant) and isinstance(e.value, str)
                 ]
             else:
@@ -202,25 +200,20 @@ class ModuleAnalysis:
                 if isinstance(row, ast.Call) and (qualify(row.func, self.aliases) or "").endswith(
                     "param"
                 ):
-                    row = row.args[0] if len(names) == 1 and row.args else ast.Tuple(
-                        elts=list(row.args), ctx=ast.Load()
+                    row = (
+                        row.args[0]
+                        if len(names) == 1 and row.args
+                        else ast.Tuple(elts=list(row.args), ctx=ast.Load())
                     )
-                cells = row.elts if len(names) > 1 and isinstance(row, (ast.Tuple, ast.List)) else [row]
+                cells = (
+                    row.elts if len(names) > 1 and isinstance(row, (ast.Tuple, ast.List)) else [row]
+                )
                 for name, cell in zip(names, cells):
                     values.setdefault(name, []).append(cell)
         return values
 
     def class_attributes(self, cls: Optional[ast.ClassDef]) -> dict[str, str]:
-        attrs: dict[str, str] = {}
-        if cls is None:
-            return attrs
-        for stmt in cls.body:
-            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
-                if isinstance(stmt.value.value, str):
-                    for t in stmt.targets:
-                        if isinstance(t, ast.Name):
-                            attrs[t.id] = stmt.value.value
-        return attrs
+        return string_constants(cls.body) if cls is not None else {}
 
     # ---------------------------------------------------------------- routes
     def route_verdict(
@@ -268,12 +261,16 @@ class ModuleAnalysis:
             return "?"
         try:
             text = ast.unparse(node)
-        except Exception:  # noqa: BLE001 - a label only
+        except Exception:
             return "?"
         return text if len(text) <= 60 else text[:57] + "..."
 
     def _value_hits(
-        self, value: Union[tuple[Optional[str], ...], Endpoint], method: str, follow: bool, scope: str
+        self,
+        value: Union[tuple[Optional[str], ...], Endpoint],
+        method: str,
+        follow: bool,
+        scope: str,
     ) -> Optional[tuple[list[tuple[str, str]], list[str]]]:
         files: list[tuple[str, str]] = []
         others: list[str] = []
@@ -307,9 +304,13 @@ class ModuleAnalysis:
                 label = f"{method} {m.route.rule}"
                 evidence = m.route.evidence_for(method)
                 filename = m.arguments.get("filename")
-                if evidence and known and isinstance(filename, str):
-                    if self._missing_static(m.route, filename):
-                        evidence = None
+                if (
+                    evidence
+                    and known
+                    and isinstance(filename, str)
+                    and self._missing_static(m.route, filename)
+                ):
+                    evidence = None
                 (files.append((label, evidence)) if evidence else others.append(label))
         if not files and not others:
             return None
@@ -384,7 +385,11 @@ class ModuleAnalysis:
         if found.helper is not None and helper in self.helpers:
             return _Source(call, self.helpers[helper], name, False)
         if found.helper is not None and self.module:
-            evidence = self.index.file_view(self.module, Ref("", name)) if self.module in self.index.modules else None
+            evidence = (
+                self.index.file_view(self.module, Ref("", name))
+                if self.module in self.index.modules
+                else None
+            )
             if evidence is None:
                 evidence = self._imported_file_view(name)
             if evidence:
@@ -396,7 +401,11 @@ class ModuleAnalysis:
         return None
 
     def _imported_file_view(self, name: str) -> Optional[str]:
-        q = qualify(ast.parse(name, mode="eval").body, self.aliases) if name.isidentifier() or "." in name else None
+        q = (
+            qualify(ast.parse(name, mode="eval").body, self.aliases)
+            if name.isidentifier() or "." in name
+            else None
+        )
         if q is None or q == name:
             return None
         mod, _, fn = q.rpartition(".")
@@ -442,7 +451,9 @@ class ModuleAnalysis:
             target = parent.targets[0]
             if isinstance(target, ast.Name):
                 return any(
-                    isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id == target.id
+                    isinstance(n, ast.Return)
+                    and isinstance(n.value, ast.Name)
+                    and n.value.id == target.id
                     for n in walk_own_scope(func)
                 )
         return False
@@ -455,24 +466,7 @@ class ModuleAnalysis:
                 use = self.fate_of(source, func)
                 if use is not None:
                     found.append(use)
-        found.extend(self._module_level_uses())
         return found
-
-    def _module_level_uses(self) -> list[ResponseUse]:
-        uses: list[ResponseUse] = []
-        for stmt in self.tree.body:
-            if not isinstance(stmt, (ast.Assign, ast.Expr)):
-                continue
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                    if node.func.attr in CLIENT_REQUEST_METHODS and self.clients.is_client(
-                        node.func.value, set()
-                    ):
-                        verdict = RouteVerdict(None, f"{node.func.attr.upper()} ?")
-                        uses.append(
-                            ResponseUse(stmt, Fate.KEPT, verdict, "a module global", "client.get")
-                        )
-        return uses
 
     def _statement_of(self, node: ast.AST) -> ast.stmt:
         current: ast.AST = node
@@ -525,10 +519,7 @@ class ModuleAnalysis:
         if isinstance(parent, ast.Expr):
             return use(Fate.UNBOUND, "a bare statement")
         if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
-            targets = (
-                parent.targets if isinstance(parent, ast.Assign)
-                else [parent.target]
-            )
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
             if len(targets) != 1:
                 return None
             target = targets[0]
@@ -550,11 +541,10 @@ class ModuleAnalysis:
         return None
 
     # ---------------------------------------------------------------- helpers of fate
-    def _asserts_error_status(self, where: ast.AST, is_response: object, source: _Source) -> bool:
+    def _asserts_error_status(self, where: ast.AST, is_response: NodeTest, source: _Source) -> bool:
         """True when the code asserts an error status (4xx/5xx) on the response: the view
         failed before opening the file (runtime-behavior c06g-i), unless an error handler
         for that status serves a file itself."""
-        assert callable(is_response)
 
         def is_status(node: ast.AST) -> bool:
             return (
@@ -579,24 +569,40 @@ class ModuleAnalysis:
             return False
         return all(self.index.error_handler_evidence(c) is None for c in codes)
 
-    def _bound_fate(self, source: _Source, func: FunctionNode, name: str, stmt: ast.stmt, use: object) -> Optional[ResponseUse]:
-        assert callable(use)
-        events = self._events(func, name, (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0))
-        is_name = lambda n: isinstance(n, ast.Name) and n.id == name  # noqa: E731
+    def _bound_fate(
+        self, source: _Source, func: FunctionNode, name: str, stmt: ast.stmt, use: UseFactory
+    ) -> Optional[ResponseUse]:
+        events = self._events(
+            func, name, (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+        )
+
+        def is_name(n: ast.AST) -> bool:
+            return isinstance(n, ast.Name) and n.id == name
+
         for kind, node in events:
             if kind == "close":
                 close_stmt = self._statement_of(node)
                 if not self._definite(close_stmt, stmt, func):
-                    return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, f"closed only on some paths (line {node.lineno})"))
-                if self._in_finally(close_stmt, func) or not self._risky_between(func, stmt, close_stmt):
+                    return self._unless_error(
+                        func,
+                        is_name,
+                        source,
+                        use(Fate.UNCLOSED, f"closed only on some paths (line {close_stmt.lineno})"),
+                    )
+                if self._in_finally(close_stmt, func) or not self._risky_between(
+                    func, stmt, close_stmt
+                ):
                     return None
                 return use(Fate.CLOSED_LATE, "closed late", close_stmt.lineno)
             if kind == "closed":
                 return None
+            line = getattr(node, "lineno", 0)
             if kind == "rebind":
-                return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, f"reassigned on line {node.lineno} before it is closed"))
+                detail = f"reassigned on line {line} before it is closed"
+                return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, detail))
             if kind == "del":
-                return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, f"deleted on line {node.lineno} without close"))
+                detail = f"deleted on line {line} without close"
+                return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, detail))
             if kind in ("return", "yield"):
                 rest = events[events.index((kind, node)) + 1 :]
                 if any(k in ("close", "closed") for k, _ in rest):
@@ -615,13 +621,13 @@ class ModuleAnalysis:
             return use(Fate.KEPT, "kept in a module global")
         return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, "never closed"))
 
-    def _unless_error(self, func: FunctionNode, is_name: object, source: _Source, result: ResponseUse) -> Optional[ResponseUse]:
+    def _unless_error(
+        self, func: FunctionNode, is_name: NodeTest, source: _Source, result: ResponseUse
+    ) -> Optional[ResponseUse]:
         return None if self._asserts_error_status(func, is_name, source) else result
 
     def _is_global(self, func: FunctionNode, name: str) -> bool:
-        return any(
-            isinstance(n, ast.Global) and name in n.names for n in walk_own_scope(func)
-        )
+        return any(isinstance(n, ast.Global) and name in n.names for n in walk_own_scope(func))
 
     def _events(
         self, func: FunctionNode, name: str, after: tuple[int, int]
@@ -650,7 +656,9 @@ class ModuleAnalysis:
                     callee = (qualify(f, self.aliases) or "").rsplit(".", 1)[-1]
                     if callee in CLOSERS:
                         kind = "closed"
-                    elif callee in ("append", "add", "extend", "insert") and isinstance(f, ast.Attribute):
+                    elif callee in ("append", "add", "extend", "insert") and isinstance(
+                        f, ast.Attribute
+                    ):
                         holder = dotted(f.value)
                         kind = "store_global" if holder in self.module_names else "escape"
             elif isinstance(node, ast.withitem) and is_name(node.context_expr):
@@ -669,9 +677,9 @@ class ModuleAnalysis:
                         kind = "store_global"
                     else:
                         kind = "escape"
-            elif isinstance(node, (ast.For, ast.AsyncFor)) and is_name(node.target):
-                kind = "rebind"
-            elif isinstance(node, ast.withitem) and is_name(node.optional_vars):
+            elif (isinstance(node, (ast.For, ast.AsyncFor)) and is_name(node.target)) or (
+                isinstance(node, ast.withitem) and is_name(node.optional_vars)
+            ):
                 kind = "rebind"
             elif isinstance(node, ast.Delete) and any(is_name(t) for t in node.targets):
                 kind = "del"
@@ -756,29 +764,28 @@ class ModuleAnalysis:
         return False
 
     def _escaped_fate(
-        self, source: _Source, func: FunctionNode, stmt: ast.stmt, use: object, yielded: bool
+        self, source: _Source, func: FunctionNode, stmt: ast.stmt, use: UseFactory, yielded: bool
     ) -> Optional[ResponseUse]:
         """The response leaves the function by return/yield."""
-        assert callable(use)
         fixture = self.fixtures.get(func.name)
         if fixture is None:
             return None  # a helper: its callers are judged (c10f)
         _, scope = fixture
         fixture_name, _ = fixture_name_and_scope(func)
         if scope in WIDE_SCOPES:
-            result: ResponseUse = use(Fate.KEPT, f"held by the {scope}-scoped fixture {fixture_name}")
-            return result
+            return use(Fate.KEPT, f"held by the {scope}-scoped fixture {fixture_name}")
         if yielded:
-            result = use(Fate.UNCLOSED, f"yielded by fixture {fixture_name} and never closed")
-            return result
+            return use(Fate.UNCLOSED, f"yielded by fixture {fixture_name} and never closed")
+
+        def is_fixture_value(n: ast.AST) -> bool:
+            return isinstance(n, ast.Name) and n.id == fixture_name
+
         for other in self.functions:
-            if fixture_name in params_of(other) and any(
-                k in ("close", "closed") for k, _ in self._events(other, fixture_name, (other.lineno, -1))
-            ):
+            if fixture_name not in params_of(other):
+                continue
+            events = self._events(other, fixture_name, (other.lineno, -1))
+            if any(k in ("close", "closed") for k, _ in events):
                 return None
-            if fixture_name in params_of(other) and self._asserts_error_status(
-                other, lambda n, fn=fixture_name: isinstance(n, ast.Name) and n.id == fn, source
-            ):
+            if self._asserts_error_status(other, is_fixture_value, source):
                 return None
-        result = use(Fate.UNCLOSED, f"returned by fixture {fixture_name} and never closed")
-        return result
+        return use(Fate.UNCLOSED, f"returned by fixture {fixture_name} and never closed")

@@ -78,17 +78,18 @@ class ClientKnowledge:
                 or node.id in self.module_clients
                 or node.id in self.extra_names
             )
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if node.value.id in ("self", "cls"):
-                if node.attr in self.extra_names or node.attr in DEFAULT_CLIENT_NAMES:
-                    return True
-                if class_name is not None:
-                    return node.attr in self.class_attrs.get(class_name, set())
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("self", "cls")
+        ):
+            if node.attr in self.extra_names or node.attr in DEFAULT_CLIENT_NAMES:
+                return True
+            if class_name is not None:
+                return node.attr in self.class_attrs.get(class_name, set())
         return False
 
-    def local_clients(
-        self, func: FunctionNode, class_name: Optional[str] = None
-    ) -> set[str]:
+    def local_clients(self, func: FunctionNode, class_name: Optional[str] = None) -> set[str]:
         """Names bound to a client inside ``func`` (parameters that are client fixtures,
         assignments, ``with ... as c``), to a fixpoint."""
         names = {p for p in params_of(func) if p in self.fixture_names or p in self.extra_names}
@@ -154,17 +155,17 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
             if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             local = knowledge.local_clients(item)
-            for node in walk_own_scope(item):
-                if isinstance(node, ast.Assign):
-                    for t in node.targets:
-                        name = dotted(t)
+            for inner in walk_own_scope(item):
+                if isinstance(inner, ast.Assign):
+                    for t in inner.targets:
+                        attr_path = dotted(t)
                         if (
-                            name
-                            and name.count(".") == 1
-                            and name.split(".")[0] in ("self", "cls")
-                            and knowledge.is_client(node.value, local)
+                            attr_path
+                            and attr_path.count(".") == 1
+                            and attr_path.split(".")[0] in ("self", "cls")
+                            and knowledge.is_client(inner.value, local)
                         ):
-                            attrs.add(name.split(".")[1])
+                            attrs.add(attr_path.split(".")[1])
         knowledge.class_attrs[cls.name] = attrs
     for cls in classes:
         for base in cls.bases:

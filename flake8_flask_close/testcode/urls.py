@@ -57,14 +57,15 @@ def evaluate(node: Optional[ast.expr], scope: UrlScope, depth: int = 0) -> list[
             return [(scope.constants[node.id],)]
         return [(None,)]
     if isinstance(node, ast.Attribute):
-        if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
-            if node.attr in scope.attributes:
-                return [(scope.attributes[node.attr],)]
+        is_own = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+        if is_own and node.attr in scope.attributes:
+            return [(scope.attributes[node.attr],)]
         return [(None,)]
     if isinstance(node, ast.JoinedStr):
         return _concat_all(
             [
-                [(v.value,)] if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                [(v.value,)]
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)
                 else _pieces(v.value if isinstance(v, ast.FormattedValue) else None, scope, depth)
                 for v in node.values
             ]

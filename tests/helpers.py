@@ -1,0 +1,76 @@
+"""Shared test helpers: write small projects, run the plugin in-process or through flake8."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from flake8_flask_close.codes import DEFAULT_OFF
+from flake8_flask_close.config import Config
+from flake8_flask_close.plugin import Plugin
+from flake8_flask_close.routes import index as route_index
+from flake8_flask_close.testcode import clients
+
+EXPECT = re.compile(r"#\s*(FCL\d{3})\b")
+
+
+def write_project(root: Path, files: Mapping[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def expected_codes(source: str) -> set[tuple[int, str]]:
+    """(line, code) for every ``# FCLnnn`` trailing comment."""
+    found = set()
+    for lineno, line in enumerate(source.splitlines(), start=1):
+        for code in EXPECT.findall(line):
+            found.add((lineno, code))
+    return found
+
+
+def lint(path: Path, source: str | None = None) -> list[tuple[int, int, str]]:
+    """Run the plugin in-process on one file, as flake8 would (fresh run state)."""
+    text = path.read_text(encoding="utf-8") if source is None else source
+    route_index.reset_memo()
+    clients.reset_memo()
+    Plugin.config = Config(opt_in=frozenset(DEFAULT_OFF))
+    plugin = Plugin(ast.parse(text), str(path), text.splitlines(keepends=True))
+    return [(line, col, msg) for line, col, msg, _ in plugin.run()]
+
+
+def codes(results: list[tuple[int, int, str]]) -> set[tuple[int, str]]:
+    return {(line, msg.split(" ", 1)[0]) for line, _, msg in results}
+
+
+def run_pytest(cwd: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-W", "error", "-p", "no:cacheprovider", "-q", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def run_flake8(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=stdin,
+        env=env,
+    )
