@@ -1,0 +1,166 @@
+"""Every registered code has a rule page whose examples are the rule's own examples.
+
+``docs/rules/FCLnnn.md`` follows ruff's sections, in order; its ``## Example`` block is
+the rule module's ``INVALID[0].test`` and its ``## Use instead`` block is ``VALID[0].test``,
+character for character, so the page shows exactly what the rule-example tests lint and
+run. The rules index and the top-level README must link to every page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import ModuleType
+from typing import Optional
+
+import pytest
+
+from flake8_flask_close.codes import CODES
+from flake8_flask_close.rules import TEST_RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "rules"
+INDEX = DOCS / "README.md"
+TOP_README = ROOT / "README.md"
+
+HEADINGS = (
+    "What it does",
+    "Why is this bad?",
+    "Example",
+    "Use instead",
+    "Fix safety",
+    "Options",
+    "Known problems",
+    "References",
+)
+OPTIONS = (
+    "--flask-close-send-functions",
+    "--flask-close-client-names",
+    "--flask-close-test-patterns",
+    "--flask-close-project-root",
+)
+ALL_CODES = sorted(CODES)
+
+
+def _page(code: str) -> str:
+    path = DOCS / f"{code}.md"
+    assert path.is_file(), f"{code} is registered in codes.py but {path} does not exist"
+    return path.read_text(encoding="utf-8")
+
+
+def _rule(code: str) -> ModuleType:
+    found = [rule for rule in TEST_RULES if rule.CODE.code == code]
+    assert len(found) == 1, f"{code}: expected one rule module in TEST_RULES, found {len(found)}"
+    return found[0]
+
+
+def _headings(text: str) -> list[str]:
+    return [line[3:].strip() for line in text.splitlines() if line.startswith("## ")]
+
+
+def _section(text: str, heading: str) -> str:
+    """The text under ``## heading`` up to the next ``## `` heading."""
+    lines = text.splitlines(keepends=True)
+    start = lines.index(f"## {heading}\n") + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "".join(lines[start:end])
+
+
+def _first_python_block(section: str) -> Optional[str]:
+    """The body of the first ```python fence, with its trailing newline."""
+    match = re.search(r"^```python\n(.*?)^```[ \t]*$", section, re.MULTILINE | re.DOTALL)
+    return match.group(1) if match else None
+
+
+def test_every_code_has_a_rule_module() -> None:
+    assert sorted(rule.CODE.code for rule in TEST_RULES) == ALL_CODES
+
+
+@pytest.mark.parametrize("code", ALL_CODES)
+def test_page_sections_in_order(code: str) -> None:
+    found = _headings(_page(code))
+    assert found == list(HEADINGS), (
+        f"docs/rules/{code}.md: '## ' headings must be exactly {list(HEADINGS)}, got {found}"
+    )
+
+
+@pytest.mark.parametrize("code", ALL_CODES)
+def test_page_title_and_default(code: str) -> None:
+    text = _page(code)
+    entry = CODES[code]
+    title = text.splitlines()[0]
+    assert title == f"# {code}: {entry.name}", f"docs/rules/{code}.md: title is {title!r}"
+    preamble = text.split("\n## ", 1)[0]
+    if entry.default_on:
+        assert "**Default:** on." in preamble, f"{code} is on by default; the page must say so"
+    else:
+        assert "**Default:** opt-in." in preamble, f"{code} is opt-in; the page must say so"
+        assert f"extend-select = {code}" in preamble, (
+            f"{code} is opt-in; the page must show 'extend-select = {code}'"
+        )
+
+
+@pytest.mark.parametrize("code", ALL_CODES)
+def test_example_is_invalid_0(code: str) -> None:
+    block = _first_python_block(_section(_page(code), "Example"))
+    expected = _rule(code).INVALID[0].test
+    assert block is not None, f"docs/rules/{code}.md: '## Example' has no ```python block"
+    assert block == expected, f"docs/rules/{code}.md: '## Example' differs from INVALID[0].test"
+    assert f"# {code}" in block
+
+
+@pytest.mark.parametrize("code", ALL_CODES)
+def test_use_instead_is_valid_0(code: str) -> None:
+    block = _first_python_block(_section(_page(code), "Use instead"))
+    expected = _rule(code).VALID[0].test
+    assert block is not None, f"docs/rules/{code}.md: '## Use instead' has no ```python block"
+    assert block == expected, f"docs/rules/{code}.md: '## Use instead' differs from VALID[0].test"
+
+
+@pytest.mark.parametrize("code", ALL_CODES)
+def test_fix_safety_and_options(code: str) -> None:
+    text = _page(code)
+    fix = _section(text, "Fix safety")
+    assert "flake8-flask-close fix" in fix and "planned" in fix
+    assert "buffered=True" in fix and "c02i" in fix
+    options = _section(text, "Options")
+    missing = [o for o in OPTIONS if o not in options]
+    assert not missing, f"docs/rules/{code}.md: '## Options' lacks {missing}"
+
+
+def _links(markdown: str) -> set[str]:
+    """Targets of inline markdown links, without #anchors."""
+    return {m.group(1).split("#", 1)[0] for m in re.finditer(r"\]\(\s*<?([^)\s>]+)>?", markdown)}
+
+
+def _links_to(targets: set[str], page: str) -> bool:
+    return any(t == page or t.endswith("/" + page) for t in targets)
+
+
+def test_rules_index_lists_every_code() -> None:
+    assert INDEX.is_file(), f"{INDEX} does not exist"
+    text = INDEX.read_text(encoding="utf-8")
+    rows = {
+        cells[0]: cells
+        for cells in (
+            [c.strip() for c in line.strip().strip("|").split("|")]
+            for line in text.splitlines()
+            if line.lstrip().startswith("|")
+        )
+    }
+    for code, entry in CODES.items():
+        row = rows.get(f"[{code}]({code}.md)")
+        assert row is not None, f"docs/rules/README.md: no table row linking [{code}]({code}.md)"
+        assert f"`{entry.name}`" in row or entry.name in row, f"{code}: row lacks {entry.name}"
+        assert ("on" if entry.default_on else "opt-in") in row, f"{code}: wrong default in row"
+
+
+def test_readme_links_every_rule_page() -> None:
+    if not TOP_README.is_file():
+        pytest.skip("README.md not written yet")
+    targets = _links(TOP_README.read_text(encoding="utf-8"))
+    missing = [c for c in ALL_CODES if not _links_to(targets, f"docs/rules/{c}.md")]
+    assert not missing, (
+        "README.md must link to every rule page; missing links to "
+        + ", ".join(f"docs/rules/{c}.md" for c in missing)
+    )
