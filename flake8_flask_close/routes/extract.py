@@ -30,6 +30,25 @@ from flake8_flask_close.vocabulary import (
 )
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+FOREIGN_FRAMEWORKS = frozenset(
+    {
+        "quart",
+        "fastapi",
+        "starlette",
+        "sanic",
+        "aiohttp",
+        "bottle",
+        "falcon",
+        "litestar",
+        "django",
+        "tornado",
+        "flask_restx",
+        "flask_restful",
+        "flask_smorest",
+    }
+)
+"""Apps and routers of these are not Flask apps (Quart's test client gathers the body and
+closes the file itself: runtime-behavior c14)."""
 
 
 def literal_str(node: Optional[ast.expr], constants: dict[str, str]) -> Optional[str]:
@@ -150,9 +169,13 @@ class _Extractor:
                         self.facts.constants[t.id] = text
         if not isinstance(value, ast.Call):
             return
+        root = (self.q(value.func) or "").split(".", 1)[0]
         for target in targets:
             name = dotted(target)
             if name is None:
+                continue
+            if root in FOREIGN_FRAMEWORKS:
+                self.facts.foreign.append(Ref(scope, name))
                 continue
             obj = self.object_fact(value, scope, name)
             if obj is not None:

@@ -104,6 +104,9 @@ class ModuleFacts:
     error_handlers: list[ErrorHandlerFact] = field(default_factory=list)
     functions: dict[str, FunctionFact] = field(default_factory=dict)
     classes: dict[str, ClassFact] = field(default_factory=dict)
+    foreign: list[Ref] = field(default_factory=list)
+    """Names bound to another framework's app or router (Quart, FastAPI...): their
+    routes are not Flask routes."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -151,4 +154,5 @@ class ModuleFacts:
                 )
                 for k, c in data["classes"].items()
             },
+            foreign=[ref(f) for f in data["foreign"]],
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Optional, Union
@@ -25,6 +26,11 @@ from flake8_flask_close.routes.project import (
     read_candidate,
 )
 
+NOT_PROJECT_PACKAGES = frozenset(
+    getattr(sys, "stdlib_module_names", ())
+    or ("io", "os", "json", "re", "sys", "typing", "pathlib", "tempfile", "unittest")
+) | {"flask", "werkzeug", "pytest", "jinja2", "click"}
+"""Names that never stand for a project package found by suffix."""
 HTTP_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 HELPER_DEPTH = 6
 
@@ -116,6 +122,13 @@ class RouteIndex:
         self._evidence: dict[tuple[str, str], Optional[str]] = {}
         self.groups: list[AppGroup] = []
         self.modules_identity: object = None
+        suffixes: dict[str, Optional[str]] = {}
+        for name in self.modules:
+            parts = name.split(".")
+            for i in range(1, len(parts)):
+                suffix = ".".join(parts[i:])
+                suffixes[suffix] = None if suffix in suffixes else name
+        self._suffixes = {k: v for k, v in suffixes.items() if v is not None}
         self._link()
 
     # ---------------------------------------------------------------- resolution
@@ -139,15 +152,29 @@ class RouteIndex:
         target = qualify_ref(ref, facts.aliases)
         if target is None or (target == ref.name and not rest):
             return None
-        return self._resolve_qualified_object(target, depth + 1)
+        split = self.split_qualified(target)
+        if split is None or split == (module, ref.name):
+            return None
+        return self.resolve_object(split[0], Ref("", split[1]), depth + 1)
 
-    def _resolve_qualified_object(self, qualified: str, depth: int) -> Optional[ObjKey]:
-        mod, _, var = qualified.rpartition(".")
+    def find_module(self, name: str) -> Optional[str]:
+        """A module by its dotted name, or by a unique dotted suffix: a project whose
+        package sits in ``backend/app`` imports it as ``app``."""
+        if name in self.modules:
+            return name
+        if name.split(".", 1)[0] in NOT_PROJECT_PACKAGES:
+            return None
+        return self._suffixes.get(name)
+
+    def split_qualified(self, qualified: str) -> Optional[tuple[str, str]]:
+        """("pkg.views", "bp") for "pkg.views.bp": the longest known module prefix."""
+        mod, _, rest = qualified.rpartition(".")
         while mod:
-            if mod in self.modules:
-                return self.resolve_object(mod, Ref("", var), depth)
+            found = self.find_module(mod)
+            if found is not None:
+                return found, rest
             mod, _, head = mod.rpartition(".")
-            var = f"{head}.{var}"
+            rest = f"{head}.{rest}"
         return None
 
     def resolve_function(
@@ -163,15 +190,12 @@ class RouteIndex:
             if qualname in facts.classes:
                 return facts, facts.classes[qualname]
         target = qualify_ref(ref, facts.aliases)
-        if target is None or target == ref.name:
+        if target is None or (target == ref.name and "." not in ref.name):
             return None
-        mod, _, name = target.rpartition(".")
-        while mod:
-            if (mod in self.modules and mod != module) or (mod == module and name != ref.name):
-                return self.resolve_function(mod, Ref("", name), depth + 1)
-            mod, _, head = mod.rpartition(".")
-            name = f"{head}.{name}"
-        return None
+        split = self.split_qualified(target)
+        if split is None or split == (module, ref.name):
+            return None
+        return self.resolve_function(split[0], Ref("", split[1]), depth + 1)
 
     def object_fact(self, key: ObjKey) -> ObjectFact:
         module, scope, var = key
@@ -258,17 +282,24 @@ class RouteIndex:
                         bp_routes[key].append((static, "static"))
 
         def group_for_unresolved(facts: ModuleFacts, ref: Ref) -> AppGroup:
-            gkey = f"?{facts.module}:{ref.scope}:{ref.name}"
-            if gkey not in groups:
-                groups[gkey] = AppGroup(
-                    key=gkey,
-                    label=f"{ref.name} ({facts.path})",
-                    local_scope=(facts.module, ref.scope) if ref.scope else None,
-                )
-            return groups[gkey]
+            """An app we can't see. Inside a test function it is that test's own app
+            (``def test_x(app): @app.route(...)``); elsewhere (``def init_app(app)``,
+            ``app = create_app()``) it is the project's app, seen from another angle."""
+            if ref.scope.rpartition(".")[2].startswith("test"):
+                gkey = f"?{facts.module}:{ref.scope}:{ref.name}"
+                if gkey not in groups:
+                    groups[gkey] = AppGroup(
+                        key=gkey,
+                        label=f"{ref.name} in {ref.scope} ({facts.path})",
+                        local_scope=(facts.module, ref.scope),
+                    )
+                return groups[gkey]
+            return self._fallback_group(groups)
 
         for facts in self.modules.values():
             for route in facts.routes:
+                if self.is_foreign(facts.module, route.target):
+                    continue
                 linked = self._linked_route(facts, route.view, route.view_is_class, route)
                 if linked is None:
                     continue
@@ -317,10 +348,23 @@ class RouteIndex:
         self.groups = list(groups.values())
 
     def _fallback_group(self, groups: dict[str, AppGroup]) -> AppGroup:
-        key = "?unregistered"
+        key = "?elsewhere"
         if key not in groups:
-            groups[key] = AppGroup(key=key, label="blueprints registered out of sight")
+            groups[key] = AppGroup(key=key, label="an app the index can't resolve")
         return groups[key]
+
+    def is_foreign(self, module: str, ref: Ref, depth: int = 0) -> bool:
+        """Is ``ref`` bound to another framework's app or router (Quart, FastAPI...)?"""
+        facts = self.modules.get(module)
+        if facts is None or depth > 4:
+            return False
+        head = ref.name.split(".", 1)[0]
+        scopes = self._scopes(ref.scope)
+        if any(f.name == head and f.scope in scopes for f in facts.foreign):
+            return True
+        target = qualify_ref(Ref(ref.scope, head), facts.aliases)
+        split = self.split_qualified(target) if target and target != head else None
+        return split is not None and self.is_foreign(split[0], Ref("", split[1]), depth + 1)
 
     def _mount(
         self,

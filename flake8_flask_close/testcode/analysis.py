@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from http import HTTPStatus
@@ -28,6 +29,7 @@ from flake8_flask_close.testcode.clients import (
 from flake8_flask_close.testcode.urls import (
     Endpoint,
     UrlScope,
+    UrlValue,
     concrete_paths,
     evaluate,
     is_fully_known,
@@ -81,6 +83,12 @@ class ResponseUse:
 
 
 @dataclass
+class _Helper:
+    func: FunctionNode
+    source: _Source
+
+
+@dataclass
 class _Source:
     """A call that produces a response."""
 
@@ -104,12 +112,23 @@ def _status_value(node: ast.expr) -> Optional[int]:
     return None
 
 
+def _no_body_status(code: Optional[int]) -> bool:
+    """A status the file view can't have sent the file with: an error (the view failed
+    before opening it, runtime-behavior c06g-i) or a redirect (a login page, a moved URL).
+    304 is not one of them: the file was opened first (c06d-e)."""
+    return code is not None and (code >= 400 or (300 <= code < 400 and code != 304))
+
+
 def _error_codes(node: ast.expr) -> list[int]:
     values = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
     codes = [_status_value(v) for v in values]
-    if codes and all(c is not None and c >= 400 for c in codes):
+    if codes and all(_no_body_status(c) for c in codes):
         return [c for c in codes if c is not None]
     return []
+
+
+ASSERT_STATUS_METHOD = re.compile(r"^assert_?(\d{3})$")
+"""flask-testing's ``assert404(res)`` and friends."""
 
 
 class ModuleAnalysis:
@@ -143,7 +162,7 @@ class ModuleAnalysis:
             for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
             if isinstance(t, ast.Name)
         }
-        self.helpers: dict[str, RouteVerdict] = {}
+        self.helpers: dict[str, _Helper] = {}
         self.fixtures: dict[str, tuple[FunctionNode, str]] = {}
         for func in self.functions:
             if is_fixture(func, self.aliases):
@@ -155,10 +174,9 @@ class ModuleAnalysis:
     def _constants(self) -> dict[str, str]:
         constants: dict[str, str] = {}
         for local, qualified in self.aliases.items():
-            mod, _, name = qualified.rpartition(".")
-            facts = self.index.modules.get(mod)
-            if facts is not None and name in facts.constants:
-                constants[local] = facts.constants[name]
+            split = self.index.split_qualified(qualified)
+            if split is not None and split[1] in self.index.modules[split[0]].constants:
+                constants[local] = self.index.modules[split[0]].constants[split[1]]
         constants.update(string_constants(self.tree.body))
         return constants
 
@@ -216,17 +234,27 @@ class ModuleAnalysis:
         return string_constants(cls.body) if cls is not None else {}
 
     # ---------------------------------------------------------------- routes
-    def route_verdict(
-        self, call: ast.Call, method: str, func: FunctionNode, url_node: Optional[ast.expr]
-    ) -> RouteVerdict:
-        cls = self.enclosing_class(func)
-        scope = UrlScope(
+    def url_scope(
+        self, func: FunctionNode, bound: Optional[Mapping[str, list[UrlValue]]] = None
+    ) -> UrlScope:
+        return UrlScope(
             aliases=self.aliases,
             constants=self.constants,
             locals=local_assignments(func),
             params=self.parametrize_values(func),
-            attributes=self.class_attributes(cls),
+            attributes=self.class_attributes(self.enclosing_class(func)),
+            bound=bound or {},
         )
+
+    def route_verdict(
+        self,
+        call: ast.Call,
+        method: str,
+        func: FunctionNode,
+        url_node: Optional[ast.expr],
+        bound: Optional[Mapping[str, list[UrlValue]]] = None,
+    ) -> RouteVerdict:
+        scope = self.url_scope(func, bound)
         follow = any(
             kw.arg == "follow_redirects"
             and isinstance(kw.value, ast.Constant)
@@ -325,7 +353,12 @@ class ModuleAnalysis:
         return not os.path.isfile(os.path.join(folder, filename))
 
     # ---------------------------------------------------------------- sources
-    def client_request(self, call: ast.Call, func: FunctionNode) -> Optional[_Source]:
+    def client_request(
+        self,
+        call: ast.Call,
+        func: FunctionNode,
+        bound: Optional[Mapping[str, list[UrlValue]]] = None,
+    ) -> Optional[_Source]:
         f = call.func
         if not isinstance(f, ast.Attribute) or f.attr not in CLIENT_REQUEST_METHODS:
             return None
@@ -346,7 +379,7 @@ class ModuleAnalysis:
             else:
                 return None
         url_node = call_arg(call, 0, "path", "url")
-        verdict = self.route_verdict(call, method, func, url_node)
+        verdict = self.route_verdict(call, method, func, url_node, bound)
         request = f"{dotted(f.value) or 'client'}.{f.attr}"
         return _Source(call, verdict, request, True)
 
@@ -380,41 +413,30 @@ class ModuleAnalysis:
                 name,
                 False,
             )
-        helper = name[5:] if name.startswith(("self.", "cls.")) else name
-        helper = name.split(".", 1)[1] if name.startswith("cls.") else helper
-        if found.helper is not None and helper in self.helpers:
-            return _Source(call, self.helpers[helper], name, False)
-        if found.helper is not None and self.module:
-            evidence = (
-                self.index.file_view(self.module, Ref("", name))
-                if self.module in self.index.modules
-                else None
-            )
-            if evidence is None:
-                evidence = self._imported_file_view(name)
-            if evidence:
-                return _Source(call, RouteVerdict(True, f"{name}(...)", evidence), name, False)
-        elif found.helper is not None:
+        if found.helper is None:
+            return None
+        helper_name = name.split(".", 1)[1] if name.startswith(("self.", "cls.")) else name
+        helper = self.helpers.get(helper_name)
+        if helper is not None:
+            return _Source(call, self.helper_verdict(helper, call, func), name, False)
+        evidence = None
+        if self.module in self.index.modules:
+            evidence = self.index.file_view(self.module, Ref("", name))
+        if evidence is None:
             evidence = self._imported_file_view(name)
-            if evidence:
-                return _Source(call, RouteVerdict(True, f"{name}(...)", evidence), name, False)
-        return None
+        if evidence is None:
+            return None
+        return _Source(call, RouteVerdict(True, f"{name}(...)", evidence), name, False)
 
     def _imported_file_view(self, name: str) -> Optional[str]:
-        q = (
-            qualify(ast.parse(name, mode="eval").body, self.aliases)
-            if name.isidentifier() or "." in name
-            else None
-        )
-        if q is None or q == name:
+        head, _, rest = name.partition(".")
+        base = self.aliases.get(head)
+        if base is None:
             return None
-        mod, _, fn = q.rpartition(".")
-        while mod:
-            if mod in self.index.modules:
-                return self.index.file_view(mod, Ref("", fn))
-            mod, _, head = mod.rpartition(".")
-            fn = f"{head}.{fn}"
-        return None
+        split = self.index.split_qualified(f"{base}.{rest}" if rest else base)
+        if split is None:
+            return None
+        return self.index.file_view(split[0], Ref("", split[1]))
 
     def sources(self, func: FunctionNode) -> Iterator[_Source]:
         for node in walk_own_scope(func):
@@ -435,13 +457,31 @@ class ModuleAnalysis:
                     continue
                 for source in self.sources(func):
                     if self._returned_from(source.call, func):
-                        verdict = source.verdict
-                        self.helpers[func.name] = RouteVerdict(
-                            verdict.serves_file,
-                            f"{verdict.route} via {func.name}()",
-                            verdict.evidence,
-                        )
+                        self.helpers[func.name] = _Helper(func, source)
                         break
+
+    def helper_verdict(self, helper: _Helper, call: ast.Call, caller: FunctionNode) -> RouteVerdict:
+        """The helper's route, with the caller's arguments in place of its parameters
+        (``fetch(client, "/exports/a.csv")`` for ``def fetch(client, url)``)."""
+        verdict = helper.source.verdict
+        if helper.source.is_client_request:
+            params = params_of(helper.func)
+            if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
+                params = params[1:]
+            caller_scope = self.url_scope(caller)
+            bound: dict[str, list[UrlValue]] = {}
+            for param, arg in zip(params, call.args):
+                if not isinstance(arg, ast.Starred):
+                    bound[param] = evaluate(arg, caller_scope)
+            for kw in call.keywords:
+                if kw.arg is not None:
+                    bound[kw.arg] = evaluate(kw.value, caller_scope)
+            rebound = self.client_request(helper.source.call, helper.func, bound)
+            if rebound is not None and rebound.verdict.serves_file is not None:
+                verdict = rebound.verdict
+        return RouteVerdict(
+            verdict.serves_file, f"{verdict.route} via {helper.func.name}()", verdict.evidence
+        )
 
     def _returned_from(self, call: ast.Call, func: FunctionNode) -> bool:
         parent = self.parents.get(call)
@@ -565,6 +605,14 @@ class ModuleAnalysis:
             elif isinstance(node, ast.Call) and any(is_status(a) for a in node.args):
                 for a in node.args:
                     codes += _error_codes(a)
+            elif isinstance(node, ast.Call) and any(is_response(a) for a in node.args):
+                method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+                named = ASSERT_STATUS_METHOD.match(method)
+                if named and _no_body_status(int(named.group(1))):
+                    codes.append(int(named.group(1)))
+                elif method in ("assertStatus", "assert_status"):
+                    for a in node.args:
+                        codes += _error_codes(a)
         if not codes:
             return False
         return all(self.index.error_handler_evidence(c) is None for c in codes)

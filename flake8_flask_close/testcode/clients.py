@@ -18,6 +18,13 @@ DEFAULT_CLIENT_NAMES = frozenset({"client"})
 """pytest-flask's fixture, and by far the most common name for a test client."""
 
 
+def looks_like_client(name: str) -> bool:
+    """``client``, ``auth_client``, ``admin_client``: fixtures and attributes named so hold
+    test clients in Flask suites whose fixtures live where we can't see them
+    (``pytest_plugins``, installed plugins)."""
+    return name in DEFAULT_CLIENT_NAMES or name.endswith("_client")
+
+
 def is_fixture(func: FunctionNode, aliases: Mapping[str, str]) -> bool:
     for deco in func.decorator_list:
         target = deco.func if isinstance(deco, ast.Call) else deco
@@ -83,7 +90,7 @@ class ClientKnowledge:
             and isinstance(node.value, ast.Name)
             and node.value.id in ("self", "cls")
         ):
-            if node.attr in self.extra_names or node.attr in DEFAULT_CLIENT_NAMES:
+            if node.attr in self.extra_names or looks_like_client(node.attr):
                 return True
             if class_name is not None:
                 return node.attr in self.class_attrs.get(class_name, set())
@@ -92,7 +99,11 @@ class ClientKnowledge:
     def local_clients(self, func: FunctionNode, class_name: Optional[str] = None) -> set[str]:
         """Names bound to a client inside ``func`` (parameters that are client fixtures,
         assignments, ``with ... as c``), to a fixpoint."""
-        names = {p for p in params_of(func) if p in self.fixture_names or p in self.extra_names}
+        names = {
+            p
+            for p in params_of(func)
+            if p in self.fixture_names or p in self.extra_names or looks_like_client(p)
+        }
         own = list(walk_own_scope(func))
         changed = True
         while changed:

@@ -27,6 +27,9 @@ class Endpoint:
     filename: Optional[str] = None
 
 
+UrlValue = Union[Template, Endpoint]
+
+
 @dataclass
 class UrlScope:
     aliases: Mapping[str, str]
@@ -37,9 +40,8 @@ class UrlScope:
     """``pytest.mark.parametrize`` values per argument name."""
     attributes: Mapping[str, str] = field(default_factory=dict)
     """``self.X`` / ``cls.X`` string constants of the enclosing class."""
-
-
-UrlValue = Union[Template, Endpoint]
+    bound: Mapping[str, list[UrlValue]] = field(default_factory=dict)
+    """Parameters of a helper, bound to what its caller passed."""
 
 
 def evaluate(node: Optional[ast.expr], scope: UrlScope, depth: int = 0) -> list[UrlValue]:
@@ -49,6 +51,8 @@ def evaluate(node: Optional[ast.expr], scope: UrlScope, depth: int = 0) -> list[
     if isinstance(node, ast.Constant):
         return [(node.value,)] if isinstance(node.value, str) else []
     if isinstance(node, ast.Name):
+        if node.id in scope.bound:
+            return list(scope.bound[node.id])
         if node.id in scope.params:
             return [v for p in scope.params[node.id] for v in evaluate(p, scope, depth + 1)]
         if node.id in scope.locals:
