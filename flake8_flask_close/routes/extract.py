@@ -342,6 +342,10 @@ class _Extractor:
             return fact
         classifier = ResponseClassifier(self.aliases, local_assignments(node), self.send_functions)
         for ret in (n for n in own if isinstance(n, ast.Return)):
+            target = self.redirect_target(ret.value)
+            if target is not None:
+                fact.redirects.append(target)
+                continue
             for found in classifier.classify(ret.value):
                 if found.evidence:
                     fact.direct.append(Evidence(found.evidence, ret.lineno))
@@ -350,6 +354,26 @@ class _Extractor:
                     if name:
                         fact.helpers.append(Ref(qualname, name))
         return fact
+
+    def redirect_target(self, value: Optional[ast.expr]) -> Optional[str]:
+        """``redirect("/path")`` -> "/path"; ``redirect(url_for("name"))`` -> "@name"."""
+        if not isinstance(value, ast.Call) or not value.args:
+            return None
+        q = self.q(value.func) or ""
+        if q not in ("redirect", "flask.redirect", "werkzeug.utils.redirect"):
+            return None
+        location = value.args[0]
+        text = literal_str(location, self.facts.constants)
+        if text is not None:
+            return text if text.startswith("/") else None
+        if (
+            isinstance(location, ast.Call)
+            and location.args
+            and (self.q(location.func) or "") in ("url_for", "flask.url_for")
+        ):
+            name = literal_str(location.args[0], self.facts.constants)
+            return f"@{name}" if name else None
+        return None
 
     @property
     def scope_assignments(self) -> dict[tuple[str, str], list[ast.expr]]:

@@ -81,6 +81,8 @@ class FunctionFact:
     helpers: list[Ref] = field(default_factory=list)
     """Project callables whose result this function returns (followed when linking)."""
     is_generator: bool = False
+    redirects: list[str] = field(default_factory=list)
+    """Where ``return redirect(...)`` sends the client: a path, or ``@endpoint``."""
 
 
 @dataclass
@@ -142,6 +144,7 @@ class ModuleFacts:
                     direct=[Evidence(**e) for e in f["direct"]],
                     helpers=[ref(h) for h in f["helpers"]],
                     is_generator=f["is_generator"],
+                    redirects=list(f["redirects"]),
                 )
                 for k, f in data["functions"].items()
             },

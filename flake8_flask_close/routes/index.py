@@ -48,6 +48,8 @@ class LinkedRoute:
     location: str = ""
     static_dir: Optional[str] = None
     """For built-in static routes whose folder is known: the folder on disk."""
+    redirect_to: Optional[str] = None
+    """Where the view redirects (a path or ``@endpoint``), for ``follow_redirects``."""
 
     def evidence_for(self, method: str) -> Optional[str]:
         if self.method_evidence is None:
@@ -86,6 +88,11 @@ class AppGroup:
 
 
 ObjKey = tuple[str, str, str]  # module, scope, var
+
+
+def in_test_function(scope: str) -> bool:
+    """Is this scope (a function qualname) inside a test function?"""
+    return any(part.startswith("test") for part in scope.split(".") if part)
 
 
 def _join(prefix: Optional[str], rule: Optional[str]) -> Optional[str]:
@@ -266,10 +273,13 @@ class RouteIndex:
             for obj in facts.objects:
                 key = (facts.module, obj.scope, obj.var)
                 if obj.kind == "app":
-                    apps.append(key)
+                    local = in_test_function(obj.scope)
+                    if not local:
+                        apps.append(key)
                     group = AppGroup(
                         key=":".join(key),
                         label=f"{obj.var} ({facts.path}:{obj.line})",
+                        local_scope=(facts.module, obj.scope) if local else None,
                     )
                     static = self._static_route(facts, obj, None, "static")
                     if static is not None:
@@ -285,7 +295,7 @@ class RouteIndex:
             """An app we can't see. Inside a test function it is that test's own app
             (``def test_x(app): @app.route(...)``); elsewhere (``def init_app(app)``,
             ``app = create_app()``) it is the project's app, seen from another angle."""
-            if ref.scope.rpartition(".")[2].startswith("test"):
+            if in_test_function(ref.scope):
                 gkey = f"?{facts.module}:{ref.scope}:{ref.name}"
                 if gkey not in groups:
                     groups[gkey] = AppGroup(
@@ -395,6 +405,7 @@ class RouteIndex:
                     method_evidence=route.method_evidence,
                     location=route.location,
                     static_dir=route.static_dir,
+                    redirect_to=route.redirect_to,
                 )
             )
         for child, cprefix, cname in children.get(bp, []):
@@ -434,6 +445,7 @@ class RouteIndex:
         resolved = self.resolve_function(facts.module, view)
         evidence: Optional[str] = None
         method_evidence = None
+        redirect_to: Optional[str] = None
         methods = route.methods
         if resolved is not None:
             vfacts, fn = resolved
@@ -444,6 +456,7 @@ class RouteIndex:
                     methods = own or None
             else:
                 evidence = self.function_evidence(vfacts, fn)
+                redirect_to = fn.redirects[0] if fn.redirects else None
         endpoint = route.endpoint
         if endpoint in (None, UNKNOWN):
             endpoint = view.name.rsplit(".", 1)[-1]
@@ -454,6 +467,7 @@ class RouteIndex:
             evidence=evidence,
             method_evidence=method_evidence,
             location=f"{facts.path}:{route.line}",
+            redirect_to=redirect_to,
         )
 
     def _attach_error_handlers(self, groups: dict[str, AppGroup]) -> None:
@@ -470,36 +484,66 @@ class RouteIndex:
                         group.error_evidence.setdefault(handler.code, evidence)
 
     # ---------------------------------------------------------------- queries
-    def candidate_groups(self, module: Optional[str], scope: str) -> list[AppGroup]:
-        """Groups a request made in ``module``/``scope`` may go to: its own local app first."""
+    def candidate_groups(
+        self,
+        module: Optional[str],
+        scope: str,
+        app: Optional[str] = None,
+        near: tuple[str, ...] = (),
+    ) -> list[AppGroup]:
+        """Groups a request made in ``module``/``scope`` may go to: the client's own app
+        when known, else the test function's own apps, else the apps made in the ``near``
+        modules (the test module and its conftest files), else every project app."""
+        if app is not None:
+            mine = [g for g in self.groups if g.key == app]
+            if mine:
+                return mine
         if module is not None:
             local = [
                 g
                 for g in self.groups
                 if g.local_scope is not None
                 and g.local_scope[0] == module
-                and scope.startswith(g.local_scope[1])
+                and (scope == g.local_scope[1] or scope.startswith(g.local_scope[1] + "."))
             ]
             if local:
                 return local
-        return [g for g in self.groups if g.local_scope is None]
+        shared = [g for g in self.groups if g.local_scope is None]
+        close = [g for g in shared if g.key.split(":", 1)[0] in near]
+        return close or shared
+
+    def app_key(self, module: str, ref: Ref) -> Optional[str]:
+        """The group of the app ``ref`` names, when it resolves to one."""
+        key = self.resolve_object(module, ref)
+        return ":".join(key) if key is not None else None
 
     def match(
-        self, path: str, method: str, module: Optional[str] = None, scope: str = ""
+        self,
+        path: str,
+        method: str,
+        module: Optional[str] = None,
+        scope: str = "",
+        app: Optional[str] = None,
+        near: tuple[str, ...] = (),
     ) -> list[Match]:
         out: list[Match] = []
-        for group in self.candidate_groups(module, scope):
+        for group in self.candidate_groups(module, scope, app, near):
             found = group.route_map.match(path, method)
             if found is not None:
                 out.append(found)
         return out
 
     def by_endpoint(
-        self, endpoint: str, module: Optional[str] = None, scope: str = ""
+        self,
+        endpoint: str,
+        module: Optional[str] = None,
+        scope: str = "",
+        app: Optional[str] = None,
+        near: tuple[str, ...] = (),
     ) -> list[LinkedRoute]:
         return [
             r
-            for g in self.candidate_groups(module, scope)
+            for g in self.candidate_groups(module, scope, app, near)
             for r in g.routes
             if r.endpoint == endpoint
         ]

@@ -11,10 +11,10 @@ import ast
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from http import HTTPStatus
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from flake8_flask_close.names import dotted, qualify, string_constants
 from flake8_flask_close.routes.extract import module_name_for
@@ -22,6 +22,8 @@ from flake8_flask_close.routes.facts import Ref
 from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, relpath
 from flake8_flask_close.testcode.clients import (
     ClientKnowledge,
+    client_bindings,
+    conftest_paths,
     fixture_name_and_scope,
     is_fixture,
     params_of,
@@ -148,6 +150,9 @@ class ModuleAnalysis:
         rel = relpath(filename, index.root)
         self.module, _ = module_name_for(rel) if not rel.startswith("../") else ("", False)
         self.constants = self._constants()
+        conftests = [relpath(p, index.root) for p in conftest_paths(filename, index.root)]
+        self.near = (self.module, *(module_name_for(c)[0] for c in conftests))
+        """The test module and its conftest modules: their apps are the likeliest target."""
         self.parents: dict[ast.AST, ast.AST] = {}
         for node in ast.walk(tree):
             for child in ast.iter_child_nodes(node):
@@ -253,6 +258,7 @@ class ModuleAnalysis:
         func: FunctionNode,
         url_node: Optional[ast.expr],
         bound: Optional[Mapping[str, list[UrlValue]]] = None,
+        app: Optional[str] = None,
     ) -> RouteVerdict:
         scope = self.url_scope(func, bound)
         follow = any(
@@ -266,7 +272,7 @@ class ModuleAnalysis:
         other_hits: list[str] = []
         unknown = False
         for value in evaluate(url_node, scope):
-            hits = self._value_hits(value, method, follow, scope_name)
+            hits = self._value_hits(value, method, follow, scope_name, app)
             if hits is None:
                 unknown = True
                 continue
@@ -295,54 +301,74 @@ class ModuleAnalysis:
 
     def _value_hits(
         self,
-        value: Union[tuple[Optional[str], ...], Endpoint],
+        value: UrlValue,
         method: str,
         follow: bool,
         scope: str,
+        app: Optional[str],
     ) -> Optional[tuple[list[tuple[str, str]], list[str]]]:
+        """(file-serving routes, other routes) the value may reach; None if none."""
+        where = (self.module, scope, app, self.near)
+        landings: list[tuple[Optional[LinkedRoute], dict[str, Any], bool]] = []
+        if isinstance(value, Endpoint):
+            args = {"filename": value.filename} if value.filename else {}
+            for endpoint_route in self.index.by_endpoint(value.name, *where):
+                landed = self._land(endpoint_route, args, follow, where)
+                landings += [(r, a, True) for r, a in landed]
+        else:
+            known = is_fully_known(value)
+            for path in concrete_paths(value):
+                landings += [(r, a, known) for r, a in self._resolve(path, method, follow, where)]
         files: list[tuple[str, str]] = []
         others: list[str] = []
-        if isinstance(value, Endpoint):
-            routes = self.index.by_endpoint(value.name, self.module, scope)
-            if not routes:
-                return None
-            for route in routes:
-                label = f"{method} {route.rule or 'url_for(' + repr(value.name) + ')'}"
-                evidence = route.evidence_for(method)
-                if evidence and value.filename and self._missing_static(route, value.filename):
-                    evidence = None
-                (files.append((label, evidence)) if evidence else others.append(label))
-            return files, others
-        paths = concrete_paths(value)
-        if not paths:
-            return None
-        known = is_fully_known(value)
-        for path in paths:
-            for _ in range(3):
-                matches = self.index.match(path, method, self.module, scope)
-                redirect = next((m.redirect_to for m in matches if m.redirect_to), None)
-                if not (follow and redirect):
-                    break
-                path = redirect.split("://", 1)[-1].split("/", 1)[-1]
-                path = "/" + path
-            for m in matches:
-                if m.route is None:
-                    others.append(f"{method} {path} (redirect)")
-                    continue
-                label = f"{method} {m.route.rule}"
-                evidence = m.route.evidence_for(method)
-                filename = m.arguments.get("filename")
-                if (
-                    evidence
-                    and known
-                    and isinstance(filename, str)
-                    and self._missing_static(m.route, filename)
-                ):
-                    evidence = None
-                (files.append((label, evidence)) if evidence else others.append(label))
+        for route, args, known in landings:
+            if route is None:
+                others.append(f"{method} (a redirect)")
+                continue
+            label = f"{method} {route.rule or repr(route.endpoint)}"
+            evidence = route.evidence_for(method)
+            filename = args.get("filename")
+            if evidence and known and isinstance(filename, str):
+                evidence = None if self._missing_static(route, filename) else evidence
+            if evidence:
+                files.append((label, evidence))
+            else:
+                others.append(label)
         if not files and not others:
             return None
         return files, others
+
+    def _resolve(
+        self, path: str, method: str, follow: bool, where: tuple[Any, ...], hops: int = 0
+    ) -> list[tuple[Optional[LinkedRoute], dict[str, Any]]]:
+        """Where a request for ``path`` lands; with ``follow_redirects=True``, through
+        strict-slash redirects and views that return ``redirect(...)`` (c04b)."""
+        landed: list[tuple[Optional[LinkedRoute], dict[str, Any]]] = []
+        for match in self.index.match(path, method, *where):
+            if match.route is None:
+                if follow and match.redirect_to and hops < 3:
+                    target = "/" + match.redirect_to.split("://", 1)[-1].split("/", 1)[-1]
+                    landed += self._resolve(target, method, follow, where, hops + 1)
+                else:
+                    landed.append((None, {}))
+                continue
+            landed += self._land(match.route, match.arguments, follow, where, hops)
+        return landed
+
+    def _land(
+        self,
+        route: LinkedRoute,
+        args: dict[str, Any],
+        follow: bool,
+        where: tuple[Any, ...],
+        hops: int = 0,
+    ) -> list[tuple[Optional[LinkedRoute], dict[str, Any]]]:
+        target = route.redirect_to
+        if not (follow and target and hops < 3):
+            return [(route, args)]
+        if target.startswith("@"):
+            return [(r, {}) for r in self.index.by_endpoint(target[1:], *where)] or [(route, args)]
+        return self._resolve(target, "GET", follow, where, hops + 1) or [(route, args)]
 
     @staticmethod
     def _missing_static(route: LinkedRoute, filename: str) -> bool:
@@ -379,9 +405,30 @@ class ModuleAnalysis:
             else:
                 return None
         url_node = call_arg(call, 0, "path", "url")
-        verdict = self.route_verdict(call, method, func, url_node, bound)
+        app = self._client_app(f.value, func)
+        verdict = self.route_verdict(call, method, func, url_node, bound, app)
         request = f"{dotted(f.value) or 'client'}.{f.attr}"
         return _Source(call, verdict, request, True)
+
+    def _client_app(self, client: ast.expr, func: FunctionNode) -> Optional[str]:
+        """The app a client was made from, when it is a name the index resolves
+        (``app.test_client()``, ``c = app.test_client()``, ``with app.test_client() as c``)."""
+        if isinstance(client, ast.Name):
+            for node in walk_own_scope(func):
+                for target, value in client_bindings(node):
+                    if target == client.id:
+                        return self._client_app(value, func)
+            return None
+        if not (
+            isinstance(client, ast.Call)
+            and isinstance(client.func, ast.Attribute)
+            and client.func.attr == "test_client"
+        ):
+            return None
+        app = dotted(client.func.value)
+        if app is None or self.module not in self.index.modules:
+            return None
+        return self.index.app_key(self.module, Ref(self.scope_name(func), app))
 
     def _local_clients(self, func: FunctionNode) -> set[str]:
         key = id(func)
@@ -515,6 +562,24 @@ class ModuleAnalysis:
         return current
 
     def fate_of(self, source: _Source, func: FunctionNode) -> Optional[ResponseUse]:
+        use = self._fate(source, func)
+        if use is None or not use.verdict.serves_file:
+            return use
+        if use.fate not in (Fate.UNCLOSED, Fate.UNBOUND):
+            return use
+        parent = self.parents.get(source.call)
+        where: ast.AST = use.stmt
+        is_response: NodeTest = lambda n: n is source.call  # noqa: E731
+        if isinstance(parent, ast.Assign) and isinstance(parent.targets[0], ast.Name):
+            name = parent.targets[0].id
+            where = func
+            is_response = lambda n: isinstance(n, ast.Name) and n.id == name  # noqa: E731
+        if self._asserts_error_status(where, is_response, source):
+            # The view answered an error or a redirect: no file was opened (c06g-i).
+            return replace(use, verdict=RouteVerdict(False, use.verdict.route))
+        return use
+
+    def _fate(self, source: _Source, func: FunctionNode) -> Optional[ResponseUse]:
         call = source.call
         parent = self.parents.get(call)
         stmt = self._statement_of(call)
@@ -546,14 +611,10 @@ class ModuleAnalysis:
                 if holder in self.module_names:
                     return use(Fate.KEPT, f"kept in module-level {holder}")
                 return None
-            if self._asserts_error_status(stmt, lambda n: n is call, source):
-                return None
             return use(Fate.UNBOUND, f"passed straight into {short or 'a call'}()")
         if isinstance(parent, ast.Attribute):
             grand = self.parents.get(parent)
             if parent.attr == "close" and isinstance(grand, ast.Call) and grand.func is parent:
-                return None
-            if self._asserts_error_status(stmt, lambda n: n is call, source):
                 return None
             return use(Fate.UNBOUND, f"only .{parent.attr} is used")
         if isinstance(parent, ast.Expr):
@@ -575,8 +636,6 @@ class ModuleAnalysis:
         if isinstance(parent, (ast.Return, ast.Yield)):
             return self._escaped_fate(source, func, stmt, use, isinstance(parent, ast.Yield))
         if isinstance(parent, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.keyword)):
-            if self._asserts_error_status(stmt, lambda n: n is call, source):
-                return None
             return use(Fate.UNBOUND, "used in an expression and never bound")
         return None
 
@@ -624,19 +683,12 @@ class ModuleAnalysis:
             func, name, (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
         )
 
-        def is_name(n: ast.AST) -> bool:
-            return isinstance(n, ast.Name) and n.id == name
-
         for kind, node in events:
             if kind == "close":
                 close_stmt = self._statement_of(node)
                 if not self._definite(close_stmt, stmt, func):
-                    return self._unless_error(
-                        func,
-                        is_name,
-                        source,
-                        use(Fate.UNCLOSED, f"closed only on some paths (line {close_stmt.lineno})"),
-                    )
+                    detail = f"closed only on some paths (line {close_stmt.lineno})"
+                    return use(Fate.UNCLOSED, detail)
                 if self._in_finally(close_stmt, func) or not self._risky_between(
                     func, stmt, close_stmt
                 ):
@@ -646,11 +698,9 @@ class ModuleAnalysis:
                 return None
             line = getattr(node, "lineno", 0)
             if kind == "rebind":
-                detail = f"reassigned on line {line} before it is closed"
-                return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, detail))
+                return use(Fate.UNCLOSED, f"reassigned on line {line} before it is closed")
             if kind == "del":
-                detail = f"deleted on line {line} without close"
-                return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, detail))
+                return use(Fate.UNCLOSED, f"deleted on line {line} without close")
             if kind in ("return", "yield"):
                 rest = events[events.index((kind, node)) + 1 :]
                 if any(k in ("close", "closed") for k, _ in rest):
@@ -667,12 +717,7 @@ class ModuleAnalysis:
                 return None
         if self._is_global(func, name):
             return use(Fate.KEPT, "kept in a module global")
-        return self._unless_error(func, is_name, source, use(Fate.UNCLOSED, "never closed"))
-
-    def _unless_error(
-        self, func: FunctionNode, is_name: NodeTest, source: _Source, result: ResponseUse
-    ) -> Optional[ResponseUse]:
-        return None if self._asserts_error_status(func, is_name, source) else result
+        return use(Fate.UNCLOSED, "never closed")
 
     def _is_global(self, func: FunctionNode, name: str) -> bool:
         return any(isinstance(n, ast.Global) and name in n.names for n in walk_own_scope(func))

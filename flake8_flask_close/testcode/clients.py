@@ -109,14 +109,15 @@ class ClientKnowledge:
         while changed:
             changed = False
             for node in own:
-                for target, value in _bindings(node):
+                for target, value in client_bindings(node):
                     if target not in names and self.is_client(value, names, class_name):
                         names.add(target)
                         changed = True
         return names
 
 
-def _bindings(node: ast.AST) -> Iterable[tuple[str, ast.expr]]:
+def client_bindings(node: ast.AST) -> Iterable[tuple[str, ast.expr]]:
+    """(name, value) for ``name = value``, ``with value as name`` and ``name := value``."""
     if isinstance(node, ast.Assign):
         for t in node.targets:
             if isinstance(t, ast.Name):
@@ -140,7 +141,7 @@ def _returned(func: FunctionNode) -> list[ast.expr]:
 def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
     """Add this module's client fixtures, module-level clients and ``self.X`` clients."""
     for node in tree.body:
-        for target, value in _bindings(node):
+        for target, value in client_bindings(node):
             if knowledge.is_client(value, set()):
                 knowledge.module_clients.add(target)
     functions = [
