@@ -160,7 +160,6 @@ def test_readme_links_every_rule_page() -> None:
         pytest.skip("README.md not written yet")
     targets = _links(TOP_README.read_text(encoding="utf-8"))
     missing = [c for c in ALL_CODES if not _links_to(targets, f"docs/rules/{c}.md")]
-    assert not missing, (
-        "README.md must link to every rule page; missing links to "
-        + ", ".join(f"docs/rules/{c}.md" for c in missing)
+    assert not missing, "README.md must link to every rule page; missing links to " + ", ".join(
+        f"docs/rules/{c}.md" for c in missing
     )

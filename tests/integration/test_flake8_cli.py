@@ -242,9 +242,7 @@ def test_stdin_buffer_wins_over_disk(tmp_path: Path) -> None:
         """,
     )
     buffer = "def test_file(client):\n    assert client.get('/file.txt').data\n"
-    result = run_flake8(
-        tmp_path, "--stdin-display-name", "tests/test_app.py", "-", stdin=buffer
-    )
+    result = run_flake8(tmp_path, "--stdin-display-name", "tests/test_app.py", "-", stdin=buffer)
     lines = fcl_lines(result.stdout)
     assert len(lines) == 1 and lines[0].startswith("tests/test_app.py:2:5: FCL102"), lines
 

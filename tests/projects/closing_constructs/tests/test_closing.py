@@ -1,0 +1,84 @@
+import contextlib
+
+HANDBOOK = "/files/handbook.txt"
+
+
+def test_close_before_asserting(client):
+    """c02a: closed right after the values are taken out."""
+    res = client.get(HANDBOOK)
+    status = res.status_code
+    res.close()
+    assert status == 200
+
+
+def test_close_after_asserting(client):
+    """c02a: closed after the assertion: fine while it passes (c02g if it fails)."""
+    res = client.get(HANDBOOK)  # FCL103
+    assert res.status_code == 200
+    res.close()
+
+
+def test_with_block(client):
+    """c02b: the response's own with-block."""
+    with client.get(HANDBOOK) as res:
+        assert res.data.startswith(b"The Handbook")
+
+
+def test_contextlib_closing(client):
+    """c02c: contextlib.closing()."""
+    with contextlib.closing(client.get(HANDBOOK)) as res:
+        assert res.status_code == 200
+
+
+def test_exit_stack(client):
+    """c02d: ExitStack.enter_context()."""
+    with contextlib.ExitStack() as stack:
+        res = stack.enter_context(client.get(HANDBOOK))
+        assert res.status_code == 200
+
+
+def test_addfinalizer(client, request):
+    """c02e: request.addfinalizer(res.close) closes it at teardown."""
+    res = client.get(HANDBOOK)
+    request.addfinalizer(res.close)
+    assert res.status_code == 200
+
+
+def test_yield_fixture(handbook):
+    """c02f: a yield fixture that holds the response in a with-block."""
+    assert handbook.status_code == 200
+
+
+def test_try_finally(client):
+    """c02h: closed in finally."""
+    res = client.get(HANDBOOK)
+    try:
+        assert res.mimetype == "text/plain"
+    finally:
+        res.close()
+
+
+def test_chained_close(client):
+    """c03e: a chained .close() on the unbound response."""
+    client.get(HANDBOOK).close()
+
+
+def test_read_then_close(client):
+    """c09f: reading is not closing, so close after reading."""
+    res = client.get(HANDBOOK)
+    body = res.data
+    res.close()
+    assert b"be kind" in body
+
+
+def test_send_file_open_closed(client):
+    """c08l: send_file(open(...)) behind the route; closed after the assertion."""
+    res = client.get("/docs/guide")  # FCL103
+    assert res.mimetype == "text/markdown"
+    res.close()
+
+
+def test_send_file_open_with(client):
+    """c08l: send_file(open(...)) behind the route; closed by a with-block."""
+    with client.get("/docs/guide") as res:
+        assert res.data.startswith(b"# Guide")

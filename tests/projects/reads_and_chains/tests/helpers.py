@@ -1,0 +1,2 @@
+def assert_ok(response):
+    assert response.status_code == 200, response.status

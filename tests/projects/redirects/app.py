@@ -1,0 +1,26 @@
+import os
+
+from flask import Flask, redirect, send_from_directory
+
+app = Flask(__name__)
+FILES = os.path.join(app.root_path, "files")
+
+
+@app.route("/download/<path:name>")
+def download(name):
+    return send_from_directory(FILES, name)
+
+
+@app.route("/latest")
+def latest():
+    return redirect("/download/release-notes.txt")
+
+
+@app.route("/home")
+def home():
+    return redirect("/welcome")
+
+
+@app.route("/welcome")
+def welcome():
+    return "Welcome!"

@@ -1,0 +1,34 @@
+def test_follow_redirect_to_file(client):
+    """c04b: the client closes the 302 it followed, but returns the file response open."""
+    res = client.get("/latest", follow_redirects=True)  # FCL101
+    assert res.request.path == "/download/release-notes.txt"
+
+
+def test_redirect_not_followed(client):
+    """c00a: without follow_redirects the answer is the 302 itself: no file."""
+    res = client.get("/latest")  # FCL100
+    assert res.status_code == 302
+
+
+def test_follow_redirect_to_text(client):
+    """c00a: following a redirect that ends on a plain-text view."""
+    res = client.get("/home", follow_redirects=True)  # FCL100
+    assert res.data == b"Welcome!"
+
+
+def test_follow_redirect_with_block(client):
+    """c04c: follow_redirects=True inside the response's with-block."""
+    with client.get("/latest", follow_redirects=True) as res:
+        assert res.status_code == 200
+
+
+def test_follow_redirect_buffered(client):
+    """c04d: follow_redirects=True with buffered=True."""
+    res = client.get("/latest", follow_redirects=True, buffered=True)
+    assert res.data.startswith(b"v2.0")
+
+
+def test_buffered_download(client):
+    """c04a: buffered=True straight to the file."""
+    res = client.get("/download/release-notes.txt", buffered=True)
+    assert res.status_code == 200
