@@ -154,6 +154,8 @@ class Project:
     path: Path
     pytest_plugins: frozenset[str]
     leak_codes: frozenset[str]
+    python_below: tuple[int, ...] = ()
+    """Runtime behaviour that only holds on older Pythons (``[runtime-truth] python-below``)."""
 
     @property
     def linter_run(self) -> tuple[str, ...]:
@@ -176,6 +178,7 @@ def load_project(name: str) -> Project:
         path=path,
         pytest_plugins=_csv(section.get("pytest-plugins", "")),
         leak_codes=_csv(section.get("leak-codes", "")) or DEFAULT_CODES,
+        python_below=tuple(int(p) for p in section.get("python-below", "").split(".") if p),
     )
 
 
@@ -573,6 +576,9 @@ def project(request: pytest.FixtureRequest) -> Project:
 def skip_unavailable(project: Project) -> None:
     if "flask" in project.pytest_plugins:
         pytest.importorskip("pytest_flask")
+    if project.python_below and sys.version_info[:2] >= project.python_below:
+        version = ".".join(map(str, project.python_below))
+        pytest.skip(f"{project.name}: its runtime behaviour is measured on Python < {version}")
 
 
 # --------------------------------------------------------------------------- tests
