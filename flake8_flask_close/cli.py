@@ -35,7 +35,7 @@ def _routes(path: str, project_root: Optional[str], send_functions: Sequence[str
                 route.rule or "(unknown rule)",
                 methods,
                 route.endpoint,
-                "yes" if route.serves_file else "no",
+                ("sometimes" if route.sometimes else "yes") if route.serves_file else "no",
                 evidence or "-",
                 group.label,
                 route.location,

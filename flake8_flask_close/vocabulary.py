@@ -57,6 +57,13 @@ TEST_CLIENT_CLASSES = frozenset(
 )
 
 
+def answered_without_file(status: Optional[int]) -> bool:
+    """A status a file view can't have sent its file with: an error (the view failed
+    before opening it, runtime-behavior c06g-i) or a redirect (a login page, a moved URL).
+    304 is not one of them: the file was opened first (c06d-e)."""
+    return status is not None and (status >= 400 or (300 <= status < 400 and status != 304))
+
+
 def _is(qualname: Optional[str], names: frozenset[str], bare: str) -> bool:
     """True for a known qualified name, or for the bare name when it was never imported."""
     if qualname is None:

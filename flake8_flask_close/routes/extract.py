@@ -22,6 +22,7 @@ from flake8_flask_close.routes.facts import (
 from flake8_flask_close.vocabulary import (
     HTTP_METHOD_DECORATORS,
     ResponseClassifier,
+    answered_without_file,
     call_arg,
     is_blueprint_class,
     is_flask_app_class,
@@ -346,7 +347,12 @@ class _Extractor:
             if target is not None:
                 fact.redirects.append(target)
                 continue
-            for found in classifier.classify(ret.value):
+            if self.answers_without_body(ret.value):
+                continue
+            judged = classifier.classify(ret.value)
+            if not any(f.evidence or f.helper is not None for f in judged):
+                fact.plain_returns += 1
+            for found in judged:
                 if found.evidence:
                     fact.direct.append(Evidence(found.evidence, ret.lineno))
                 elif found.helper is not None:
@@ -354,6 +360,26 @@ class _Extractor:
                     if name:
                         fact.helpers.append(Ref(qualname, name))
         return fact
+
+    def answers_without_body(self, value: Optional[ast.expr]) -> bool:
+        """``return "gone", 404``, ``return abort(403)``, ``return None``: an error or a
+        redirect status, which tells nothing about the view's successful answer."""
+        if value is None or (isinstance(value, ast.Constant) and value.value is None):
+            return True
+        status: Optional[ast.expr] = None
+        if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
+            status = value.elts[1]
+        elif isinstance(value, ast.Call):
+            q = self.q(value.func) or ""
+            if q.rsplit(".", 1)[-1] == "abort":
+                return True
+            if q.rsplit(".", 1)[-1] == "make_response" and len(value.args) >= 2:
+                status = value.args[1]
+        return (
+            isinstance(status, ast.Constant)
+            and isinstance(status.value, int)
+            and answered_without_file(status.value)
+        )
 
     def redirect_target(self, value: Optional[ast.expr]) -> Optional[str]:
         """``redirect("/path")`` -> "/path"; ``redirect(url_for("name"))`` -> "@name"."""

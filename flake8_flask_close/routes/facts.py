@@ -83,6 +83,9 @@ class FunctionFact:
     is_generator: bool = False
     redirects: list[str] = field(default_factory=list)
     """Where ``return redirect(...)`` sends the client: a path, or ``@endpoint``."""
+    plain_returns: int = 0
+    """Returns of an ordinary response (a page, JSON): a view that also returns a file
+    serves one only on some paths, and which one a test takes can't be known."""
 
 
 @dataclass
@@ -145,6 +148,7 @@ class ModuleFacts:
                     helpers=[ref(h) for h in f["helpers"]],
                     is_generator=f["is_generator"],
                     redirects=list(f["redirects"]),
+                    plain_returns=f["plain_returns"],
                 )
                 for k, f in data["functions"].items()
             },

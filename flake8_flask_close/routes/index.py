@@ -50,6 +50,8 @@ class LinkedRoute:
     """For built-in static routes whose folder is known: the folder on disk."""
     redirect_to: Optional[str] = None
     """Where the view redirects (a path or ``@endpoint``), for ``follow_redirects``."""
+    sometimes: bool = False
+    """The view serves a file on some paths only (see ``FunctionFact.plain_returns``)."""
 
     def evidence_for(self, method: str) -> Optional[str]:
         if self.method_evidence is None:
@@ -127,6 +129,7 @@ class RouteIndex:
             self.modules[facts.module] = facts
             self.by_path[facts.path] = facts
         self._evidence: dict[tuple[str, str], Optional[str]] = {}
+        self._mixed: dict[tuple[str, str], bool] = {}
         self.groups: list[AppGroup] = []
         self.modules_identity: object = None
         suffixes: dict[str, Optional[str]] = {}
@@ -220,22 +223,32 @@ class RouteIndex:
             return self._evidence[key]
         self._evidence[key] = None  # breaks recursion
         found: Optional[str] = None
+        mixed = fn.plain_returns > 0
         if fn.direct:
             first = fn.direct[0]
             found = f"{first.what} in {facts.path}:{first.line}"
-        elif depth < HELPER_DEPTH:
+        if depth < HELPER_DEPTH:
             for helper in fn.helpers:
                 target = self.resolve_function(facts.module, helper)
                 if target is None:
                     continue
                 hfacts, hfn = target
-                if isinstance(hfn, FunctionFact):
-                    inner = self.function_evidence(hfacts, hfn, depth + 1)
-                    if inner:
-                        found = f"{inner} via {hfn.qualname.rsplit('.', 1)[-1]}()"
-                        break
+                if not isinstance(hfn, FunctionFact):
+                    continue
+                inner = self.function_evidence(hfacts, hfn, depth + 1)
+                if inner is None:
+                    mixed = True  # a project helper that returns an ordinary response
+                elif found is None:
+                    found = f"{inner} via {hfn.qualname.rsplit('.', 1)[-1]}()"
+                mixed = mixed or self._mixed.get((hfacts.module, hfn.qualname), False)
         self._evidence[key] = found
+        self._mixed[key] = found is not None and mixed
         return found
+
+    def is_mixed(self, facts: ModuleFacts, fn: FunctionFact) -> bool:
+        """Does this function return a file on some paths and an ordinary page on others?"""
+        self.function_evidence(facts, fn)
+        return self._mixed.get((facts.module, fn.qualname), False)
 
     def class_view_evidence(
         self, facts: ModuleFacts, cls: ClassFact
@@ -406,6 +419,7 @@ class RouteIndex:
                     location=route.location,
                     static_dir=route.static_dir,
                     redirect_to=route.redirect_to,
+                    sometimes=route.sometimes,
                 )
             )
         for child, cprefix, cname in children.get(bp, []):
@@ -446,6 +460,7 @@ class RouteIndex:
         evidence: Optional[str] = None
         method_evidence = None
         redirect_to: Optional[str] = None
+        sometimes = False
         methods = route.methods
         if resolved is not None:
             vfacts, fn = resolved
@@ -456,6 +471,7 @@ class RouteIndex:
                     methods = own or None
             else:
                 evidence = self.function_evidence(vfacts, fn)
+                sometimes = self.is_mixed(vfacts, fn)
                 redirect_to = fn.redirects[0] if fn.redirects else None
         endpoint = route.endpoint
         if endpoint in (None, UNKNOWN):
@@ -468,6 +484,7 @@ class RouteIndex:
             method_evidence=method_evidence,
             location=f"{facts.path}:{route.line}",
             redirect_to=redirect_to,
+            sometimes=sometimes,
         )
 
     def _attach_error_handlers(self, groups: dict[str, AppGroup]) -> None:

@@ -39,6 +39,7 @@ from flake8_flask_close.testcode.urls import (
 from flake8_flask_close.vocabulary import (
     CLIENT_REQUEST_METHODS,
     ResponseClassifier,
+    answered_without_file,
     call_arg,
     local_assignments,
     walk_own_scope,
@@ -114,17 +115,10 @@ def _status_value(node: ast.expr) -> Optional[int]:
     return None
 
 
-def _no_body_status(code: Optional[int]) -> bool:
-    """A status the file view can't have sent the file with: an error (the view failed
-    before opening it, runtime-behavior c06g-i) or a redirect (a login page, a moved URL).
-    304 is not one of them: the file was opened first (c06d-e)."""
-    return code is not None and (code >= 400 or (300 <= code < 400 and code != 304))
-
-
 def _error_codes(node: ast.expr) -> list[int]:
     values = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
     codes = [_status_value(v) for v in values]
-    if codes and all(_no_body_status(c) for c in codes):
+    if codes and all(answered_without_file(c) for c in codes):
         return [c for c in codes if c is not None]
     return []
 
@@ -321,6 +315,8 @@ class ModuleAnalysis:
                 landings += [(r, a, known) for r, a in self._resolve(path, method, follow, where)]
         files: list[tuple[str, str]] = []
         others: list[str] = []
+        if any(route is not None and route.sometimes for route, _, _ in landings):
+            return None  # the view serves a file on some paths only: can't tell which
         for route, args, known in landings:
             if route is None:
                 others.append(f"{method} (a redirect)")
@@ -667,7 +663,7 @@ class ModuleAnalysis:
             elif isinstance(node, ast.Call) and any(is_response(a) for a in node.args):
                 method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
                 named = ASSERT_STATUS_METHOD.match(method)
-                if named and _no_body_status(int(named.group(1))):
+                if named and answered_without_file(int(named.group(1))):
                     codes.append(int(named.group(1)))
                 elif method in ("assertStatus", "assert_status"):
                     for a in node.args:

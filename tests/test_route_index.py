@@ -1,0 +1,255 @@
+"""The route index on small project layouts: what it finds and which routes serve files."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Optional
+
+from flake8_flask_close.routes.index import RouteIndex, get_index, reset_memo
+from tests.helpers import write_project
+
+
+def index_of(tmp_path: Path, files: dict[str, str]) -> RouteIndex:
+    write_project(tmp_path, {"setup.cfg": "[flake8]\n", **files})
+    reset_memo()
+    return get_index(str(tmp_path))
+
+
+def verdict(index: RouteIndex, path: str, method: str = "GET") -> Optional[str]:
+    """'file', 'sometimes', 'plain', or None when nothing matches."""
+    matches = [m for m in index.match(path, method) if m.route is not None]
+    if not matches:
+        return None
+    route = matches[0].route
+    assert route is not None
+    if route.evidence_for(method) is None:
+        return "plain"
+    return "sometimes" if route.sometimes else "file"
+
+
+FACTORY = {
+    "backend/shop/__init__.py": """\
+from flask import Flask
+
+from shop import downloads
+from shop.api import api
+
+
+def create_app():
+    app = Flask(__name__, static_url_path="/assets")
+    app.register_blueprint(downloads.bp, url_prefix="/dl")
+    app.register_blueprint(api)
+    return app
+""",
+    "backend/shop/downloads.py": """\
+from flask import Blueprint, send_from_directory as sfd
+
+bp = Blueprint("downloads", __name__, url_prefix="/ignored", static_folder="public")
+archive = Blueprint("archive", __name__, url_prefix="/archive")
+bp.register_blueprint(archive)
+
+
+@bp.get("/<path:name>")
+def download(name):
+    return sfd("files", name)
+
+
+@archive.route("/<int:year>/<name>")
+def old(year, name):
+    return sfd("old", name)
+""",
+    "backend/shop/api.py": """\
+from flask import Blueprint, jsonify
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+@api.route("/items")
+def items():
+    return jsonify([])
+""",
+}
+
+
+def test_factory_blueprints_prefixes_and_static(tmp_path: Path) -> None:
+    index = index_of(tmp_path, FACTORY)
+    assert verdict(index, "/dl/report.pdf") == "file"
+    assert verdict(index, "/dl/archive/2020/a.txt") == "file"
+    assert verdict(index, "/dl/public/logo.png") == "file"  # blueprint static folder
+    assert verdict(index, "/assets/site.css") == "file"  # app static_url_path
+    assert verdict(index, "/static/site.css") is None
+    assert verdict(index, "/api/items") == "plain"
+    assert verdict(index, "/dl/report.pdf", "POST") is None  # 405: the view never runs
+    endpoints = {r.endpoint for _, r in index.all_routes()}
+    assert {"downloads.download", "downloads.archive.old", "downloads.static"} <= endpoints
+
+
+def test_views_that_sometimes_serve_a_file(tmp_path: Path) -> None:
+    index = index_of(
+        tmp_path,
+        {
+            "app.py": """\
+from flask import Flask, abort, render_template, send_file
+
+app = Flask(__name__)
+
+
+@app.route("/gallery/<name>")
+def gallery(name):
+    if name == "index":
+        return render_template("gallery.html")
+    return send_file(name)
+
+
+@app.route("/private/<name>")
+def private(name):
+    if name.startswith("."):
+        return "forbidden", 403
+    if name == "gone":
+        abort(410)
+    return send_file(name)
+""",
+        },
+    )
+    assert verdict(index, "/gallery/x") == "sometimes"
+    assert verdict(index, "/private/x") == "file"  # error answers don't make it "sometimes"
+
+
+def test_helpers_followed_through_imports(tmp_path: Path) -> None:
+    index = index_of(
+        tmp_path,
+        {
+            "app/__init__.py": """\
+from flask import Flask
+
+from .views import register
+
+
+def create_app():
+    app = Flask(__name__)
+    register(app)
+    return app
+""",
+            "app/views.py": """\
+from flask.views import MethodView
+
+from app.util.files import serve_pdf
+
+
+def register(app):
+    app.add_url_rule("/invoice/<int:n>", view_func=invoice)
+    app.add_url_rule("/report", view_func=Report.as_view("report"))
+
+
+def invoice(n):
+    return serve_pdf(f"{n}.pdf")
+
+
+class Report(MethodView):
+    def get(self):
+        return serve_pdf("report.pdf")
+
+    def post(self):
+        return {"ok": True}
+""",
+            "app/util/__init__.py": "",
+            "app/util/files.py": """\
+import io
+
+from flask import send_file
+
+
+def serve_pdf(name):
+    return send_file(name, mimetype="application/pdf")
+
+
+def in_memory():
+    return send_file(io.BytesIO(b"x"), mimetype="text/plain")
+""",
+        },
+    )
+    assert verdict(index, "/invoice/7") == "file"  # app from init_app-style register(app)
+    assert verdict(index, "/report", "GET") == "file"
+    assert verdict(index, "/report", "HEAD") == "file"
+    assert verdict(index, "/report", "POST") == "plain"
+    route = next(r for _, r in index.all_routes() if r.rule == "/invoice/<int:n>")
+    assert route.evidence == "send_file in app/util/files.py:7 via serve_pdf()"
+
+
+def test_other_frameworks_are_not_flask(tmp_path: Path) -> None:
+    index = index_of(
+        tmp_path,
+        {
+            "asgi.py": """\
+from quart import Quart, send_from_directory
+
+app = Quart(__name__)
+
+
+@app.route("/file.txt")
+async def file_txt():
+    return await send_from_directory(".", "file.txt")
+""",
+        },
+    )
+    assert verdict(index, "/file.txt") is None
+
+
+def test_redirect_targets_are_recorded(tmp_path: Path) -> None:
+    index = index_of(
+        tmp_path,
+        {
+            "app.py": """\
+from flask import Flask, redirect, send_file, url_for
+
+app = Flask(__name__)
+
+
+@app.route("/latest")
+def latest():
+    return redirect(url_for("release"))
+
+
+@app.route("/release")
+def release():
+    return send_file("release.txt")
+""",
+        },
+    )
+    latest = next(r for _, r in index.all_routes() if r.rule == "/latest")
+    assert latest.redirect_to == "@release"
+
+
+def test_unsaved_buffer_overrides_the_file_on_disk(tmp_path: Path) -> None:
+    files = {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+    index_of(tmp_path, files)
+    buffer = (
+        "from flask import Flask, send_file\napp = Flask(__name__)\n\n"
+        "@app.route('/new')\ndef new():\n    return send_file('x')\n"
+    )
+    index = get_index(str(tmp_path), (), (str(tmp_path / "app.py"), buffer, ast.parse(buffer)))
+    assert verdict(index, "/new") == "file"
+    assert verdict(get_index(str(tmp_path)), "/new") is None  # the disk copy is unchanged
+
+
+def test_broken_files_are_skipped(tmp_path: Path) -> None:
+    index = index_of(
+        tmp_path,
+        {
+            "broken.py": "from flask import Flask\napp = Flask(\n",
+            "nul.py": "from flask import Flask\x00\n",
+            "latin.py": "# -*- coding: latin-1 -*-\nfrom flask import Flask\nname = '\xe9'\n",
+            "app.py": """\
+from flask import Flask, send_file
+
+app = Flask(__name__)
+
+
+@app.route("/ok")
+def ok():
+    return send_file("x")
+""",
+        },
+    )
+    assert verdict(index, "/ok") == "file"
