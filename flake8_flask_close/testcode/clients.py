@@ -61,6 +61,8 @@ class ClientKnowledge:
     module_clients: set[str] = field(default_factory=set)
     class_attrs: dict[str, set[str]] = field(default_factory=dict)
     """Class qualname -> ``self.X`` attributes that hold a client."""
+    client_classes: set[str] = field(default_factory=set)
+    """Local subclasses of ``FlaskClient`` / Werkzeug's ``Client``."""
     extra_names: frozenset[str] = frozenset()
 
     def is_client_call(self, node: ast.expr) -> bool:
@@ -70,7 +72,7 @@ class ClientKnowledge:
         if isinstance(func, ast.Attribute) and func.attr == "test_client":
             return True
         q = qualify(func, dict(self.aliases))
-        return q in TEST_CLIENT_CLASSES
+        return q in TEST_CLIENT_CLASSES or q in self.client_classes
 
     def is_client(
         self, node: ast.expr, local_clients: set[str], class_name: Optional[str] = None
@@ -161,6 +163,9 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
                 knowledge.fixture_names.add(name)
                 changed = True
     classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    for cls in classes:
+        if any(qualify(b, dict(knowledge.aliases)) in TEST_CLIENT_CLASSES for b in cls.bases):
+            knowledge.client_classes.add(cls.name)
     for cls in classes:
         attrs: set[str] = set()
         for item in cls.body:

@@ -325,3 +325,29 @@ def test_syntax_error_is_not_our_problem(tmp_path: Path) -> None:
     (tmp_path / "broken_app.py").write_text("from flask import Flask\napp = Flask(\n")
     result = run_flake8(tmp_path, "tests")
     assert "E999" in result.stdout and "Traceback" not in result.stderr, result.stderr
+
+
+def test_custom_client_class(tmp_path: Path) -> None:
+    project_5483(
+        tmp_path,
+        """\
+        from flask.testing import FlaskClient
+
+        from app import app
+
+
+        class AuthClient(FlaskClient):
+            def open(self, *args, **kwargs):
+                kwargs.setdefault("headers", {"Authorization": "Bearer t"})
+                return super().open(*args, **kwargs)
+
+
+        def test_with_custom_client():
+            api = AuthClient(app)
+            res = api.get("/file.txt")
+            assert res.status_code == 200
+        """,
+    )
+    result = run_flake8(tmp_path, "tests")
+    lines = fcl_lines(result.stdout)
+    assert len(lines) == 1 and lines[0].startswith("tests/test_app.py:14:5: FCL101"), lines
