@@ -130,6 +130,7 @@ class RouteIndex:
             self.by_path[facts.path] = facts
         self._evidence: dict[tuple[str, str], Optional[str]] = {}
         self._mixed: dict[tuple[str, str], bool] = {}
+        self._shown = self._display_paths()
         self.groups: list[AppGroup] = []
         self.modules_identity: object = None
         suffixes: dict[str, Optional[str]] = {}
@@ -140,6 +141,21 @@ class RouteIndex:
                 suffixes[suffix] = None if suffix in suffixes else name
         self._suffixes = {k: v for k, v in suffixes.items() if v is not None}
         self._link()
+
+    def _display_paths(self) -> dict[str, str]:
+        try:
+            cwd = os.getcwd()
+            prefix = os.path.relpath(self.root, cwd).replace(os.sep, "/")
+        except (OSError, ValueError):
+            return {}
+        if prefix == "." or prefix.startswith(".."):
+            return {}
+        return {path: f"{prefix}/{path}" for path in self.by_path}
+
+    def shown(self, facts: ModuleFacts) -> str:
+        """A module's path as the user sees it: relative to the working directory when the
+        project is below it (flake8 prints its own paths that way), else to the root."""
+        return self._shown.get(facts.path, facts.path)
 
     # ---------------------------------------------------------------- resolution
     def _scopes(self, scope: str) -> list[str]:
@@ -226,7 +242,7 @@ class RouteIndex:
         mixed = fn.plain_returns > 0
         if fn.direct:
             first = fn.direct[0]
-            found = f"{first.what} in {facts.path}:{first.line}"
+            found = f"{first.what} in {self.shown(facts)}:{first.line}"
         if depth < HELPER_DEPTH:
             for helper in fn.helpers:
                 target = self.resolve_function(facts.module, helper)
@@ -441,11 +457,12 @@ class RouteIndex:
             module_dir = os.path.dirname(os.path.join(self.root, facts.path))
             static_dir = os.path.normpath(os.path.join(module_dir, obj.static_folder))
         kind = "app" if obj.kind == "app" else "blueprint"
+        where = f"{self.shown(facts)}:{obj.line}"
         return LinkedRoute(
             rule=rule,
             methods=None,
             endpoint=endpoint,
-            evidence=f"the built-in static route of {kind} {obj.var} ({facts.path}:{obj.line})",
+            evidence=f"the built-in static route of {kind} {obj.var} ({where})",
             location=f"{facts.path}:{obj.line}",
             static_dir=static_dir,
         )
