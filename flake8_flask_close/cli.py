@@ -13,7 +13,7 @@ from flake8_flask_close import __version__
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.routes.index import get_index
 from flake8_flask_close.routes.project import find_root
-from flake8_flask_close.rules import TEST_RULES
+from flake8_flask_close.rules import ALL_RULES
 
 
 def _routes(path: str, project_root: Optional[str], send_functions: Sequence[str]) -> int:
@@ -60,14 +60,14 @@ def _explain(code: str) -> int:
         )
         return 2
     entry = CODES[code]
-    rule = next(r for r in TEST_RULES if r.CODE.code == code)
+    rule = next(r for r in ALL_RULES if r.CODE.code == code)
     state = "on by default" if entry.default_on else f"opt-in (extend-select = {code})"
     print(f"{entry.code} {entry.name} ({state})\n")
     print(inspect.cleandoc(rule.__doc__ or entry.summary))
     print("\nExample (reported):\n")
-    print(rule.INVALID[0].test)
+    print(rule.INVALID[0].source)
     print("Use instead:\n")
-    print(rule.VALID[0].test)
+    print(rule.VALID[0].source)
     print(f"More: docs/rules/{code}.md")
     return 0
 

@@ -76,6 +76,61 @@ CODES: dict[str, Code] = {
                 " {fix}"
             ),
         ),
+        Code(
+            code="FCL201",
+            name="file-closed-before-send",
+            side="prod",
+            default_on=True,
+            summary="the file handed to send_file / Response is closed before the server sends it",
+            message=(
+                "{what} gets a file that {closer} closes before the server sends it:"
+                " every request fails with 'ValueError: I/O operation on closed file'; {fix}"
+            ),
+        ),
+        Code(
+            code="FCL202",
+            name="file-response-closed-before-return",
+            side="prod",
+            default_on=True,
+            summary="a file response is closed before it is returned",
+            message=(
+                "the response from {what} is closed {closer} before it is returned:"
+                " every request fails with 'ValueError: I/O operation on closed file'; {fix}"
+            ),
+        ),
+        Code(
+            code="FCL203",
+            name="hook-closes-file-response",
+            side="prod",
+            default_on=True,
+            summary="a request hook closes the response or the file behind it",
+            message=(
+                "{hook} closes {what} before the server sends it ({routes}):"
+                " those requests fail with 'ValueError: I/O operation on closed file'; {fix}"
+            ),
+        ),
+        Code(
+            code="FCL204",
+            name="hook-reads-file-response",
+            side="prod",
+            default_on=True,
+            summary="an after_request hook reads the body of a file response (direct passthrough)",
+            message=(
+                "{hook} reads the response body with {read} ({routes}): file responses are"
+                " in direct passthrough mode and this raises RuntimeError (500); {fix}"
+            ),
+        ),
+        Code(
+            code="FCL205",
+            name="call-on-close-never-runs",
+            side="prod",
+            default_on=True,
+            summary="call_on_close() on a file response: the callback never runs",
+            message=(
+                "call_on_close() on the response from {what} never runs its callback: file"
+                " responses are sent in direct passthrough mode, which skips close callbacks; {fix}"
+            ),
+        ),
     )
 }
 

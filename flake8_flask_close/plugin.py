@@ -11,11 +11,12 @@ from typing import Any, ClassVar
 from flake8_flask_close import __version__
 from flake8_flask_close.codes import DEFAULT_OFF
 from flake8_flask_close.config import DEFAULT_CONFIG, Config, config_from_options, register_options
+from flake8_flask_close.prodcode.context import ProdContext
 from flake8_flask_close.routes import index as route_index
 from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.index import relpath
 from flake8_flask_close.routes.project import find_root
-from flake8_flask_close.rules import TEST_RULES
+from flake8_flask_close.rules import PROD_RULES, TEST_RULES
 from flake8_flask_close.testcode import clients
 from flake8_flask_close.testcode.analysis import ModuleAnalysis
 from flake8_flask_close.testcode.files import is_test_file
@@ -35,6 +36,18 @@ REQUEST_TOKENS = (
     "request_context",
 )
 """A test file mentioning none of these makes no response we could judge."""
+
+PROD_TOKENS = (
+    "send_",
+    "call_on_close",
+    "after_request",
+    "after_app_request",
+    "teardown_",
+    "wrap_file",
+    "Response(",
+    "response_class",
+)
+"""A module mentioning none of these builds, closes or hooks no file response."""
 
 Result = tuple[int, int, str, type]
 
@@ -74,24 +87,43 @@ class Plugin:
         yield from results
 
     def _run(self) -> Iterator[Result]:
-        config = self.config
         if not isinstance(self.tree, ast.Module):
             return
-        if not is_test_file(self.filename, config.test_patterns):
-            return
         source = "".join(self.lines)
-        if not any(token in source for token in REQUEST_TOKENS):
-            return
+        if is_test_file(self.filename, self.config.test_patterns):
+            if any(token in source for token in REQUEST_TOKENS):
+                yield from self._test_side(self.tree, source)
+        elif any(token in source for token in PROD_TOKENS):
+            yield from self._prod_side(self.tree, source)
+
+    def _index(self, tree: ast.Module, source: str) -> tuple[str, route_index.RouteIndex]:
+        config = self.config
         root = find_root(self.filename, config.project_root)
         index = route_index.get_index(
-            root, config.send_functions, override=(self.filename, source, self.tree)
+            root, config.send_functions, override=(self.filename, source, tree)
         )
+        return root, index
+
+    def _prod_side(self, tree: ast.Module, source: str) -> Iterator[Result]:
+        _, index = self._index(tree, source)
+        ctx = ProdContext(tree, self.filename, index, self.config.send_functions)
+        seen: set[tuple[int, int, str]] = set()
+        for rule in PROD_RULES:
+            for line, col, message in rule.findings(ctx):
+                key = (line, col, message[:6])
+                if key not in seen:
+                    seen.add(key)
+                    yield line, col, message, type(self)
+
+    def _test_side(self, tree: ast.Module, source: str) -> Iterator[Result]:
+        config = self.config
+        root, index = self._index(tree, source)
         rel = relpath(self.filename, root)
         module, is_package = module_name_for(rel) if not rel.startswith("../") else ("", False)
         knowledge = clients.knowledge_for(
-            self.filename, self.tree, root, config.client_names, module, is_package
+            self.filename, tree, root, config.client_names, module, is_package
         )
-        analysis = ModuleAnalysis(self.tree, self.filename, index, knowledge, config.send_functions)
+        analysis = ModuleAnalysis(tree, self.filename, index, knowledge, config.send_functions)
         uses = analysis.uses()
         seen: set[tuple[int, int, str]] = set()
         for rule in TEST_RULES:

@@ -26,6 +26,7 @@ from flake8_flask_close.vocabulary import (
     call_arg,
     is_blueprint_class,
     is_flask_app_class,
+    is_send_file,
     local_assignments,
     walk_own_scope,
 )
@@ -230,6 +231,7 @@ class _Extractor:
 
     # ---------------------------------------------------------------- calls
     def visit_call(self, call: ast.Call, scope: str) -> None:
+        self.note_sent_attribute(call)
         func = call.func
         if not isinstance(func, ast.Attribute):
             return
@@ -279,6 +281,19 @@ class _Extractor:
                         Ref(scope, target), _int(code), Ref(scope, view_name), False, call.lineno
                     )
                 )
+
+    def note_sent_attribute(self, call: ast.Call) -> None:
+        """``send_file(g.report_file)``: remember ``flask.g.report_file``."""
+        q = self.q(call.func) or ""
+        if not (is_send_file(q) or q.rsplit(".", 1)[-1] in ("Response", "wrap_file")):
+            return
+        arg = call_arg(
+            call, 1 if q.endswith("wrap_file") else 0, "path_or_file", "response", "file"
+        )
+        if isinstance(arg, ast.Attribute):
+            name = self.q(arg)
+            if name and name not in self.facts.sent_attributes:
+                self.facts.sent_attributes.append(name)
 
     def view_ref(
         self, node: Optional[ast.expr], scope: str

@@ -109,6 +109,9 @@ class ModuleFacts:
     error_handlers: list[ErrorHandlerFact] = field(default_factory=list)
     functions: dict[str, FunctionFact] = field(default_factory=dict)
     classes: dict[str, ClassFact] = field(default_factory=dict)
+    sent_attributes: list[str] = field(default_factory=list)
+    """Attribute chains handed to send calls as the file (``flask.g.report_file``): a
+    teardown hook that closes one breaks the response (runtime-behavior p18b)."""
     foreign: list[Ref] = field(default_factory=list)
     """Names bound to another framework's app or router (Quart, FastAPI...): their
     routes are not Flask routes."""
@@ -162,4 +165,5 @@ class ModuleFacts:
                 for k, c in data["classes"].items()
             },
             foreign=[ref(f) for f in data["foreign"]],
+            sent_attributes=list(data["sent_attributes"]),
         )

@@ -10,6 +10,11 @@ from flake8_flask_close.rules import (
     fcl102_unclosable_file_response,
     fcl103_close_not_in_finally,
     fcl104_file_response_outlives_test,
+    fcl201_file_closed_before_send,
+    fcl202_file_response_closed_before_return,
+    fcl203_hook_closes_file_response,
+    fcl204_hook_reads_file_response,
+    fcl205_call_on_close_never_runs,
 )
 
 TEST_RULES: tuple[ModuleType, ...] = (
@@ -19,3 +24,11 @@ TEST_RULES: tuple[ModuleType, ...] = (
     fcl103_close_not_in_finally,
     fcl104_file_response_outlives_test,
 )
+PROD_RULES: tuple[ModuleType, ...] = (
+    fcl201_file_closed_before_send,
+    fcl202_file_response_closed_before_return,
+    fcl203_hook_closes_file_response,
+    fcl204_hook_reads_file_response,
+    fcl205_call_on_close_never_runs,
+)
+ALL_RULES: tuple[ModuleType, ...] = TEST_RULES + PROD_RULES

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from flake8_flask_close.codes import Code
+from flake8_flask_close.prodcode.context import ProdContext
 from flake8_flask_close.testcode.analysis import ResponseUse
 
 EXAMPLE_APP = """\
@@ -69,14 +71,17 @@ EXAMPLE_PROJECT: Mapping[str, str] = {
 
 @dataclass(frozen=True)
 class Example:
-    """A test module that runs in ``EXAMPLE_PROJECT`` (plus ``extra_files``).
+    """A module that runs in ``EXAMPLE_PROJECT`` (plus ``extra_files``), at ``path``.
 
-    In an INVALID example, every line that must be reported ends with ``# FCLnnn``.
-    The rule-example tests check the linter against these comments and run each
-    example for real under ``pytest -W error``.
+    Test-side examples are ``tests/test_example.py``; production examples replace
+    ``app.py``. In an INVALID example, every line that must be reported ends with
+    ``# FCLnnn``. The rule-example tests check the linter against these comments and
+    run each example for real: test modules under ``pytest -W error``, apps by
+    requesting every route.
     """
 
-    test: str
+    source: str
+    path: str = "tests/test_example.py"
     extra_files: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -92,6 +97,20 @@ class TestRule(Protocol):
     INVALID: list[Example]
 
     def findings(self, uses: list[ResponseUse]) -> Iterator[Finding]: ...
+
+
+class ProdRule(Protocol):
+    CODE: Code
+    VALID: list[Example]
+    INVALID: list[Example]
+
+    def findings(self, ctx: ProdContext) -> Iterator[Finding]: ...
+
+
+def finding_at(node: ast.AST, code: Code, **fields: str) -> Finding:
+    return Finding(
+        getattr(node, "lineno", 1), getattr(node, "col_offset", 0), code.format(**fields)
+    )
 
 
 def fix_hint(use: ResponseUse) -> str:

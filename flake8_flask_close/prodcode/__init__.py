@@ -1,0 +1,1 @@
+"""Production-side knowledge: views, request hooks, and what they do with files."""

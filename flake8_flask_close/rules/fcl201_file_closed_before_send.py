@@ -1,0 +1,179 @@
+"""FCL201: the file handed to ``send_file`` / ``Response`` is closed before it is sent.
+
+``send_file(f)`` does not read the file: it wraps it, and the WSGI server reads it after
+the view has returned. A ``with open(...) as f:`` block around ``return send_file(f)``
+closes the file on the way out, so every server answers 500 with
+``ValueError: I/O operation on closed file`` (runtime-behavior p17a-c). Tools that say
+"use a with-block for open()" (pylint R1732, ruff SIM115, Semgrep open-never-closed) lead
+straight here: ``send_file`` takes ownership of the file, and the server closes it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from flake8_flask_close.codes import CODES
+from flake8_flask_close.names import dotted
+from flake8_flask_close.prodcode.context import FunctionNode, ProdContext, is_name, own_nodes
+from flake8_flask_close.rules.base import Example, Finding, finding_at
+
+CODE = CODES["FCL201"]
+
+INVALID = [
+    Example(
+        """\
+import os
+
+from flask import Flask, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    with open(REPORT, "rb") as f:
+        return send_file(f, mimetype="text/plain")  # FCL201
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import io
+
+from flask import Flask, send_file
+
+app = Flask(__name__)
+
+
+@app.route("/export")
+def export():
+    with io.BytesIO(b"id,total\\n1,10\\n") as buffer:
+        return send_file(buffer, mimetype="text/csv")  # FCL201
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    f = open(REPORT, "rb")
+    response = send_file(f, mimetype="text/plain")  # FCL201
+    f.close()
+    return response
+""",
+        path="app.py",
+    ),
+]
+
+VALID = [
+    Example(
+        """\
+import os
+
+from flask import Flask, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    return send_file(open(REPORT, "rb"), mimetype="text/plain")
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    return send_file(REPORT, mimetype="text/plain")
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import io
+import os
+
+from flask import Flask, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    with open(REPORT, "rb") as f:
+        data = f.read()
+    return send_file(io.BytesIO(data), mimetype="text/plain")
+""",
+        path="app.py",
+    ),
+]
+
+FIX = "hand the file over without closing it (send_file(open(path, 'rb')) or send_file(path)):"
+FIX += " the server closes it after sending"
+
+
+def findings(ctx: ProdContext) -> Iterator[Finding]:
+    for func in ctx.functions:
+        yield from _closed_by_with(ctx, func)
+        yield from _closed_by_call(ctx, func)
+
+
+def _sends(ctx: ProdContext, root: ast.AST, name: str) -> Iterator[ast.Call]:
+    """Send calls inside ``root`` whose file argument is the variable ``name``."""
+    for node in ast.walk(root):
+        if isinstance(node, ast.Call) and is_name(ctx.sent_file_argument(node), name):
+            yield node
+
+
+def _closed_by_with(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
+    for node in own_nodes(func):
+        if not isinstance(node, (ast.With, ast.AsyncWith)):
+            continue
+        for item in node.items:
+            var = item.optional_vars
+            if not isinstance(var, ast.Name) or not ctx.is_opener(item.context_expr):
+                continue
+            body = ast.Module(body=node.body, type_ignores=[])
+            if not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(body)):
+                continue
+            for call in _sends(ctx, body, var.id):
+                what = f"{dotted(call.func) or 'the response'}()"
+                closer = f"the with block on line {node.lineno}"
+                yield finding_at(ctx.statement_of(call), CODE, what=what, closer=closer, fix=FIX)
+
+
+def _closed_by_call(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
+    nodes = own_nodes(func)
+    returns = [n.lineno for n in nodes if isinstance(n, ast.Return) and n.value is not None]
+    for node in nodes:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr != "close" or not isinstance(node.func.value, ast.Name):
+            continue
+        name = node.func.value.id
+        for call in _sends(ctx, func, name):
+            if call.lineno < node.lineno and any(line > node.lineno for line in returns):
+                what = f"{dotted(call.func) or 'the response'}()"
+                closer = f"{name}.close() on line {node.lineno}"
+                yield finding_at(ctx.statement_of(call), CODE, what=what, closer=closer, fix=FIX)

@@ -1,0 +1,189 @@
+"""FCL203: a request hook closes the response, or the file behind it, before it is sent.
+
+``after_request`` hooks, ``teardown_request`` and ``teardown_appcontext`` all run before
+the WSGI server reads the body (``Flask.wsgi_app`` returns the response iterable and pops
+the request context first). Closing a file response there, or a file a view stored on
+``g`` and handed to ``send_file``, makes every server answer 500 with
+``ValueError: I/O operation on closed file`` (runtime-behavior p18a, p18b). The hook is
+reported only when its app or blueprint has routes that serve files.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from flake8_flask_close.codes import CODES
+from flake8_flask_close.names import dotted, qualify
+from flake8_flask_close.prodcode.context import (
+    AFTER_REQUEST,
+    Hook,
+    ProdContext,
+    guarded_by,
+    own_nodes,
+    params_of,
+)
+from flake8_flask_close.rules.base import Example, Finding, finding_at
+
+CODE = CODES["FCL203"]
+
+INVALID = [
+    Example(
+        """\
+import os
+
+from flask import Flask, send_from_directory
+
+app = Flask(__name__)
+FILES = os.path.join(os.path.dirname(__file__), "files")
+
+
+@app.route("/download/<path:name>")
+def download(name):
+    return send_from_directory(FILES, name)
+
+
+@app.after_request
+def release(response):
+    response.close()  # FCL203
+    return response
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, g, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    g.report_file = open(REPORT, "rb")
+    return send_file(g.report_file, mimetype="text/plain")
+
+
+@app.teardown_request
+def close_report(exc):
+    if "report_file" in g:
+        g.report_file.close()  # FCL203
+""",
+        path="app.py",
+    ),
+]
+
+VALID = [
+    Example(
+        """\
+import os
+
+from flask import Flask, send_from_directory
+
+app = Flask(__name__)
+FILES = os.path.join(os.path.dirname(__file__), "files")
+
+
+@app.route("/download/<path:name>")
+def download(name):
+    return send_from_directory(FILES, name)
+
+
+@app.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+from flask import Flask, jsonify
+
+app = Flask(__name__, static_folder=None)
+
+
+@app.route("/status")
+def status():
+    return jsonify(ok=True)
+
+
+@app.after_request
+def release(response):
+    response.close()
+    return response
+""",
+        path="app.py",
+    ),
+]
+
+FIX = "let the server close it after sending (response.call_on_close() runs too early as well)"
+
+
+def findings(ctx: ProdContext) -> Iterator[Finding]:
+    sent = _sent_attributes(ctx)
+    for hook in ctx.hooks():
+        if hook.kind in AFTER_REQUEST:
+            yield from _closes_response(ctx, hook)
+        else:
+            yield from _closes_sent_file(ctx, hook, sent)
+
+
+def _closes_response(ctx: ProdContext, hook: Hook) -> Iterator[Finding]:
+    params = params_of(hook.func)
+    if not params or not hook.routes:
+        return
+    name = params[0]
+    for node in own_nodes(hook.func):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "close"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name
+            and not guarded_by(ctx, node, hook.func, name)
+        ):
+            yield finding_at(
+                ctx.statement_of(node),
+                CODE,
+                hook=hook.label,
+                what="the response",
+                routes=hook.routes_text(),
+                fix=FIX,
+            )
+
+
+def _sent_attributes(ctx: ProdContext) -> set[str]:
+    """Attribute chains (``flask.g.report_file``) that views hand to send calls, across
+    the project."""
+    sent: set[str] = set()
+    if ctx.index is not None:
+        for facts in ctx.index.modules.values():
+            sent.update(facts.sent_attributes)
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call):
+            arg = ctx.sent_file_argument(node)
+            if isinstance(arg, ast.Attribute):
+                q = qualify(arg, ctx.aliases)
+                if q:
+                    sent.add(q)
+    return sent
+
+
+def _closes_sent_file(ctx: ProdContext, hook: Hook, sent: set[str]) -> Iterator[Finding]:
+    if not sent:
+        return
+    for node in own_nodes(hook.func):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "close"
+            and qualify(node.func.value, ctx.aliases) in sent
+        ):
+            what = f"{dotted(node.func.value)}, a file a view handed to send_file()"
+            routes = hook.routes_text() if hook.routes else "it runs on every request"
+            yield finding_at(
+                ctx.statement_of(node), CODE, hook=hook.label, what=what, routes=routes, fix=FIX
+            )
