@@ -251,6 +251,24 @@ class ProdContext:
         return True
 
 
+def on_error_path(ctx: ProdContext, node: ast.AST, func: FunctionNode) -> bool:
+    """Is ``node`` in an ``except`` handler, or in a block that ends by raising? Closing
+    a file there is cleanup after a failure, not a premature close."""
+    current = ctx.parents.get(node)
+    stmt = ctx.statement_of(node)
+    while current is not None and current is not func:
+        if isinstance(current, ast.ExceptHandler):
+            return True
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(current, field, None)
+            if isinstance(block, list) and stmt in block:
+                later = block[block.index(stmt) + 1 :]
+                if any(isinstance(s, ast.Raise) for s in later):
+                    return True
+        current = ctx.parents.get(current)
+    return False
+
+
 def guarded_by(ctx: ProdContext, node: ast.AST, func: FunctionNode, name: str) -> bool:
     """Is ``node`` under a condition on the response ``name`` (its type, passthrough
     mode, mimetype...), or after an early ``if <condition>: return``? Then which responses

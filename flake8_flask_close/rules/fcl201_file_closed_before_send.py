@@ -15,7 +15,13 @@ from collections.abc import Iterator
 
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import dotted
-from flake8_flask_close.prodcode.context import FunctionNode, ProdContext, is_name, own_nodes
+from flake8_flask_close.prodcode.context import (
+    FunctionNode,
+    ProdContext,
+    is_name,
+    on_error_path,
+    own_nodes,
+)
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 
 CODE = CODES["FCL201"]
@@ -172,6 +178,8 @@ def _closed_by_call(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
         if node.func.attr != "close" or not isinstance(node.func.value, ast.Name):
             continue
         name = node.func.value.id
+        if on_error_path(ctx, node, func):
+            continue
         for call in _sends(ctx, func, name):
             if call.lineno < node.lineno and any(line > node.lineno for line in returns):
                 what = f"{dotted(call.func) or 'the response'}()"

@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from typing import Optional
 
 from flake8_flask_close.codes import CODES
-from flake8_flask_close.prodcode.context import FunctionNode, ProdContext, is_name, own_nodes
+from flake8_flask_close.prodcode.context import (
+    FunctionNode,
+    ProdContext,
+    is_name,
+    on_error_path,
+    own_nodes,
+)
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 
 CODE = CODES["FCL202"]
@@ -130,6 +136,8 @@ def _closed_then_returned(ctx: ProdContext, func: FunctionNode) -> Iterator[Find
         if node.func.attr != "close" or not isinstance(receiver, ast.Name):
             continue
         what = responses.get(receiver.id)
+        if on_error_path(ctx, node, func):
+            continue
         if what and any(line > node.lineno for line in _returned_lines(nodes, receiver.id)):
             closer = f"by {receiver.id}.close()"
             yield finding_at(ctx.statement_of(node), CODE, what=what, closer=closer, fix=FIX)
