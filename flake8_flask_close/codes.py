@@ -95,7 +95,7 @@ CODES: dict[str, Code] = {
             summary="a file response is closed before it is returned",
             message=(
                 "the response from {what} is closed {closer} before it is returned:"
-                " every request fails with 'ValueError: I/O operation on closed file'; {fix}"
+                " every request fails ({error}); {fix}"
             ),
         ),
         Code(

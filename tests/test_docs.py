@@ -1,9 +1,14 @@
 """Every registered code has a rule page whose examples are the rule's own examples.
 
 ``docs/rules/FCLnnn.md`` follows ruff's sections, in order; its ``## Example`` block is
-the rule module's ``INVALID[0].test`` and its ``## Use instead`` block is ``VALID[0].test``,
+the rule module's ``INVALID[0].source`` and its ``## Use instead`` block is ``VALID[0].source``,
 character for character, so the page shows exactly what the rule-example tests lint and
 run. The rules index and the top-level README must link to every page.
+
+``## Fix safety`` and ``## Options`` are checked per side (``CODES[code].side``): the
+test-side fixer's hazard is a body read after the ``with`` block (c02i, ``buffered=True``),
+which means nothing in production code, where there is no test client and no
+``--flask-close-client-names``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Optional
 import pytest
 
 from flake8_flask_close.codes import CODES
-from flake8_flask_close.rules import TEST_RULES
+from flake8_flask_close.rules import ALL_RULES, PROD_RULES, TEST_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "rules"
@@ -39,6 +44,16 @@ OPTIONS = (
     "--flask-close-test-patterns",
     "--flask-close-project-root",
 )
+PROD_OPTIONS = (
+    "--flask-close-send-functions",
+    "--flask-close-test-patterns",
+    "--flask-close-project-root",
+)
+"""Production rules never look at test clients, so their pages need not document
+``--flask-close-client-names``; ``--flask-close-test-patterns`` decides which files they
+run on."""
+PROD_ROW = re.compile(r"\bp1[5-9][a-z]?\b")
+"""A production runtime row id (p15 ... p19i) in runtime-behavior.md section 3."""
 ALL_CODES = sorted(CODES)
 
 
@@ -49,8 +64,8 @@ def _page(code: str) -> str:
 
 
 def _rule(code: str) -> ModuleType:
-    found = [rule for rule in TEST_RULES if rule.CODE.code == code]
-    assert len(found) == 1, f"{code}: expected one rule module in TEST_RULES, found {len(found)}"
+    found = [rule for rule in ALL_RULES if rule.CODE.code == code]
+    assert len(found) == 1, f"{code}: expected one rule module in ALL_RULES, found {len(found)}"
     return found[0]
 
 
@@ -73,7 +88,17 @@ def _first_python_block(section: str) -> Optional[str]:
 
 
 def test_every_code_has_a_rule_module() -> None:
-    assert sorted(rule.CODE.code for rule in TEST_RULES) == ALL_CODES
+    assert sorted(rule.CODE.code for rule in ALL_RULES) == ALL_CODES
+
+
+def test_rule_modules_sit_on_their_side() -> None:
+    """A rule's module runs on test files or on production files, as its code says."""
+    assert sorted(r.CODE.code for r in TEST_RULES) == sorted(
+        c for c in CODES if CODES[c].side == "test"
+    )
+    assert sorted(r.CODE.code for r in PROD_RULES) == sorted(
+        c for c in CODES if CODES[c].side == "prod"
+    )
 
 
 @pytest.mark.parametrize("code", ALL_CODES)
@@ -103,18 +128,18 @@ def test_page_title_and_default(code: str) -> None:
 @pytest.mark.parametrize("code", ALL_CODES)
 def test_example_is_invalid_0(code: str) -> None:
     block = _first_python_block(_section(_page(code), "Example"))
-    expected = _rule(code).INVALID[0].test
+    expected = _rule(code).INVALID[0].source
     assert block is not None, f"docs/rules/{code}.md: '## Example' has no ```python block"
-    assert block == expected, f"docs/rules/{code}.md: '## Example' differs from INVALID[0].test"
+    assert block == expected, f"docs/rules/{code}.md: '## Example' differs from INVALID[0].source"
     assert f"# {code}" in block
 
 
 @pytest.mark.parametrize("code", ALL_CODES)
 def test_use_instead_is_valid_0(code: str) -> None:
     block = _first_python_block(_section(_page(code), "Use instead"))
-    expected = _rule(code).VALID[0].test
+    expected = _rule(code).VALID[0].source
     assert block is not None, f"docs/rules/{code}.md: '## Use instead' has no ```python block"
-    assert block == expected, f"docs/rules/{code}.md: '## Use instead' differs from VALID[0].test"
+    assert block == expected, f"docs/rules/{code}.md: '## Use instead' differs from VALID[0].source"
 
 
 @pytest.mark.parametrize("code", ALL_CODES)
@@ -122,9 +147,25 @@ def test_fix_safety_and_options(code: str) -> None:
     text = _page(code)
     fix = _section(text, "Fix safety")
     assert "flake8-flask-close fix" in fix and "planned" in fix
-    assert "buffered=True" in fix and "c02i" in fix
+    required: tuple[str, ...]
+    if CODES[code].side == "test":
+        assert "buffered=True" in fix and "c02i" in fix
+        required = OPTIONS
+    else:
+        # No test client in production code: buffered=True is no fix there. The section
+        # either describes the planned rewrite with the runtime row that makes it safe,
+        # or says plainly that there is none.
+        assert "buffered=True" not in fix, (
+            f"docs/rules/{code}.md: 'buffered=True' is a test-client option, not a fix for"
+            " production code"
+        )
+        assert "no automatic fix" in fix or PROD_ROW.search(fix), (
+            f"docs/rules/{code}.md: '## Fix safety' must cite the runtime row (p15-p19)"
+            " that makes the planned rewrite safe, or say there is no automatic fix"
+        )
+        required = PROD_OPTIONS
     options = _section(text, "Options")
-    missing = [o for o in OPTIONS if o not in options]
+    missing = [o for o in required if o not in options]
     assert not missing, f"docs/rules/{code}.md: '## Options' lacks {missing}"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import Optional
 
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import dotted
@@ -75,6 +76,45 @@ def report():
     f = open(REPORT, "rb")
     response = send_file(f, mimetype="text/plain")  # FCL201
     f.close()
+    return response
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    f = open(REPORT, "rb")
+    try:
+        return send_file(f, mimetype="text/plain")  # FCL201
+    finally:
+        f.close()
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    with open(REPORT, "rb") as f:
+        response = send_file(f, mimetype="text/plain")  # FCL201
+    response.headers["Cache-Control"] = "no-store"
     return response
 """,
         path="app.py",
@@ -161,12 +201,46 @@ def _closed_by_with(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
             if not isinstance(var, ast.Name) or not ctx.is_opener(item.context_expr):
                 continue
             body = ast.Module(body=node.body, type_ignores=[])
-            if not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(body)):
-                continue
+            returns_inside = any(
+                isinstance(n, ast.Return) and n.value is not None for n in ast.walk(body)
+            )
             for call in _sends(ctx, body, var.id):
-                what = f"{dotted(call.func) or 'the response'}()"
-                closer = f"the with block on line {node.lineno}"
-                yield finding_at(ctx.statement_of(call), CODE, what=what, closer=closer, fix=FIX)
+                if returns_inside or _returned_later(ctx, func, call, node):
+                    what = f"{dotted(call.func) or 'the response'}()"
+                    closer = f"the with block on line {node.lineno}"
+                    stmt = ctx.statement_of(call)
+                    yield finding_at(stmt, CODE, what=what, closer=closer, fix=FIX)
+
+
+def _returned_later(ctx: ProdContext, func: FunctionNode, call: ast.Call, block: ast.AST) -> bool:
+    """``with open(p) as f: resp = send_file(f)`` and ``return resp`` after the block."""
+    stmt = ctx.statement_of(call)
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return False
+    target = stmt.targets[0]
+    end = getattr(block, "end_lineno", None) or 0
+    return isinstance(target, ast.Name) and any(
+        isinstance(n, ast.Return) and is_name(n.value, target.id) and n.lineno > end
+        for n in own_nodes(func)
+    )
+
+
+def _finally_try(ctx: ProdContext, node: ast.AST, func: FunctionNode) -> Optional[ast.Try]:
+    """The ``try`` whose ``finally`` block holds ``node``."""
+    stmt = ctx.statement_of(node)
+    current = ctx.parents.get(node)
+    while current is not None and current is not func:
+        if isinstance(current, ast.Try) and any(
+            stmt is s or stmt in ast.walk(s) for s in current.finalbody
+        ):
+            return current
+        current = ctx.parents.get(current)
+    return None
+
+
+def _within(ctx: ProdContext, node: ast.AST, block: list[ast.stmt]) -> bool:
+    stmt = ctx.statement_of(node)
+    return any(stmt is s or stmt in ast.walk(s) for s in block)
 
 
 def _closed_by_call(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
@@ -180,8 +254,12 @@ def _closed_by_call(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
         name = node.func.value.id
         if on_error_path(ctx, node, func):
             continue
+        finally_of = _finally_try(ctx, node, func)
         for call in _sends(ctx, func, name):
-            if call.lineno < node.lineno and any(line > node.lineno for line in returns):
+            in_try_body = finally_of is not None and _within(ctx, call, finally_of.body)
+            if in_try_body or (
+                call.lineno < node.lineno and any(line > node.lineno for line in returns)
+            ):
                 what = f"{dotted(call.func) or 'the response'}()"
                 closer = f"{name}.close() on line {node.lineno}"
                 yield finding_at(ctx.statement_of(call), CODE, what=what, closer=closer, fix=FIX)

@@ -99,6 +99,7 @@ def hello():
 ]
 
 FIX = "return it unclosed: the server closes it after sending"
+CLOSED_FILE = "500, 'ValueError: I/O operation on closed file'"
 
 
 def findings(ctx: ProdContext) -> Iterator[Finding]:
@@ -140,7 +141,9 @@ def _closed_then_returned(ctx: ProdContext, func: FunctionNode) -> Iterator[Find
             continue
         if what and any(line > node.lineno for line in _returned_lines(nodes, receiver.id)):
             closer = f"by {receiver.id}.close()"
-            yield finding_at(ctx.statement_of(node), CODE, what=what, closer=closer, fix=FIX)
+            yield finding_at(
+                ctx.statement_of(node), CODE, what=what, closer=closer, error=CLOSED_FILE, fix=FIX
+            )
 
 
 def _with_response(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
@@ -155,7 +158,7 @@ def _with_response(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
             what = ctx.file_response(call, func) if call is not None else None
             if what:
                 closer = f"by the with block on line {node.lineno}"
-                yield finding_at(node, CODE, what=what, closer=closer, fix=FIX)
+                yield finding_at(node, CODE, what=what, closer=closer, error=CLOSED_FILE, fix=FIX)
 
 
 def _returned_closing(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
@@ -167,7 +170,8 @@ def _returned_closing(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]
             inner = node.value.args[0]
             what = ctx.file_response(inner, func) if isinstance(inner, ast.Call) else None
             if what:
-                yield finding_at(node, CODE, what=what, closer="by closing()", fix=FIX)
+                error = "500: a closing() wrapper is not a response Flask accepts"
+                yield finding_at(node, CODE, what=what, closer="by closing()", error=error, fix=FIX)
 
 
 def _unwrap_closing(ctx: ProdContext, node: ast.expr) -> Optional[ast.Call]:

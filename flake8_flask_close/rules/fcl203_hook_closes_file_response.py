@@ -119,7 +119,7 @@ def release(response):
     ),
 ]
 
-FIX = "let the server close it after sending (response.call_on_close() runs too early as well)"
+FIX = "let the server close it: it does, after sending the body"
 
 
 def findings(ctx: ProdContext) -> Iterator[Finding]:
