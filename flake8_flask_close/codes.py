@@ -117,7 +117,7 @@ CODES: dict[str, Code] = {
             summary="an after_request hook reads the body of a file response (direct passthrough)",
             message=(
                 "{hook} reads the response body with {read} ({routes}): file responses are"
-                " in direct passthrough mode and this raises RuntimeError (500); {fix}"
+                " in direct passthrough mode, so {consequence}; {fix}"
             ),
         ),
         Code(

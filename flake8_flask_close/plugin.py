@@ -46,6 +46,10 @@ PROD_TOKENS = (
     "wrap_file",
     "Response(",
     "response_class",
+    ".close(",
+    "get_data",
+    "iter_encoded",
+    ".response",
 )
 """A module mentioning none of these builds, closes or hooks no file response."""
 

@@ -7,6 +7,7 @@ response that holds an open file (runtime-behavior §2 rows c07-c08, §4).
 from __future__ import annotations
 
 import ast
+import mimetypes
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Optional
@@ -87,6 +88,22 @@ def is_blueprint_class(q: Optional[str]) -> bool:
     return _is(q, BLUEPRINTS, "Blueprint")
 
 
+def mimetype_hint(call: ast.Call, name: Optional[ast.expr]) -> Optional[str]:
+    """``mimetype="text/csv"``, or the type of a literal file name (``"report.pdf"``,
+    ``os.path.join(DIR, "a.html")``); None when the call doesn't say."""
+    given = call_arg(call, 99, "mimetype")
+    if isinstance(given, ast.Constant) and isinstance(given.value, str):
+        return given.value.split(";", 1)[0].strip()
+    if isinstance(name, ast.Call) and name.args:
+        name = name.args[-1]
+    if isinstance(name, ast.BinOp) and isinstance(name.op, ast.Div):
+        name = name.right
+    if isinstance(name, ast.Constant) and isinstance(name.value, str):
+        guessed, _ = mimetypes.guess_type(name.value)
+        return guessed
+    return None
+
+
 def call_arg(call: ast.Call, index: int, *keywords: str) -> Optional[ast.expr]:
     """The argument at ``index`` or passed by one of ``keywords``."""
     for kw in call.keywords:
@@ -107,6 +124,8 @@ class Classified:
     """e.g. "send_from_directory": the expression is a response holding an open file."""
     helper: Optional[ast.expr] = None
     """The callee when the expression is a call to something we can't judge here."""
+    mimetype: Optional[str] = None
+    """The file's mimetype when the call says it (``mimetype=``, a literal file name)."""
 
 
 NOT_A_FILE = Classified(None)
@@ -155,11 +174,14 @@ class ResponseClassifier:
         q = self.qualify(func)
         if is_send_file(q):
             arg = call_arg(call, 0, "path_or_file", "filename_or_fp")
-            return NOT_A_FILE if self.is_in_memory(arg) else Classified("send_file")
+            if self.is_in_memory(arg):
+                return NOT_A_FILE
+            return Classified("send_file", mimetype=mimetype_hint(call, arg))
         if is_send_from_directory(q):
-            return Classified("send_from_directory")
+            name = call_arg(call, 1, "path", "filename")
+            return Classified("send_from_directory", mimetype=mimetype_hint(call, name))
         if isinstance(func, ast.Attribute) and func.attr == "send_static_file":
-            return Classified("send_static_file")
+            return Classified("send_static_file", mimetype=mimetype_hint(call, call_arg(call, 0)))
         if q is not None and (
             q in self.send_functions or q.rsplit(".", 1)[-1] in self.send_functions
         ):

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from flake8_flask_close.names import dotted, import_aliases, qualify
-from flake8_flask_close.routes.extract import module_name_for
-from flake8_flask_close.routes.facts import Ref
+from flake8_flask_close.routes.extract import module_name_for, qualify_ref
+from flake8_flask_close.routes.facts import ModuleFacts, Ref
 from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, relpath
 from flake8_flask_close.vocabulary import (
     FILE_OPENERS,
@@ -26,6 +26,8 @@ from flake8_flask_close.vocabulary import (
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 AFTER_REQUEST = frozenset({"after_request", "after_app_request"})
+BLUEPRINT_ONLY = frozenset({"after_request", "teardown_request"})
+"""On a blueprint these run for its own routes only."""
 TEARDOWN = frozenset({"teardown_request", "teardown_appcontext", "teardown_app_request"})
 HOOKS = AFTER_REQUEST | TEARDOWN
 TEMP_FILES = frozenset(
@@ -171,26 +173,40 @@ class ProdContext:
 
     # ---------------------------------------------------------------- hooks
     def hooks(self) -> Iterator[Hook]:
-        by_name = {f.name: f for f in self.functions}
-        for func in self.functions:
-            for deco in func.decorator_list:
-                target = deco.func if isinstance(deco, ast.Call) else deco
-                if isinstance(target, ast.Attribute) and target.attr in HOOKS:
-                    owner = dotted(target.value)
-                    if owner:
-                        yield self._hook(func, target.attr, owner)
-        for node in ast.walk(self.tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in HOOKS
-                and node.args
-                and isinstance(node.args[0], ast.Name)
-                and node.args[0].id in by_name
-            ):
-                owner = dotted(node.func.value)
-                if owner:
-                    yield self._hook(by_name[node.args[0].id], node.func.attr, owner)
+        """Request hooks whose function is defined in this module, wherever they are
+        registered (``app.after_request(hooks.release)`` in a factory counts)."""
+        if self.index is None:
+            return
+        index = self.index
+        mine = {self.qualname(f): f for f in self.functions}
+        seen: set[tuple[int, str]] = set()
+        for facts in index.modules.values():
+            for hook in facts.hooks:
+                qualname = self._hook_function(facts, hook.func)
+                func = mine.get(qualname) if qualname is not None else None
+                if func is None or (id(func), hook.kind) in seen:
+                    continue
+                seen.add((id(func), hook.kind))
+                key = index.resolve_object(facts.module, hook.target)
+                routes = tuple(self._routes_through(key, hook.kind))
+                yield Hook(func, hook.kind, hook.target.name, routes)
+
+    def qualname(self, func: FunctionNode) -> str:
+        scope = self._scope_of(func)
+        return f"{scope}.{func.name}" if scope else func.name
+
+    def _hook_function(self, facts: ModuleFacts, ref: Ref) -> Optional[str]:
+        """The qualname in this module of the hook function ``ref`` names in ``facts``."""
+        assert self.index is not None
+        if facts.module == self.module:
+            resolved = self.index.resolve_function(facts.module, ref)
+            if resolved is not None and resolved[0].module == self.module:
+                return resolved[1].qualname
+            return f"{ref.scope}.{ref.name}" if ref.scope else ref.name
+        target = qualify_ref(ref, facts.aliases)
+        if target and self.module and target.startswith(self.module + "."):
+            return target[len(self.module) + 1 :]
+        return None
 
     def _scope_of(self, node: ast.AST) -> str:
         parts: list[str] = []
@@ -201,45 +217,27 @@ class ProdContext:
             current = self.parents.get(current)
         return ".".join(reversed(parts))
 
-    def _hook(self, func: FunctionNode, kind: str, owner: str) -> Hook:
-        return Hook(func, kind, owner, tuple(self.file_routes_seen_by(owner, func, kind)))
-
-    def file_routes_seen_by(self, owner: str, func: FunctionNode, kind: str) -> list[LinkedRoute]:
-        """File-serving routes whose requests run hooks registered on ``owner``."""
-        if self.index is None:
-            return []
+    def _routes_through(self, key: Optional[tuple[str, str, str]], kind: str) -> list[LinkedRoute]:
+        """File-serving routes whose requests run a hook registered on ``key``: a
+        blueprint's own hooks see its routes, ``after_app_request`` and app hooks see the
+        app's, and an app we can't resolve stands for every project app."""
+        assert self.index is not None
         index = self.index
-        key = None
-        if self.module in index.modules:
-            key = index.resolve_object(self.module, Ref(self._scope_of(func), owner))
-        if key is None:
-            base = self.aliases.get(owner.split(".", 1)[0])
-            if base is not None:
-                rest = owner.split(".", 1)[1] if "." in owner else ""
-                split = index.split_qualified(f"{base}.{rest}" if rest else base)
-                key = index.resolve_object(split[0], Ref("", split[1])) if split else None
-        groups = [g for g in index.groups if g.local_scope is None]
+        shared = [g for g in index.groups if g.local_scope is None]
         routes: list[LinkedRoute]
-        if (
-            key is not None
-            and index.object_fact(key).kind == "blueprint"
-            and kind
-            in (
-                "after_request",
-                "teardown_request",
-            )
-        ):
-            name = index.object_fact(key).bp_name or ""
+        obj = index.object_fact(key) if key is not None else None
+        if obj is not None and obj.kind == "blueprint" and kind in BLUEPRINT_ONLY:
+            name = obj.bp_name or ""
             routes = [
                 r
-                for g in groups
+                for g in shared
                 for r in g.routes
                 if r.endpoint.startswith(f"{name}.") or f".{name}." in r.endpoint
             ]
-        elif key is not None and index.object_fact(key).kind == "app":
+        elif obj is not None and key is not None:
             routes = [r for g in index.groups if g.key == ":".join(key) for r in g.routes]
         else:
-            routes = [r for g in groups for r in g.routes]
+            routes = [r for g in shared for r in g.routes]
         return [r for r in routes if self._serves_file(r)]
 
     @staticmethod
@@ -269,15 +267,17 @@ def on_error_path(ctx: ProdContext, node: ast.AST, func: FunctionNode) -> bool:
     return False
 
 
-def guarded_by(ctx: ProdContext, node: ast.AST, func: FunctionNode, name: str) -> bool:
-    """Is ``node`` under a condition on the response ``name`` (its type, passthrough
-    mode, mimetype...), or after an early ``if <condition>: return``? Then which responses
-    reach it can't be known, and precision comes first. A status check guards nothing:
-    file responses answer 200."""
+def response_guards(
+    ctx: ProdContext, node: ast.AST, func: FunctionNode, name: str
+) -> list[ast.expr]:
+    """The conditions on the response ``name`` that ``node`` runs under: enclosing
+    ``if`` tests, and the tests of earlier ``if <condition>: return`` statements. Status
+    checks are left out: file responses answer 200."""
+    tests: list[ast.expr] = []
     current = ctx.parents.get(node)
     while current is not None and current is not func:
         if isinstance(current, (ast.If, ast.IfExp, ast.While)) and _tests(current.test, name):
-            return True
+            tests.append(current.test)
         current = ctx.parents.get(current)
     line = getattr(node, "lineno", 0)
     for stmt in func.body:
@@ -288,11 +288,55 @@ def guarded_by(ctx: ProdContext, node: ast.AST, func: FunctionNode, name: str) -
             and _tests(stmt.test, name)
             and any(isinstance(n, ast.Return) for n in ast.walk(stmt))
         ):
+            tests.append(stmt.test)
+    return tests
+
+
+TYPE_ATTRIBUTES = frozenset({"mimetype", "content_type", "is_json", "mimetype_params"})
+BODY_READS = frozenset({"data", "json", "get_data", "get_json"})
+"""A condition that itself reads the body (``response.is_json and response.json``) is
+judged by the read, not as a guard."""
+
+
+def reaches_file_routes(
+    tests: list[ast.expr],
+    name: str,
+    routes: tuple[LinkedRoute, ...],
+    only_type: Optional[str] = None,
+) -> bool:
+    """Can a response of one of ``routes`` get past these conditions (and be of
+    ``only_type``, for reads that touch JSON bodies only)? Conditions on the content type
+    are checked against the types the routes serve; any other condition on the response
+    (``direct_passthrough``, ``is_streamed``...) may exclude file responses, so it counts
+    as a no: precision first."""
+    wanted: list[str] = [only_type] if only_type else []
+    for test in tests:
+        attrs = {
+            n.attr
+            for n in ast.walk(test)
+            if isinstance(n, ast.Attribute) and is_name(n.value, name)
+        } - BODY_READS
+        if not attrs or not attrs <= TYPE_ATTRIBUTES or _negated(test):
+            return False
+        if "is_json" in attrs:
+            wanted.append("json")
+        wanted += [
+            n.value.lower()
+            for n in ast.walk(test)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        ]
+    if not wanted:
+        return bool(routes)
+    for route in routes:
+        if route.mimetypes is None:
+            continue  # may serve any type: can't tell, stay silent
+        if any(w in t.lower() for w in wanted for t in route.mimetypes):
             return True
     return False
 
 
 def _tests(test: ast.expr, name: str) -> bool:
+    """Does this condition look at the response (other than its status)?"""
     for node in ast.walk(test):
         if (
             isinstance(node, ast.Attribute)
@@ -303,6 +347,11 @@ def _tests(test: ast.expr, name: str) -> bool:
         if isinstance(node, ast.Call) and any(is_name(a, name) for a in node.args):
             return True
     return False
+
+
+def _negated(test: ast.expr) -> bool:
+    """``if not response.is_json`` / ``!=`` tests let the *other* types through."""
+    return any(isinstance(n, (ast.Not, ast.NotEq, ast.NotIn)) for n in ast.walk(test))
 
 
 def params_of(func: FunctionNode) -> list[str]:

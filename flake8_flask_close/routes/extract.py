@@ -13,6 +13,7 @@ from flake8_flask_close.routes.facts import (
     ErrorHandlerFact,
     Evidence,
     FunctionFact,
+    HookFact,
     ModuleFacts,
     ObjectFact,
     Ref,
@@ -32,6 +33,15 @@ from flake8_flask_close.vocabulary import (
 )
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+HOOK_REGISTRARS = frozenset(
+    {
+        "after_request",
+        "after_app_request",
+        "teardown_request",
+        "teardown_app_request",
+        "teardown_appcontext",
+    }
+)
 FOREIGN_FRAMEWORKS = frozenset(
     {
         "quart",
@@ -271,6 +281,12 @@ class _Extractor:
                     line=call.lineno,
                 )
             )
+        elif func.attr in HOOK_REGISTRARS and call.args:
+            hook = dotted(call.args[0])
+            if hook is not None:
+                self.facts.hooks.append(
+                    HookFact(func.attr, Ref(scope, target), Ref(scope, hook), call.lineno)
+                )
         elif func.attr == "register_error_handler":
             code = call_arg(call, 0, "code_or_exception")
             handler = call_arg(call, 1, "f")
@@ -318,6 +334,13 @@ class _Extractor:
     def visit_decorator(
         self, deco: ast.expr, node: FunctionNode, scope: str, qualname: str
     ) -> None:
+        if isinstance(deco, ast.Attribute) and deco.attr in HOOK_REGISTRARS:
+            target = dotted(deco.value)
+            if target is not None:
+                self.facts.hooks.append(
+                    HookFact(deco.attr, Ref(scope, target), Ref(scope, node.name), deco.lineno)
+                )
+            return
         if not isinstance(deco, ast.Call) or not isinstance(deco.func, ast.Attribute):
             return
         target = dotted(deco.func.value)
@@ -337,6 +360,10 @@ class _Extractor:
                     view_is_class=False,
                     line=deco.lineno,
                 )
+            )
+        elif attr in HOOK_REGISTRARS:
+            self.facts.hooks.append(
+                HookFact(attr, Ref(scope, target), Ref(scope, node.name), deco.lineno)
             )
         elif attr in ("errorhandler", "app_errorhandler"):
             self.facts.error_handlers.append(
@@ -369,7 +396,7 @@ class _Extractor:
                 fact.plain_returns += 1
             for found in judged:
                 if found.evidence:
-                    fact.direct.append(Evidence(found.evidence, ret.lineno))
+                    fact.direct.append(Evidence(found.evidence, ret.lineno, found.mimetype))
                 elif found.helper is not None:
                     name = dotted(found.helper)
                     if name:

@@ -70,6 +70,17 @@ class ErrorHandlerFact:
 class Evidence:
     what: str
     line: int
+    mimetype: Optional[str] = None
+
+
+@dataclass
+class HookFact:
+    """``@app.after_request`` above ``func``, or ``app.after_request(func)``."""
+
+    kind: str
+    target: Ref
+    func: Ref
+    line: int
 
 
 @dataclass
@@ -109,6 +120,7 @@ class ModuleFacts:
     error_handlers: list[ErrorHandlerFact] = field(default_factory=list)
     functions: dict[str, FunctionFact] = field(default_factory=dict)
     classes: dict[str, ClassFact] = field(default_factory=dict)
+    hooks: list[HookFact] = field(default_factory=list)
     sent_attributes: list[str] = field(default_factory=list)
     """Attribute chains handed to send calls as the file (``flask.g.report_file``): a
     teardown hook that closes one breaks the response (runtime-behavior p18b)."""
@@ -166,4 +178,8 @@ class ModuleFacts:
             },
             foreign=[ref(f) for f in data["foreign"]],
             sent_attributes=list(data["sent_attributes"]),
+            hooks=[
+                HookFact(h["kind"], ref(h["target"]), ref(h["func"]), h["line"])
+                for h in data["hooks"]
+            ],
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import mimetypes
 import os
 import sys
 from collections.abc import Iterable
@@ -52,6 +53,8 @@ class LinkedRoute:
     """Where the view redirects (a path or ``@endpoint``), for ``follow_redirects``."""
     sometimes: bool = False
     """The view serves a file on some paths only (see ``FunctionFact.plain_returns``)."""
+    mimetypes: Optional[frozenset[str]] = None
+    """The types of the files it can serve, when the code says; None = any."""
 
     def evidence_for(self, method: str) -> Optional[str]:
         if self.method_evidence is None:
@@ -90,6 +93,24 @@ class AppGroup:
 
 
 ObjKey = tuple[str, str, str]  # module, scope, var
+
+
+def folder_mimetypes(folder: str, limit: int = 5000) -> Optional[frozenset[str]]:
+    """The types of the files in a static folder (None when it is too big to list or
+    can't be read: then any type may be served)."""
+    found: set[str] = set()
+    seen = 0
+    try:
+        for _dirpath, _dirnames, filenames in os.walk(folder):
+            for name in filenames:
+                seen += 1
+                if seen > limit:
+                    return None
+                guessed, _ = mimetypes.guess_type(name)
+                found.add(guessed or "application/octet-stream")
+    except OSError:
+        return None
+    return frozenset(found)
 
 
 def in_test_function(scope: str) -> bool:
@@ -260,6 +281,28 @@ class RouteIndex:
         self._evidence[key] = found
         self._mixed[key] = found is not None and mixed
         return found
+
+    def function_mimetypes(
+        self, facts: ModuleFacts, fn: FunctionFact, depth: int = 0
+    ) -> Optional[frozenset[str]]:
+        """The types of the files a view serves, when every send call says (a literal
+        ``mimetype=`` or file name); None when any of them may be anything."""
+        found: set[str] = set()
+        for evidence in fn.direct:
+            if evidence.mimetype is None:
+                return None
+            found.add(evidence.mimetype)
+        for helper in fn.helpers:
+            target = self.resolve_function(facts.module, helper)
+            if target is None or not isinstance(target[1], FunctionFact):
+                continue
+            if self.function_evidence(target[0], target[1]) is None:
+                continue
+            inner = self.function_mimetypes(target[0], target[1], depth + 1)
+            if inner is None or depth > HELPER_DEPTH:
+                return None
+            found |= inner
+        return frozenset(found) if found else None
 
     def is_mixed(self, facts: ModuleFacts, fn: FunctionFact) -> bool:
         """Does this function return a file on some paths and an ordinary page on others?"""
@@ -436,6 +479,7 @@ class RouteIndex:
                     static_dir=route.static_dir,
                     redirect_to=route.redirect_to,
                     sometimes=route.sometimes,
+                    mimetypes=route.mimetypes,
                 )
             )
         for child, cprefix, cname in children.get(bp, []):
@@ -462,6 +506,7 @@ class RouteIndex:
             rule=rule,
             methods=None,
             endpoint=endpoint,
+            mimetypes=folder_mimetypes(static_dir) if static_dir else None,
             evidence=f"the built-in static route of {kind} {obj.var} ({where})",
             location=f"{facts.path}:{obj.line}",
             static_dir=static_dir,
@@ -478,6 +523,7 @@ class RouteIndex:
         method_evidence = None
         redirect_to: Optional[str] = None
         sometimes = False
+        types: Optional[frozenset[str]] = None
         methods = route.methods
         if resolved is not None:
             vfacts, fn = resolved
@@ -489,6 +535,7 @@ class RouteIndex:
             else:
                 evidence = self.function_evidence(vfacts, fn)
                 sometimes = self.is_mixed(vfacts, fn)
+                types = self.function_mimetypes(vfacts, fn)
                 redirect_to = fn.redirects[0] if fn.redirects else None
         endpoint = route.endpoint
         if endpoint in (None, UNKNOWN):
@@ -502,6 +549,7 @@ class RouteIndex:
             location=f"{facts.path}:{route.line}",
             redirect_to=redirect_to,
             sometimes=sometimes,
+            mimetypes=types,
         )
 
     def _attach_error_handlers(self, groups: dict[str, AppGroup]) -> None:

@@ -34,6 +34,9 @@ ROUTE_TOKENS: tuple[bytes, ...] = (
     b"make_response",
     b"errorhandler",
     b"response_class",
+    b"after_request",
+    b"after_app_request",
+    b"teardown_",
 )
 """A file mentioning none of these can't add a route or a file-serving helper."""
 

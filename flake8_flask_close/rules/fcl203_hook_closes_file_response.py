@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import Optional
 
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import dotted, qualify
@@ -19,9 +20,10 @@ from flake8_flask_close.prodcode.context import (
     AFTER_REQUEST,
     Hook,
     ProdContext,
-    guarded_by,
     own_nodes,
     params_of,
+    reaches_file_routes,
+    response_guards,
 )
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 
@@ -143,7 +145,7 @@ def _closes_response(ctx: ProdContext, hook: Hook) -> Iterator[Finding]:
             and node.func.attr == "close"
             and isinstance(node.func.value, ast.Name)
             and node.func.value.id == name
-            and not guarded_by(ctx, node, hook.func, name)
+            and reaches_file_routes(response_guards(ctx, node, hook.func, name), name, hook.routes)
         ):
             yield finding_at(
                 ctx.statement_of(node),
@@ -175,15 +177,54 @@ def _sent_attributes(ctx: ProdContext) -> set[str]:
 def _closes_sent_file(ctx: ProdContext, hook: Hook, sent: set[str]) -> Iterator[Finding]:
     if not sent:
         return
+    taken = _taken_from_g(ctx, hook)
     for node in own_nodes(hook.func):
-        if (
+        if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "close"
-            and qualify(node.func.value, ctx.aliases) in sent
         ):
-            what = f"{dotted(node.func.value)}, a file a view handed to send_file()"
-            routes = hook.routes_text() if hook.routes else "it runs on every request"
-            yield finding_at(
-                ctx.statement_of(node), CODE, hook=hook.label, what=what, routes=routes, fix=FIX
-            )
+            continue
+        receiver = node.func.value
+        held = qualify(receiver, ctx.aliases)
+        if isinstance(receiver, ast.Name) and receiver.id in taken:
+            held = taken[receiver.id]
+        if held not in sent:
+            continue
+        what = f"{dotted(receiver)}, a file a view handed to send_file()"
+        routes = hook.routes_text() if hook.routes else "it runs on every request"
+        yield finding_at(
+            ctx.statement_of(node), CODE, hook=hook.label, what=what, routes=routes, fix=FIX
+        )
+
+
+def _taken_from_g(ctx: ProdContext, hook: Hook) -> dict[str, str]:
+    """Locals read from an attribute holder: ``f = g.pop("report_file", None)``,
+    ``g.get(...)``, ``getattr(g, "report_file", None)``, ``f = g.report_file``."""
+    taken: dict[str, str] = {}
+    for node in own_nodes(hook.func):
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            continue
+        value = node.value
+        held: Optional[str] = None
+        if isinstance(value, ast.Attribute):
+            held = qualify(value, ctx.aliases)
+        elif isinstance(value, ast.Call) and value.args:
+            key = value.args[1] if len(value.args) > 1 else None
+            func = value.func
+            if isinstance(func, ast.Attribute) and func.attr in ("pop", "get"):
+                key, holder = value.args[0], func.value
+            elif isinstance(func, ast.Name) and func.id == "getattr" and key is not None:
+                holder = value.args[0]
+            else:
+                continue
+            base = qualify(holder, ctx.aliases)
+            if base and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                held = f"{base}.{key.value}"
+        if held:
+            taken[node.targets[0].id] = held
+    return taken

@@ -14,14 +14,16 @@ from collections.abc import Iterator
 from typing import Optional
 
 from flake8_flask_close.codes import CODES
+from flake8_flask_close.names import dotted
 from flake8_flask_close.prodcode.context import (
     AFTER_REQUEST,
     Hook,
     ProdContext,
-    guarded_by,
     is_name,
     own_nodes,
     params_of,
+    reaches_file_routes,
+    response_guards,
 )
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 
@@ -106,8 +108,17 @@ def add_length(response):
     ),
 ]
 
-READ_METHODS = frozenset({"get_data", "get_json", "iter_encoded"})
-READ_ATTRIBUTES = frozenset({"data", "json"})
+FAILS = "this raises RuntimeError: every such request answers 500"
+EMPTIES = "this uses up the file: the client gets the headers and an empty body"
+READS: dict[str, tuple[str, Optional[str]]] = {
+    "get_data": (FAILS, None),
+    "data": (FAILS, None),
+    "get_json": (FAILS, "json"),
+    "json": (FAILS, "json"),
+    "iter_encoded": (EMPTIES, None),
+}
+"""Body reads: what they do to a file response, and the only type they touch
+(``.json`` reads the body of JSON responses only)."""
 FIX = "set response.direct_passthrough = False before reading, or skip file responses"
 
 
@@ -121,18 +132,28 @@ def findings(ctx: ProdContext) -> Iterator[Finding]:
         yield from _reads(ctx, hook, params[0])
 
 
-def _read_of(node: ast.AST, name: str) -> Optional[str]:
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in READ_METHODS
-        and is_name(node.func.value, name)
+def _read_of(node: ast.AST, name: str) -> Optional[tuple[str, str, Optional[str]]]:
+    """(how it reads, what that does, the only type it touches) for a body read of the
+    response ``name``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        method = node.func.attr
+        if method in READS and is_name(node.func.value, name):
+            return (f"{name}.{method}()", *READS[method])
+    if isinstance(node, ast.Attribute) and node.attr in READS and is_name(node.value, name):
+        return (f"{name}.{node.attr}", *READS[node.attr])
+    if isinstance(node, (ast.For, ast.comprehension)):
+        target = node.iter
+        if is_name(target, name) or (
+            isinstance(target, ast.Attribute)
+            and target.attr == "response"
+            and is_name(target.value, name)
+        ):
+            return (f"iterating {dotted(target)}", EMPTIES, None)
+    if isinstance(node, ast.Call) and any(
+        isinstance(a, ast.Attribute) and a.attr == "response" and is_name(a.value, name)
+        for a in node.args
     ):
-        return f"{name}.{node.func.attr}()"
-    if isinstance(node, ast.Attribute) and node.attr in READ_ATTRIBUTES:
-        return f"{name}.{node.attr}" if is_name(node.value, name) else None
-    if isinstance(node, (ast.For, ast.comprehension)) and is_name(node.iter, name):
-        return f"iterating {name}"
+        return (f"{name}.response passed to {dotted(node.func) or 'a call'}()", EMPTIES, None)
     return None
 
 
@@ -147,18 +168,28 @@ def _unlocks(node: ast.AST, name: str) -> bool:
 def _reads(ctx: ProdContext, hook: Hook, name: str) -> Iterator[Finding]:
     nodes = own_nodes(hook.func)
     unlocked = [getattr(n, "lineno", 0) for n in nodes if _unlocks(n, name)]
+    reported: set[int] = set()
     for node in nodes:
-        read = _read_of(node, name)
-        if read is None:
+        found = _read_of(node, name)
+        if found is None:
             continue
+        read, consequence, only_type = found
         line = getattr(node, "lineno", 0)
-        if any(u <= line for u in unlocked) or guarded_by(ctx, node, hook.func, name):
+        if any(u <= line for u in unlocked):
             continue
+        guards = response_guards(ctx, node, hook.func, name)
+        if not reaches_file_routes(guards, name, hook.routes, only_type):
+            continue
+        stmt = ctx.statement_of(node)
+        if id(stmt) in reported:
+            continue
+        reported.add(id(stmt))
         yield finding_at(
-            ctx.statement_of(node),
+            stmt,
             CODE,
             hook=hook.label,
             read=read,
             routes=hook.routes_text(),
+            consequence=consequence,
             fix=FIX,
         )
