@@ -179,6 +179,12 @@ class _Extractor:
                 for t in targets:
                     if isinstance(t, ast.Name):
                         self.facts.constants[t.id] = text
+        source = dotted(value) if value is not None else None
+        if source is not None:
+            for target in targets:
+                name = dotted(target)
+                if name is not None and name != source:
+                    self.facts.bindings.append((Ref(scope, name), source))
         if not isinstance(value, ast.Call):
             return
         root = (self.q(value.func) or "").split(".", 1)[0]

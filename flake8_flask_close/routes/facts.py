@@ -121,6 +121,9 @@ class ModuleFacts:
     functions: dict[str, FunctionFact] = field(default_factory=dict)
     classes: dict[str, ClassFact] = field(default_factory=dict)
     hooks: list[HookFact] = field(default_factory=list)
+    bindings: list[tuple[Ref, str]] = field(default_factory=list)
+    """``target = source`` between dotted names (``self.app = app``): ways to reach an app
+    object under another name."""
     sent_attributes: list[str] = field(default_factory=list)
     """Attribute chains handed to send calls as the file (``flask.g.report_file``): a
     teardown hook that closes one breaks the response (runtime-behavior p18b)."""
@@ -178,6 +181,7 @@ class ModuleFacts:
             },
             foreign=[ref(f) for f in data["foreign"]],
             sent_attributes=list(data["sent_attributes"]),
+            bindings=[(ref(t), s) for t, s in data["bindings"]],
             hooks=[
                 HookFact(h["kind"], ref(h["target"]), ref(h["func"]), h["line"])
                 for h in data["hooks"]

@@ -34,6 +34,10 @@ NOT_PROJECT_PACKAGES = frozenset(
 """Names that never stand for a project package found by suffix."""
 HTTP_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 HELPER_DEPTH = 6
+TEST_SETUP_METHODS = frozenset({"setUp", "setUpClass", "setup_method", "setup_class"})
+ELSEWHERE = "?elsewhere"
+"""The group of routes and blueprints registered on apps the index can't resolve
+(``def init_app(app): app.register_blueprint(bp)``)."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,15 @@ def folder_mimetypes(folder: str, limit: int = 5000) -> Optional[frozenset[str]]
     return frozenset(found)
 
 
-def in_test_function(scope: str) -> bool:
-    """Is this scope (a function qualname) inside a test function?"""
-    return any(part.startswith("test") for part in scope.split(".") if part)
+def test_scope_of(scope: str) -> Optional[str]:
+    """The test function or test class a scope (a function qualname) sits in, if any: an
+    app made there serves that test (or that class's tests) only. ``TestDownloads.setUp``
+    -> ``TestDownloads``; ``test_x.<locals>`` -> ``test_x``."""
+    parts = scope.split(".") if scope else []
+    for i, part in enumerate(parts):
+        if part.startswith("test") or (i == 0 and len(parts) > 1 and "Test" in part):
+            return ".".join(parts[: i + 1])
+    return None
 
 
 def _join(prefix: Optional[str], rule: Optional[str]) -> Optional[str]:
@@ -154,6 +164,7 @@ class RouteIndex:
         self._shown = self._display_paths()
         self.groups: list[AppGroup] = []
         self.modules_identity: object = None
+        self._merged_groups: dict[str, AppGroup] = {}
         suffixes: dict[str, Optional[str]] = {}
         for name in self.modules:
             parts = name.split(".")
@@ -196,6 +207,12 @@ class RouteIndex:
                 for obj in facts.objects:
                     if obj.scope == scope and obj.var == head:
                         return (module, scope, head)
+        if head in ("self", "cls") and rest and "." not in rest:
+            return self._resolve_attribute(facts, ref, depth)
+        for scope in self._scopes(ref.scope):
+            for target_ref, source in facts.bindings:
+                if target_ref.scope == scope and target_ref.name == ref.name and source != ref.name:
+                    return self.resolve_object(module, Ref(scope, source), depth + 1)
         target = qualify_ref(ref, facts.aliases)
         if target is None or (target == ref.name and not rest):
             return None
@@ -203,6 +220,25 @@ class RouteIndex:
         if split is None or split == (module, ref.name):
             return None
         return self.resolve_object(split[0], Ref("", split[1]), depth + 1)
+
+    def _resolve_attribute(self, facts: ModuleFacts, ref: Ref, depth: int) -> Optional[ObjKey]:
+        """``self.app`` in a method of class C: an app created as ``self.app = Flask()``
+        in any method of C, or bound with ``self.app = app`` there."""
+        cls = ref.scope.split(".", 1)[0]
+        if not cls or cls not in facts.classes:
+            return None
+        inside = [s for s in {o.scope for o in facts.objects} if s.startswith(cls + ".")]
+        for obj in facts.objects:
+            if obj.var == ref.name and obj.scope in inside:
+                return (facts.module, obj.scope, obj.var)
+        for target_ref, source in facts.bindings:
+            if (
+                target_ref.name == ref.name
+                and target_ref.scope.startswith(cls + ".")
+                and source != ref.name
+            ):
+                return self.resolve_object(facts.module, Ref(target_ref.scope, source), depth + 1)
+        return None
 
     def find_module(self, name: str) -> Optional[str]:
         """A module by its dotted name, or by a unique dotted suffix: a project whose
@@ -345,13 +381,13 @@ class RouteIndex:
             for obj in facts.objects:
                 key = (facts.module, obj.scope, obj.var)
                 if obj.kind == "app":
-                    local = in_test_function(obj.scope)
-                    if not local:
+                    local = self._test_scope(facts, obj.scope)
+                    if local is None:
                         apps.append(key)
                     group = AppGroup(
                         key=":".join(key),
                         label=f"{obj.var} ({facts.path}:{obj.line})",
-                        local_scope=(facts.module, obj.scope) if local else None,
+                        local_scope=(facts.module, local) if local is not None else None,
                     )
                     static = self._static_route(facts, obj, None, "static")
                     if static is not None:
@@ -367,13 +403,14 @@ class RouteIndex:
             """An app we can't see. Inside a test function it is that test's own app
             (``def test_x(app): @app.route(...)``); elsewhere (``def init_app(app)``,
             ``app = create_app()``) it is the project's app, seen from another angle."""
-            if in_test_function(ref.scope):
-                gkey = f"?{facts.module}:{ref.scope}:{ref.name}"
+            local = self._test_scope(facts, ref.scope)
+            if local is not None:
+                gkey = f"?{facts.module}:{local}:{ref.name}"
                 if gkey not in groups:
                     groups[gkey] = AppGroup(
                         key=gkey,
-                        label=f"{ref.name} in {ref.scope} ({facts.path})",
-                        local_scope=(facts.module, ref.scope),
+                        label=f"{ref.name} in {local} ({facts.path})",
+                        local_scope=(facts.module, local),
                     )
                 return groups[gkey]
             return self._fallback_group(groups)
@@ -429,8 +466,23 @@ class RouteIndex:
         self._attach_error_handlers(groups)
         self.groups = list(groups.values())
 
+    def _test_scope(self, facts: ModuleFacts, scope: str) -> Optional[str]:
+        """The test function or test class ``scope`` sits in: named so, or a class with a
+        ``setUp``-style method or a ``...TestCase`` base."""
+        named = test_scope_of(scope)
+        if named is not None:
+            return named
+        cls = scope.split(".", 1)[0] if "." in scope else ""
+        fact = facts.classes.get(cls)
+        if fact is not None and (
+            set(fact.methods) & TEST_SETUP_METHODS
+            or any(b.name.rsplit(".", 1)[-1].endswith("TestCase") for b in fact.bases)
+        ):
+            return cls
+        return None
+
     def _fallback_group(self, groups: dict[str, AppGroup]) -> AppGroup:
-        key = "?elsewhere"
+        key = ELSEWHERE
         if key not in groups:
             groups[key] = AppGroup(key=key, label="an app the index can't resolve")
         return groups[key]
@@ -570,29 +622,62 @@ class RouteIndex:
         self,
         module: Optional[str],
         scope: str,
-        app: Optional[str] = None,
+        app: Optional[tuple[str, ...]] = None,
         near: tuple[str, ...] = (),
     ) -> list[AppGroup]:
-        """Groups a request made in ``module``/``scope`` may go to: the client's own app
+        """Groups a request made in ``module``/``scope`` may go to: the client's own app(s)
         when known, else the test function's own apps, else the apps made in the ``near``
         modules (the test module and its conftest files), else every project app."""
-        if app is not None:
-            mine = [g for g in self.groups if g.key == app]
+        if app:
+            mine = [g for g in self.groups if g.key in app]
+            if len(mine) > 1:
+                return [self._merged(mine)]
             if mine:
                 return mine
         if module is not None:
+            scopes = self._with_base_classes(module, scope)
             local = [
                 g
                 for g in self.groups
                 if g.local_scope is not None
                 and g.local_scope[0] == module
-                and (scope == g.local_scope[1] or scope.startswith(g.local_scope[1] + "."))
+                and any(
+                    s == g.local_scope[1] or s.startswith(g.local_scope[1] + ".") for s in scopes
+                )
             ]
             if local:
                 return local
         shared = [g for g in self.groups if g.local_scope is None]
         close = [g for g in shared if g.key.split(":", 1)[0] in near]
         return close or shared
+
+    def _with_base_classes(self, module: str, scope: str) -> list[str]:
+        """``scope``, and the same method seen from each base class defined in the module
+        (a test class inherits the app its base class builds in ``setUp``)."""
+        facts = self.modules.get(module)
+        cls, _, rest = scope.partition(".")
+        scopes = [scope]
+        if facts is None or cls not in facts.classes:
+            return scopes
+        todo, seen = [cls], {cls}
+        while todo:
+            current = facts.classes.get(todo.pop())
+            for base in current.bases if current is not None else []:
+                name = base.name
+                if name in facts.classes and name not in seen:
+                    seen.add(name)
+                    todo.append(name)
+                    scopes.append(f"{name}.{rest}" if rest else name)
+        return scopes
+
+    def _merged(self, groups: list[AppGroup]) -> AppGroup:
+        """One app that also got the routes of other groups (an app handed to an extension
+        that registers routes): one router, so the most specific rule wins, as in Flask."""
+        key = "+".join(g.key for g in groups)
+        if key not in self._merged_groups:
+            routes = [r for g in groups for r in g.routes]
+            self._merged_groups[key] = AppGroup(key=key, label=groups[0].label, routes=routes)
+        return self._merged_groups[key]
 
     def app_key(self, module: str, ref: Ref) -> Optional[str]:
         """The group of the app ``ref`` names, when it resolves to one."""
@@ -605,7 +690,7 @@ class RouteIndex:
         method: str,
         module: Optional[str] = None,
         scope: str = "",
-        app: Optional[str] = None,
+        app: Optional[tuple[str, ...]] = None,
         near: tuple[str, ...] = (),
     ) -> list[Match]:
         out: list[Match] = []
@@ -620,7 +705,7 @@ class RouteIndex:
         endpoint: str,
         module: Optional[str] = None,
         scope: str = "",
-        app: Optional[str] = None,
+        app: Optional[tuple[str, ...]] = None,
         near: tuple[str, ...] = (),
     ) -> list[LinkedRoute]:
         return [

@@ -19,7 +19,7 @@ from typing import Any, Optional, Union
 from flake8_flask_close.names import dotted, qualify, string_constants
 from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.facts import Ref
-from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, relpath
+from flake8_flask_close.routes.index import ELSEWHERE, LinkedRoute, RouteIndex, relpath
 from flake8_flask_close.testcode.clients import (
     ClientKnowledge,
     client_bindings,
@@ -162,6 +162,8 @@ class ModuleAnalysis:
             if isinstance(t, ast.Name)
         }
         self.helpers: dict[str, _Helper] = {}
+        """Functions that return a response, by qualname (``fetch``, ``TestX.get``)."""
+        self.classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
         self.fixtures: dict[str, tuple[FunctionNode, str]] = {}
         for func in self.functions:
             if is_fixture(func, self.aliases):
@@ -252,7 +254,7 @@ class ModuleAnalysis:
         func: FunctionNode,
         url_node: Optional[ast.expr],
         bound: Optional[Mapping[str, list[UrlValue]]] = None,
-        app: Optional[str] = None,
+        app: Optional[tuple[str, ...]] = None,
     ) -> RouteVerdict:
         scope = self.url_scope(func, bound)
         follow = any(
@@ -299,7 +301,7 @@ class ModuleAnalysis:
         method: str,
         follow: bool,
         scope: str,
-        app: Optional[str],
+        app: Optional[tuple[str, ...]],
     ) -> Optional[tuple[list[tuple[str, str]], list[str]]]:
         """(file-serving routes, other routes) the value may reach; None if none."""
         where = (self.module, scope, app, self.near)
@@ -406,14 +408,31 @@ class ModuleAnalysis:
         request = f"{dotted(f.value) or 'client'}.{f.attr}"
         return _Source(call, verdict, request, True)
 
-    def _client_app(self, client: ast.expr, func: FunctionNode) -> Optional[str]:
+    def _client_app(
+        self, client: ast.expr, func: FunctionNode, depth: int = 0
+    ) -> Optional[tuple[str, ...]]:
         """The app a client was made from, when it is a name the index resolves
-        (``app.test_client()``, ``c = app.test_client()``, ``with app.test_client() as c``)."""
+        (``app.test_client()``, ``c = app.test_client()``, ``with app.test_client() as c``,
+        ``self.client`` set in ``setUp``). An app handed to another callable
+        (``configure_uploads(app)``, ``AutoIndex(app)``) may have got routes there: the
+        routes registered on apps the index can't resolve count too."""
         if isinstance(client, ast.Name):
             for node in walk_own_scope(func):
                 for target, value in client_bindings(node):
                     if target == client.id:
                         return self._client_app(value, func)
+            return None
+        attr = dotted(client)
+        cls = self.enclosing_class(func)
+        if attr is not None and attr.startswith("self.") and cls is not None and depth < 3:
+            for method in cls.body:
+                if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                for node in walk_own_scope(method):
+                    if isinstance(node, ast.Assign) and any(
+                        dotted(t) == attr for t in node.targets
+                    ):
+                        return self._client_app(node.value, method, depth + 1)
             return None
         if not (
             isinstance(client, ast.Call)
@@ -424,7 +443,23 @@ class ModuleAnalysis:
         app = dotted(client.func.value)
         if app is None or self.module not in self.index.modules:
             return None
-        return self.index.app_key(self.module, Ref(self.scope_name(func), app))
+        key = self.index.app_key(self.module, Ref(self.scope_name(func), app))
+        if key is None:
+            return None
+        return (key, ELSEWHERE) if self._handed_over(app, func) else (key,)
+
+    def _handed_over(self, app: str, func: FunctionNode) -> bool:
+        """Is the app passed to a call in this function, or in any method of its class
+        when it is ``self.app``?"""
+        scopes: list[ast.AST] = [func]
+        cls = self.enclosing_class(func)
+        if app.startswith("self.") and cls is not None:
+            scopes = list(cls.body)
+        return any(
+            isinstance(node, ast.Call) and any(dotted(a) == app for a in node.args)
+            for scope in scopes
+            for node in ast.walk(scope)
+        )
 
     def _local_clients(self, func: FunctionNode) -> set[str]:
         key = id(func)
@@ -458,8 +493,7 @@ class ModuleAnalysis:
             )
         if found.helper is None:
             return None
-        helper_name = name.split(".", 1)[1] if name.startswith(("self.", "cls.")) else name
-        helper = self.helpers.get(helper_name)
+        helper = self._helper_for(name, func)
         if helper is not None:
             return _Source(call, self.helper_verdict(helper, call, func), name, False)
         evidence = None
@@ -489,6 +523,30 @@ class ModuleAnalysis:
             if source is not None:
                 yield source
 
+    def _helper_for(self, name: str, caller: FunctionNode) -> Optional[_Helper]:
+        """``fetch(...)`` names a module-level helper; ``self.get(...)`` the method of the
+        caller's own class (or of a base class in this module)."""
+        if not name.startswith(("self.", "cls.")):
+            return self.helpers.get(name)
+        method = name.split(".", 1)[1]
+        cls = self.enclosing_class(caller)
+        while cls is not None:
+            found = self.helpers.get(f"{self.scope_name_of_class(cls)}.{method}")
+            if found is not None:
+                return found
+            bases = [b.id for b in cls.bases if isinstance(b, ast.Name)]
+            cls = next((c for c in self.classes if c.name in bases), None)
+        return None
+
+    def scope_name_of_class(self, cls: ast.ClassDef) -> str:
+        parts = [cls.name]
+        node: Optional[ast.AST] = self.parents.get(cls)
+        while node is not None:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                parts.append(node.name)
+            node = self.parents.get(node)
+        return ".".join(reversed(parts))
+
     def _find_helpers(self) -> None:
         """Functions that hand a response back to their caller (c10f): their call sites
         are judged instead of their ``return``."""
@@ -496,11 +554,12 @@ class ModuleAnalysis:
             for func in self.functions:
                 if func.name.startswith("test") or func.name in self.fixtures:
                     continue
-                if func.name in self.helpers:
+                key = self.scope_name(func)
+                if key in self.helpers:
                     continue
                 for source in self.sources(func):
                     if self._returned_from(source.call, func):
-                        self.helpers[func.name] = _Helper(func, source)
+                        self.helpers[key] = _Helper(func, source)
                         break
 
     def helper_verdict(self, helper: _Helper, call: ast.Call, caller: FunctionNode) -> RouteVerdict:
