@@ -386,7 +386,7 @@ class RouteIndex:
                         apps.append(key)
                     group = AppGroup(
                         key=":".join(key),
-                        label=f"{obj.var} ({facts.path}:{obj.line})",
+                        label=f"{obj.var} ({self.shown(facts)}:{obj.line})",
                         local_scope=(facts.module, local) if local is not None else None,
                     )
                     static = self._static_route(facts, obj, None, "static")
@@ -409,7 +409,7 @@ class RouteIndex:
                 if gkey not in groups:
                     groups[gkey] = AppGroup(
                         key=gkey,
-                        label=f"{ref.name} in {local} ({facts.path})",
+                        label=f"{ref.name} in {local} ({self.shown(facts)})",
                         local_scope=(facts.module, local),
                     )
                 return groups[gkey]
@@ -560,7 +560,7 @@ class RouteIndex:
             endpoint=endpoint,
             mimetypes=folder_mimetypes(static_dir) if static_dir else None,
             evidence=f"the built-in static route of {kind} {obj.var} ({where})",
-            location=f"{facts.path}:{obj.line}",
+            location=f"{self.shown(facts)}:{obj.line}",
             static_dir=static_dir,
         )
 
@@ -598,7 +598,7 @@ class RouteIndex:
             endpoint=endpoint,
             evidence=evidence,
             method_evidence=method_evidence,
-            location=f"{facts.path}:{route.line}",
+            location=f"{self.shown(facts)}:{route.line}",
             redirect_to=redirect_to,
             sometimes=sometimes,
             mimetypes=types,
