@@ -11,18 +11,21 @@ from typing import Optional
 
 from flake8_flask_close import __version__
 from flake8_flask_close.codes import CODES
+from flake8_flask_close.routes.cache import CacheSettings
 from flake8_flask_close.routes.index import get_index
 from flake8_flask_close.routes.project import find_root
 from flake8_flask_close.rules import ALL_RULES
 
 
-def _routes(path: str, project_root: Optional[str], send_functions: Sequence[str]) -> int:
+def _routes(
+    path: str, project_root: Optional[str], send_functions: Sequence[str], use_cache: bool
+) -> int:
     if not os.path.exists(path):
         print(f"flake8-flask-close: no such file or folder: {path}", file=sys.stderr)
         return 2
     probe = os.path.join(path, "__probe__.py") if os.path.isdir(path) else path
     root = find_root(probe, project_root)
-    index = get_index(root, tuple(send_functions))
+    index = get_index(root, tuple(send_functions), None, CacheSettings(enabled=use_cache))
     print(f"project root: {root}")
     rows = []
     for group, route in index.all_routes():
@@ -85,10 +88,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     routes.add_argument(
         "--send-functions", default="", help="comma-separated extra file-sending callables"
     )
+    routes.add_argument("--no-cache", action="store_true", help="don't use the index cache")
     explain = sub.add_parser("explain", help="print the documentation of a code")
     explain.add_argument("code")
     args = parser.parse_args(argv)
     if args.command == "routes":
         names = [n.strip() for n in args.send_functions.split(",") if n.strip()]
-        return _routes(args.path, args.project_root, names)
+        return _routes(args.path, args.project_root, names, not args.no_cache)
     return _explain(args.code)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from flake8_flask_close.routes.cache import CacheSettings
+
 DEFAULT_TEST_PATTERNS: tuple[str, ...] = (
     "test_*.py",
     "*_test.py",
@@ -27,6 +29,13 @@ class Config:
     test_patterns: tuple[str, ...] = DEFAULT_TEST_PATTERNS
     opt_in: frozenset[str] = frozenset()
     """Opt-in codes the user named in select / extend-select."""
+    cache_dir: Optional[str] = None
+    """Where the index cache lives (default: ``.flake8_flask_close_cache`` in the root)."""
+    no_cache: bool = False
+
+    @property
+    def cache(self) -> CacheSettings:
+        return CacheSettings(enabled=not self.no_cache, directory=self.cache_dir)
 
 
 DEFAULT_CONFIG = Config()
@@ -38,6 +47,7 @@ class OptionSpec:
     dest: str
     help: str
     is_list: bool
+    is_flag: bool = False
 
 
 OPTIONS: tuple[OptionSpec, ...] = (
@@ -68,12 +78,35 @@ OPTIONS: tuple[OptionSpec, ...] = (
         f" (default: {','.join(DEFAULT_TEST_PATTERNS)}).",
         is_list=True,
     ),
+    OptionSpec(
+        "--flask-close-cache-dir",
+        "flask_close_cache_dir",
+        "Folder for the route index cache (default: .flake8_flask_close_cache in the"
+        " project root).",
+        is_list=False,
+    ),
+    OptionSpec(
+        "--flask-close-no-cache",
+        "flask_close_no_cache",
+        "Don't read or write the route index cache.",
+        is_list=False,
+        is_flag=True,
+    ),
 )
 
 
 def register_options(option_manager: Any) -> None:
     for spec in OPTIONS:
-        if spec.is_list:
+        if spec.is_flag:
+            option_manager.add_option(
+                spec.flag,
+                dest=spec.dest,
+                default=False,
+                action="store_true",
+                parse_from_config=True,
+                help=spec.help,
+            )
+        elif spec.is_list:
             option_manager.add_option(
                 spec.flag,
                 dest=spec.dest,
@@ -126,4 +159,6 @@ def config_from_options(options: argparse.Namespace) -> Config:
         client_names=_names(getattr(options, "flask_close_client_names", None)),
         test_patterns=patterns or DEFAULT_TEST_PATTERNS,
         opt_in=selected_opt_in(options),
+        cache_dir=getattr(options, "flask_close_cache_dir", None) or None,
+        no_cache=bool(getattr(options, "flask_close_no_cache", False)),
     )

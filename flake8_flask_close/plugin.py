@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ast
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -79,6 +80,22 @@ class Plugin:
         # process) must see the project as it is now.
         route_index.reset_memo()
         clients.reset_memo()
+        cls._build_index_early(options)
+
+    @classmethod
+    def _build_index_early(cls, options: argparse.Namespace) -> None:
+        """Build (or load) the index once, here, before flake8 forks its workers: they
+        inherit it under fork, and find it in the on-disk cache under spawn/forkserver."""
+        names = list(getattr(options, "filenames", None) or ["."])
+        first = names[0]
+        if first == "-":
+            first = getattr(options, "stdin_display_name", None) or "stdin"
+        probe = os.path.join(first, "__probe__.py") if os.path.isdir(first) else first
+        try:
+            root = find_root(probe, cls.config.project_root)
+            route_index.get_index(root, cls.config.send_functions, None, cls.config.cache)
+        except Exception as exc:  # the lazy path tries again, per file
+            LOG.debug("flake8-flask-close: early index build skipped: %r", exc)
 
     def run(self) -> Iterator[Result]:
         try:
@@ -104,7 +121,7 @@ class Plugin:
         config = self.config
         root = find_root(self.filename, config.project_root)
         index = route_index.get_index(
-            root, config.send_functions, override=(self.filename, source, tree)
+            root, config.send_functions, (self.filename, source, tree), config.cache
         )
         return root, index
 

@@ -62,11 +62,27 @@ def run_pytest(cwd: Path, *args: str, timeout: int = 120) -> subprocess.Complete
     )
 
 
-def run_flake8(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+def run_flake8(
+    cwd: Path,
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    start_method: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """A real flake8 run; ``start_method`` forces multiprocessing's (fork, spawn,
+    forkserver) for ``--jobs``."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    command = [sys.executable, "-m", "flake8"]
+    if start_method is not None:
+        command = [
+            sys.executable,
+            "-c",
+            "import multiprocessing, sys; "
+            f"multiprocessing.set_start_method({start_method!r}); "
+            "from flake8.main.cli import main; sys.exit(main())",
+        ]
     return subprocess.run(
-        [sys.executable, "-m", "flake8", *args],
+        [*command, *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import logging
 import mimetypes
 import os
 import sys
@@ -10,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
+from flake8_flask_close.routes import cache
+from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
 from flake8_flask_close.routes.extract import extract, qualify_ref
 from flake8_flask_close.routes.facts import (
     UNKNOWN,
@@ -32,6 +35,8 @@ NOT_PROJECT_PACKAGES = frozenset(
     or ("io", "os", "json", "re", "sys", "typing", "pathlib", "tempfile", "unittest")
 ) | {"flask", "werkzeug", "pytest", "jinja2", "click"}
 """Names that never stand for a project package found by suffix."""
+LOG = logging.getLogger("flake8.flask_close")
+"""A child of flake8's logger, so ``flake8 -vv`` shows our debug lines."""
 HTTP_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 HELPER_DEPTH = 6
 TEST_SETUP_METHODS = frozenset({"setUp", "setUpClass", "setup_method", "setup_class"})
@@ -742,27 +747,54 @@ def relpath(path: str, root: str) -> str:
     return rel.replace(os.sep, "/")
 
 
-def scan_project(root: str, send_functions: tuple[str, ...] = ()) -> dict[str, ModuleFacts]:
-    """Facts of every module under ``root`` that the prefilter lets through."""
+def scan_project(
+    root: str, send_functions: tuple[str, ...] = (), settings: CacheSettings = DEFAULT_CACHE
+) -> dict[str, ModuleFacts]:
+    """Facts of every module under ``root`` that the prefilter lets through. Files whose
+    size and mtime match the on-disk cache are not read again."""
     extra = tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
-    found: dict[str, ModuleFacts] = {}
+    cache_path = settings.path_for(root, send_functions)
+    cached = cache.load(cache_path)
+    entries: dict[str, cache.Entry] = {}
+    changed = False
+    parsed = read = 0
     for path in iter_python_files(root):
-        data = read_candidate(path, extra)
-        if data is None:
-            continue
-        tree = parse(data, path)
-        if tree is None:
-            continue
         rel = relpath(path, root)
         try:
-            found[rel] = extract(tree, rel, send_functions)
-        except RecursionError:
+            st = os.stat(path)
+        except OSError:
             continue
-    return found
+        hit = cached.get(rel)
+        if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
+            entries[rel] = hit
+            continue
+        changed = True
+        read += 1
+        cache.trace("read", rel)
+        facts = None
+        data = read_candidate(path, extra)
+        tree = parse(data, path) if data is not None else None
+        if tree is not None:
+            parsed += 1
+            try:
+                facts = extract(tree, rel, send_functions)
+            except RecursionError:
+                facts = None
+        entries[rel] = (st.st_size, st.st_mtime_ns, facts)
+    if changed or len(entries) != len(cached):
+        cache.save(cache_path, entries)
+    cache.trace("build" if changed else "load", f"{root} files={len(entries)} parsed={parsed}")
+    LOG.debug(
+        "route index of %s: %d files, %d parsed, %d taken from the cache",
+        root,
+        len(entries),
+        parsed,
+        len(entries) - read,
+    )
+    return {rel: facts for rel, (_, _, facts) in entries.items() if facts is not None}
 
 
-_MEMO: dict[tuple[str, tuple[str, ...]], dict[str, ModuleFacts]] = {}
-BUILD_COUNT = 0
+_MEMO: dict[tuple[str, tuple[str, ...], CacheSettings], dict[str, ModuleFacts]] = {}
 
 
 def reset_memo() -> None:
@@ -775,14 +807,13 @@ def get_index(
     root: str,
     send_functions: tuple[str, ...] = (),
     override: Optional[tuple[str, str, ast.Module]] = None,
+    settings: CacheSettings = DEFAULT_CACHE,
 ) -> RouteIndex:
     """The index of ``root``, scanned once per run; ``override`` = (path, source, tree) of
     the file being checked, whose facts replace its on-disk copy (unsaved editor buffers)."""
-    global BUILD_COUNT
-    key = (root, send_functions)
+    key = (root, send_functions, settings)
     if key not in _MEMO:
-        BUILD_COUNT += 1
-        _MEMO[key] = scan_project(root, send_functions)
+        _MEMO[key] = scan_project(root, send_functions, settings)
     modules = _MEMO[key]
     if override is not None:
         path, source, tree = override
@@ -802,10 +833,12 @@ def get_index(
     return _linked(key, modules)
 
 
-_LINKED: dict[tuple[str, tuple[str, ...]], RouteIndex] = {}
+_LINKED: dict[tuple[str, tuple[str, ...], CacheSettings], RouteIndex] = {}
 
 
-def _linked(key: tuple[str, tuple[str, ...]], modules: dict[str, ModuleFacts]) -> RouteIndex:
+def _linked(
+    key: tuple[str, tuple[str, ...], CacheSettings], modules: dict[str, ModuleFacts]
+) -> RouteIndex:
     index = _LINKED.get(key)
     if index is None or index.modules_identity is not modules:
         index = RouteIndex(key[0], modules.values(), key[1])

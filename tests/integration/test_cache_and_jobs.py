@@ -1,0 +1,117 @@
+"""The on-disk index cache and flake8's worker processes: same findings with --jobs 1 and 2
+under fork, spawn and forkserver; the index built once per run; a warm run reads no
+project file; a corrupt, foreign or read-only cache changes nothing but speed; edits
+between runs are seen."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_flake8
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "flask_shop"
+CACHE = ".flake8_flask_close_cache"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    root = tmp_path / "flask_shop"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(CACHE, "__pycache__"))
+    return root
+
+
+def lint(root: Path, *args: str, **kwargs: object) -> tuple[list[str], Counter[str], list[str]]:
+    """(FCL lines, trace event counts, files the index read)."""
+    trace = root.parent / "trace.txt"
+    if trace.exists():
+        trace.unlink()
+    result = run_flake8(
+        root, "--select=FCL", *args, ".", env={"FLAKE8_FLASK_CLOSE_TRACE": str(trace)}, **kwargs
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    events = trace.read_text().splitlines() if trace.exists() else []
+    counts = Counter(line.split()[1] for line in events)
+    reads = [line.split()[2] for line in events if line.split()[1] == "read"]
+    return sorted(line for line in result.stdout.splitlines() if " FCL" in line), counts, reads
+
+
+def test_cold_then_warm(shop: Path) -> None:
+    cold, cold_events, cold_reads = lint(shop)
+    assert len(cold) == 5 and cold_events["build"] == 1 and cold_reads
+    warm, warm_events, warm_reads = lint(shop)
+    assert warm == cold
+    assert warm_reads == [] and warm_events["build"] == 0 and warm_events["load"] == 1
+    assert (shop / CACHE / ".gitignore").read_text().strip().endswith("*")
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_jobs_and_start_methods(shop: Path, method: str) -> None:
+    serial, _, _ = lint(shop, "--jobs=1", "--flask-close-no-cache")
+    parallel, events, _ = lint(shop, "--jobs=2", start_method=method)
+    assert parallel == serial
+    assert events["build"] <= 1, events  # built once; workers load it (spawn) or inherit it
+
+
+def test_edit_between_runs_is_seen(shop: Path) -> None:
+    before, _, _ = lint(shop)
+    downloads = shop / "shop" / "downloads.py"
+    original = downloads.read_text()
+    served = 'return send_from_directory(current_app.config["INVOICE_DIR"], name)'
+    assert served in original
+    downloads.write_text(
+        original.replace(served, "return jsonify(name=name)").replace(
+            "from flask import", "from flask import jsonify,"
+        )
+    )
+    os.utime(downloads, ns=(1, 1))  # a new mtime even on coarse clocks
+    during, _, reads = lint(shop)
+    assert "shop/downloads.py" in reads
+    assert len(during) == len(before) - 1
+    assert not any("/downloads/<path:name>" in line for line in during)
+    downloads.write_text(original)
+    after, _, _ = lint(shop)
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["", "{not json", "[]", '{"schema": 1, "version": "0.0.0", "files": {}}', '{"files": 3}'],
+    ids=["empty", "truncated", "foreign", "other-version", "wrong-shape"],
+)
+def test_bad_cache_file_is_rebuilt(shop: Path, content: str) -> None:
+    reference, _, _ = lint(shop)
+    for cache_file in (shop / CACHE).glob("index-*.json"):
+        cache_file.write_text(content)
+    again, events, reads = lint(shop)
+    assert again == reference and events["build"] == 1 and reads
+    cache_file = next((shop / CACHE).glob("index-*.json"))
+    assert json.loads(cache_file.read_text())["files"]
+
+
+def test_read_only_cache_folder(shop: Path) -> None:
+    folder = shop.parent / "ro-cache"
+    folder.mkdir()
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        found, events, _ = lint(shop, f"--flask-close-cache-dir={folder}")
+    finally:
+        folder.chmod(stat.S_IRWXU)
+    assert len(found) == 5 and events["build"] == 1
+
+
+def test_no_cache_option_writes_nothing(shop: Path) -> None:
+    found, _, _ = lint(shop, "--flask-close-no-cache")
+    assert len(found) == 5 and not (shop / CACHE).exists()
+
+
+def test_cache_dir_option(shop: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "elsewhere"
+    lint(shop, f"--flask-close-cache-dir={folder}")
+    assert list(folder.glob("index-*.json")) and not (shop / CACHE).exists()
