@@ -351,3 +351,51 @@ def test_custom_client_class(tmp_path: Path) -> None:
     result = run_flake8(tmp_path, "tests")
     lines = fcl_lines(result.stdout)
     assert len(lines) == 1 and lines[0].startswith("tests/test_app.py:14:5: FCL101"), lines
+
+
+def test_in_process_runs_see_edits(tmp_path: Path) -> None:
+    """Editors (VS Code's flake8 extension) run flake8 twice in one long-lived process:
+    the second run must see a route edited in between."""
+    import subprocess
+    import sys
+    import textwrap
+
+    project_5483(tmp_path, LEAKY)
+    script = textwrap.dedent(
+        """\
+        import os, pathlib
+        from flake8.main.application import Application
+
+        def run():
+            out = pathlib.Path("report.txt")
+            if out.exists():
+                out.unlink()  # flake8 appends to an existing output file
+            args = ["--select=FCL", "--flask-close-no-cache", f"--output-file={out}", "tests"]
+            Application().run(args)
+            return sorted(l for l in out.read_text().splitlines() if " FCL" in l)
+
+        first = run()
+        app = pathlib.Path("app.py")
+        text = app.read_text().replace(
+            'return send_from_directory("resources", name)', 'return jsonify(name=name)'
+        )
+        app.write_text(text)
+        os.utime(app, ns=(1, 1))
+        second = run()
+        print(len(first), len(second))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["1", "0"], result.stdout + result.stderr
+
+
+def test_output_file_and_formats(tmp_path: Path) -> None:
+    project_5483(tmp_path, LEAKY)
+    out = tmp_path / "report.txt"
+    result = run_flake8(
+        tmp_path, "--format=%(path)s|%(row)d|%(code)s", f"--output-file={out}", "tests"
+    )
+    assert result.returncode == 1
+    assert out.read_text().splitlines() == ["tests/test_app.py|2|FCL101"]
