@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from typing import Optional
 
 
@@ -71,7 +72,7 @@ def string_constants(body: list[ast.stmt]) -> dict[str, str]:
     return found
 
 
-def qualify(node: ast.AST, aliases: dict[str, str]) -> Optional[str]:
+def qualify(node: ast.AST, aliases: Mapping[str, str]) -> Optional[str]:
     """Qualified dotted name of a Name/Attribute expression, through the import aliases."""
     name = dotted(node)
     if name is None:

@@ -149,7 +149,7 @@ class ResponseClassifier:
         self.send_functions = frozenset(send_functions)
 
     def qualify(self, node: ast.AST) -> Optional[str]:
-        return qualify(node, dict(self.aliases))
+        return qualify(node, self.aliases)
 
     def classify(self, expr: Optional[ast.expr], depth: int = 0) -> list[Classified]:
         if expr is None or depth > 8:

@@ -161,6 +161,7 @@ class ModuleAnalysis:
             for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
             if isinstance(t, ast.Name)
         }
+        self._client_names: dict[int, set[str]] = {}
         self.helpers: dict[str, _Helper] = {}
         """Functions that return a response, by qualname (``fetch``, ``TestX.get``)."""
         self.classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
@@ -462,9 +463,9 @@ class ModuleAnalysis:
         )
 
     def _local_clients(self, func: FunctionNode) -> set[str]:
+        """Names bound to a client in ``func`` or in the functions around it."""
         key = id(func)
-        cache = self.__dict__.setdefault("_client_cache", {})
-        if key not in cache:
+        if key not in self._client_names:
             cls = self.enclosing_class(func)
             names = self.clients.local_clients(func, cls.name if cls else None)
             outer = self.parents.get(func)
@@ -473,9 +474,8 @@ class ModuleAnalysis:
                     names |= self._local_clients(outer)
                     break
                 outer = self.parents.get(outer)
-            cache[key] = names
-        result: set[str] = cache[key]
-        return result
+            self._client_names[key] = names
+        return self._client_names[key]
 
     def direct_response(self, call: ast.Call, func: FunctionNode) -> Optional[_Source]:
         """A file response made in the test itself: ``send_file(...)`` or a call of a

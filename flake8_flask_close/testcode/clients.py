@@ -71,7 +71,7 @@ class ClientKnowledge:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "test_client":
             return True
-        q = qualify(func, dict(self.aliases))
+        q = qualify(func, self.aliases)
         return q in TEST_CLIENT_CLASSES or q in self.client_classes
 
     def is_client(
@@ -164,7 +164,7 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
                 changed = True
     classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
     for cls in classes:
-        if any(qualify(b, dict(knowledge.aliases)) in TEST_CLIENT_CLASSES for b in cls.bases):
+        if any(qualify(b, knowledge.aliases) in TEST_CLIENT_CLASSES for b in cls.bases):
             knowledge.client_classes.add(cls.name)
     for cls in classes:
         attrs: set[str] = set()

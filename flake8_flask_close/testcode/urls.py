@@ -92,7 +92,7 @@ def evaluate(node: Optional[ast.expr], scope: UrlScope, depth: int = 0) -> list[
                 for t in evaluate(func.value, scope, depth + 1)
                 if not isinstance(t, Endpoint)
             ]
-        q = qualify(func, dict(scope.aliases))
+        q = qualify(func, scope.aliases)
         if q in ("flask.url_for", "url_for", "flask.helpers.url_for") and node.args:
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
