@@ -1,4 +1,5 @@
-"""``flake8-flask-close routes | explain``: what the linter sees, and what a code means."""
+"""``flake8-flask-close routes | fix | explain``: what the linter sees, the fixer, and what
+a code means."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Optional
 
 from flake8_flask_close import __version__
 from flake8_flask_close.codes import CODES
+from flake8_flask_close.fix import command as fix_command
 from flake8_flask_close.routes.cache import CacheSettings
 from flake8_flask_close.routes.index import get_index
 from flake8_flask_close.routes.project import find_root
@@ -89,10 +91,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "--send-functions", default="", help="comma-separated extra file-sending callables"
     )
     routes.add_argument("--no-cache", action="store_true", help="don't use the index cache")
+    fix_command.add_parser(sub)
     explain = sub.add_parser("explain", help="print the documentation of a code")
     explain.add_argument("code")
     args = parser.parse_args(argv)
     if args.command == "routes":
         names = [n.strip() for n in args.send_functions.split(",") if n.strip()]
         return _routes(args.path, args.project_root, names, not args.no_cache)
+    if args.command == "fix":
+        return fix_command.run(args)
     return _explain(args.code)

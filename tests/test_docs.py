@@ -142,18 +142,27 @@ def test_use_instead_is_valid_0(code: str) -> None:
     assert block == expected, f"docs/rules/{code}.md: '## Use instead' differs from VALID[0].source"
 
 
+FIXABLE = frozenset({"FCL101", "FCL102", "FCL201", "FCL202"})
+"""The codes ``flake8-flask-close fix`` rewrites (docs/fix.md)."""
+
+
 @pytest.mark.parametrize("code", ALL_CODES)
 def test_fix_safety_and_options(code: str) -> None:
     text = _page(code)
     fix = _section(text, "Fix safety")
-    assert "flake8-flask-close fix" in fix and "planned" in fix
+    assert "flake8-flask-close fix" in fix and "../fix.md" in fix
+    assert "planned" not in fix, f"docs/rules/{code}.md: the fixer exists; say what it does"
+    if code in FIXABLE:
+        assert "leaves this finding alone" not in fix
+    else:
+        assert "leaves this finding alone" in fix
     required: tuple[str, ...]
     if CODES[code].side == "test":
         assert "buffered=True" in fix and "c02i" in fix
         required = OPTIONS
     else:
         # No test client in production code: buffered=True is no fix there. The section
-        # either describes the planned rewrite with the runtime row that makes it safe,
+        # either describes the rewrite with the runtime row that makes it safe,
         # or says plainly that there is none.
         assert "buffered=True" not in fix, (
             f"docs/rules/{code}.md: 'buffered=True' is a test-client option, not a fix for"
@@ -161,7 +170,7 @@ def test_fix_safety_and_options(code: str) -> None:
         )
         assert "no automatic fix" in fix or PROD_ROW.search(fix), (
             f"docs/rules/{code}.md: '## Fix safety' must cite the runtime row (p15-p19)"
-            " that makes the planned rewrite safe, or say there is no automatic fix"
+            " that makes the rewrite safe, or say there is no automatic fix"
         )
         required = PROD_OPTIONS
     options = _section(text, "Options")
