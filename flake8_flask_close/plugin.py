@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import gc
 import logging
 import os
 from collections.abc import Iterator, Sequence
@@ -93,7 +94,13 @@ class Plugin:
         probe = os.path.join(first, "__probe__.py") if os.path.isdir(first) else first
         try:
             root = find_root(probe, cls.config.project_root)
-            route_index.get_index(root, cls.config.send_functions, None, cls.config.cache)
+            index = route_index.get_index(root, cls.config.send_functions, None, cls.config.cache)
+            if names != ["-"]:  # an editor's one buffer matches against few apps
+                for group in index.groups:
+                    group.route_map  # noqa: B018 - built now, shared by every worker
+            # The index lives for the whole run: keep the cyclic gc from walking it again
+            # and again while flake8 checks files.
+            gc.freeze()
         except Exception as exc:  # the lazy path tries again, per file
             LOG.debug("flake8-flask-close: early index build skipped: %r", exc)
 
