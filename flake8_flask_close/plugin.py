@@ -58,6 +58,14 @@ PROD_TOKENS = (
 Result = tuple[int, int, str, type]
 
 
+def printable(message: str) -> str:
+    """One line of text any terminal encoding can print: route strings and file names come
+    from user code (a newline in a rule, a non-UTF-8 file name)."""
+    one_line = " ".join(message.split())
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in one_line)
+    return shown.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class Plugin:
     name = "flake8-flask-close"
     version = __version__
@@ -90,14 +98,13 @@ class Plugin:
         names = list(getattr(options, "filenames", None) or ["."])
         first = names[0]
         if first == "-":
-            first = getattr(options, "stdin_display_name", None) or "stdin"
+            return  # one buffer, no workers: the index is built if and when it's needed
         probe = os.path.join(first, "__probe__.py") if os.path.isdir(first) else first
         try:
             root = find_root(probe, cls.config.project_root)
             index = route_index.get_index(root, cls.config.send_functions, None, cls.config.cache)
-            if names != ["-"]:  # an editor's one buffer matches against few apps
-                for group in index.groups:
-                    group.route_map  # noqa: B018 - built now, shared by every worker
+            for group in index.groups:
+                group.route_map  # noqa: B018 - built now, shared by every worker
             # The index lives for the whole run: keep the cyclic gc from walking it again
             # and again while flake8 checks files.
             gc.freeze()
@@ -141,7 +148,7 @@ class Plugin:
                 key = (line, col, message[:6])
                 if key not in seen:
                     seen.add(key)
-                    yield line, col, message, type(self)
+                    yield line, col, printable(message), type(self)
 
     def _test_side(self, tree: ast.Module, source: str) -> Iterator[Result]:
         config = self.config
@@ -162,4 +169,4 @@ class Plugin:
                 if key in seen:
                     continue
                 seen.add(key)
-                yield line, col, message, type(self)
+                yield line, col, printable(message), type(self)

@@ -147,6 +147,7 @@ class ResponseClassifier:
         self.aliases = aliases
         self.assignments = assignments
         self.send_functions = frozenset(send_functions)
+        self._following: set[str] = set()
 
     def qualify(self, node: ast.AST) -> Optional[str]:
         return qualify(node, self.aliases)
@@ -161,10 +162,17 @@ class ResponseClassifier:
         if isinstance(expr, ast.Await):
             return []  # Quart / async frameworks: not a Werkzeug file response
         if isinstance(expr, ast.Name):
-            out: list[Classified] = []
-            for value in self.assignments.get(expr.id, ()):
-                out += self.classify(value, depth + 1)
-            return out
+            values = self.assignments.get(expr.id, ())
+            if expr.id in self._following or len(values) > 16:
+                return []  # x = y; y = x, or a name rebound in a long loop: can't tell
+            self._following.add(expr.id)
+            try:
+                out: list[Classified] = []
+                for value in values:
+                    out += self.classify(value, depth + 1)
+                return out
+            finally:
+                self._following.discard(expr.id)
         if isinstance(expr, ast.Call):
             return [self.classify_call(expr, depth)]
         return []

@@ -63,8 +63,20 @@ FOREIGN_FRAMEWORKS = frozenset(
 closes the file itself: runtime-behavior c14)."""
 
 
+MAX_LITERAL = 4096
+"""Longer "constants" are not URLs or folders: stop folding (``A1 = A0 + A0`` chains)."""
+
+
 def literal_str(node: Optional[ast.expr], constants: dict[str, str]) -> Optional[str]:
     """The string value of a literal, a module constant or a concatenation of those."""
+    try:
+        value = _literal_str(node, constants)
+    except RecursionError:
+        return None
+    return value if value is None or len(value) <= MAX_LITERAL else None
+
+
+def _literal_str(node: Optional[ast.expr], constants: dict[str, str]) -> Optional[str]:
     if node is None:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -72,9 +84,9 @@ def literal_str(node: Optional[ast.expr], constants: dict[str, str]) -> Optional
     if isinstance(node, ast.Name):
         return constants.get(node.id)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = literal_str(node.left, constants)
-        right = literal_str(node.right, constants)
-        if left is not None and right is not None:
+        left = _literal_str(node.left, constants)
+        right = _literal_str(node.right, constants)
+        if left is not None and right is not None and len(left) + len(right) <= MAX_LITERAL:
             return left + right
     if isinstance(node, ast.JoinedStr):
         parts: list[str] = []
@@ -82,7 +94,7 @@ def literal_str(node: Optional[ast.expr], constants: dict[str, str]) -> Optional
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 parts.append(value.value)
             elif isinstance(value, ast.FormattedValue) and value.format_spec is None:
-                inner = literal_str(value.value, constants)
+                inner = _literal_str(value.value, constants)
                 if inner is None:
                     return None
                 parts.append(inner)
@@ -318,10 +330,10 @@ class _Extractor:
                 self.facts.sent_attributes.append(name)
 
     def view_ref(
-        self, node: Optional[ast.expr], scope: str
+        self, node: Optional[ast.expr], scope: str, depth: int = 0
     ) -> tuple[Optional[Ref], bool, Optional[str]]:
         """(view reference, is a class view, the as_view() endpoint name)."""
-        if node is None:
+        if node is None or depth > 8:
             return None, False, None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr == "as_view":
@@ -331,7 +343,7 @@ class _Extractor:
             return None, False, None
         if isinstance(node, ast.Name):
             for value in self.scope_assignments.get((scope, node.id), []):
-                found = self.view_ref(value, scope)
+                found = self.view_ref(value, scope, depth + 1)
                 if found[0] is not None:
                     return found
         name = dotted(node)

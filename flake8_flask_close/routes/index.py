@@ -6,6 +6,7 @@ import ast
 import logging
 import mimetypes
 import os
+import stat
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -752,6 +753,9 @@ def scan_project(
 ) -> dict[str, ModuleFacts]:
     """Facts of every module under ``root`` that the prefilter lets through. Files whose
     size and mtime match the on-disk cache are not read again."""
+    if os.path.dirname(os.path.abspath(root)) == os.path.abspath(root):
+        LOG.debug("flake8-flask-close: %s is a filesystem root; not indexing it", root)
+        return {}
     extra = tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
     cache_path = settings.path_for(root, send_functions)
     cached = cache.load(cache_path)
@@ -764,6 +768,8 @@ def scan_project(
             st = os.stat(path)
         except OSError:
             continue
+        if not stat.S_ISREG(st.st_mode):
+            continue  # a FIFO or a device named *.py: reading it could block forever
         hit = cached.get(rel)
         if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
             entries[rel] = hit

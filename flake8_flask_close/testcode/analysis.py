@@ -162,6 +162,7 @@ class ModuleAnalysis:
             if isinstance(t, ast.Name)
         }
         self._client_names: dict[int, set[str]] = {}
+        self._classifiers: dict[int, ResponseClassifier] = {}
         self.helpers: dict[str, _Helper] = {}
         """Functions that return a response, by qualname (``fetch``, ``TestX.get``)."""
         self.classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
@@ -403,7 +404,7 @@ class ModuleAnalysis:
                 method = given.value.upper()
             else:
                 return None
-        url_node = call_arg(call, 0, "path", "url")
+        url_node = call_arg(call, 0, "path")
         app = self._client_app(f.value, func)
         verdict = self.route_verdict(call, method, func, url_node, bound, app)
         request = f"{dotted(f.value) or 'client'}.{f.attr}"
@@ -418,10 +419,12 @@ class ModuleAnalysis:
         (``configure_uploads(app)``, ``AutoIndex(app)``) may have got routes there: the
         routes registered on apps the index can't resolve count too."""
         if isinstance(client, ast.Name):
+            if depth > 3:
+                return None
             for node in walk_own_scope(func):
                 for target, value in client_bindings(node):
                     if target == client.id:
-                        return self._client_app(value, func)
+                        return self._client_app(value, func, depth + 1)
             return None
         attr = dotted(client)
         cls = self.enclosing_class(func)
@@ -480,8 +483,7 @@ class ModuleAnalysis:
     def direct_response(self, call: ast.Call, func: FunctionNode) -> Optional[_Source]:
         """A file response made in the test itself: ``send_file(...)`` or a call of a
         project function that returns one (typically inside ``test_request_context``)."""
-        classifier = ResponseClassifier(self.aliases, local_assignments(func), self.send_functions)
-        found = classifier.classify_call(call)
+        found = self._classifier(func).classify_call(call)
         name = dotted(call.func) or "?"
         if found.evidence:
             line = call.lineno
@@ -504,6 +506,14 @@ class ModuleAnalysis:
         if evidence is None:
             return None
         return _Source(call, RouteVerdict(True, f"{name}(...)", evidence), name, False)
+
+    def _classifier(self, func: FunctionNode) -> ResponseClassifier:
+        key = id(func)
+        if key not in self._classifiers:
+            self._classifiers[key] = ResponseClassifier(
+                self.aliases, local_assignments(func), self.send_functions
+            )
+        return self._classifiers[key]
 
     def _imported_file_view(self, name: str) -> Optional[str]:
         head, _, rest = name.partition(".")

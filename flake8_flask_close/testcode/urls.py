@@ -15,6 +15,8 @@ Part = Optional[str]
 """A known piece of text, or None for a piece that can't be known."""
 Template = tuple[Part, ...]
 
+MAX_VALUES = 32
+"""A URL with more possible values than this is judged on the first ones."""
 PLACEHOLDERS = ("x", "1")
 """Unknown pieces are tried as a word and as a number; the router decides what matches."""
 
@@ -54,9 +56,13 @@ def evaluate(node: Optional[ast.expr], scope: UrlScope, depth: int = 0) -> list[
         if node.id in scope.bound:
             return list(scope.bound[node.id])
         if node.id in scope.params:
-            return [v for p in scope.params[node.id] for v in evaluate(p, scope, depth + 1)]
+            found = [v for p in scope.params[node.id] for v in evaluate(p, scope, depth + 1)]
+            return found[:MAX_VALUES]
         if node.id in scope.locals:
-            return [v for p in scope.locals[node.id] for v in evaluate(p, scope, depth + 1)]
+            if len(scope.locals[node.id]) > MAX_VALUES:
+                return [(None,)]
+            found = [v for p in scope.locals[node.id] for v in evaluate(p, scope, depth + 1)]
+            return found[:MAX_VALUES]
         if node.id in scope.constants:
             return [(scope.constants[node.id],)]
         return [(None,)]
@@ -142,10 +148,13 @@ def concrete_paths(template: Template) -> list[str]:
     for filler in PLACEHOLDERS:
         text = "".join(filler if p is None else p for p in template)
         if text.startswith(("http://", "https://")):
-            text = urlsplit(text).path or "/"
+            try:
+                text = urlsplit(text).path or "/"
+            except ValueError:
+                continue  # "http://[::1/..." : not a URL the client could request either
         text = text.split("?", 1)[0].split("#", 1)[0]
-        if not text.startswith("/"):
-            continue
+        if not text.startswith("/") or text.startswith("//"):
+            continue  # "//host/path" names a host, not a path
         if text not in paths:
             paths.append(text)
     return paths
