@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from typing import Optional
+from typing import Optional, Union
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+
+def params_of(func: FunctionNode) -> list[str]:
+    """The names of a function's parameters, in order (``*args``/``**kw`` left out)."""
+    a = func.args
+    return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
 
 
 def dotted(node: ast.AST) -> Optional[str]:

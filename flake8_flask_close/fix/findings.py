@@ -11,7 +11,8 @@ from typing import Optional
 
 from flake8_flask_close.config import Config
 from flake8_flask_close.fix.model import PROD_CODES, TEST_CODES
-from flake8_flask_close.fix.source import FunctionNode, SourceText
+from flake8_flask_close.fix.source import SourceText
+from flake8_flask_close.names import FunctionNode
 from flake8_flask_close.plugin import PROD_TOKENS, REQUEST_TOKENS
 from flake8_flask_close.prodcode.context import ProdContext
 from flake8_flask_close.routes import index as route_index

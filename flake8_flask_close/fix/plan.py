@@ -28,14 +28,13 @@ from typing import Optional, Union
 
 from flake8_flask_close.fix.findings import Candidate
 from flake8_flask_close.fix.source import (
-    FunctionNode,
     SourceText,
     end_position,
     identifiers,
     is_name,
     position,
 )
-from flake8_flask_close.names import dotted
+from flake8_flask_close.names import FunctionNode, dotted
 from flake8_flask_close.prodcode.context import ProdContext
 
 # ---------------------------------------------------------------------- vocabulary

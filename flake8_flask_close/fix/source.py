@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from typing import Optional, Union
+from typing import Optional
+
+from flake8_flask_close.names import FunctionNode
 
 StmtList = list[ast.stmt]
-FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 
 class SourceText:

@@ -7,9 +7,9 @@ import ast
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional
 
-from flake8_flask_close.names import dotted, import_aliases, qualify
+from flake8_flask_close.names import FunctionNode, dotted, import_aliases, qualify
 from flake8_flask_close.routes.extract import module_name_for, qualify_ref
 from flake8_flask_close.routes.facts import ModuleFacts, Ref
 from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, relpath
@@ -22,8 +22,6 @@ from flake8_flask_close.vocabulary import (
     local_assignments,
     walk_own_scope,
 )
-
-FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 AFTER_REQUEST = frozenset({"after_request", "after_app_request"})
 BLUEPRINT_ONLY = frozenset({"after_request", "teardown_request"})
@@ -352,11 +350,6 @@ def _tests(test: ast.expr, name: str) -> bool:
 def _negated(test: ast.expr) -> bool:
     """``if not response.is_json`` / ``!=`` tests let the *other* types through."""
     return any(isinstance(n, (ast.Not, ast.NotEq, ast.NotIn)) for n in ast.walk(test))
-
-
-def params_of(func: FunctionNode) -> list[str]:
-    a = func.args
-    return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
 
 
 def is_name(node: Optional[ast.AST], name: str) -> bool:

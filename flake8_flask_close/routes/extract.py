@@ -6,7 +6,7 @@ import ast
 import os
 from typing import Optional, Union
 
-from flake8_flask_close.names import dotted, import_aliases, qualify
+from flake8_flask_close.names import FunctionNode, dotted, import_aliases, qualify
 from flake8_flask_close.routes.facts import (
     UNKNOWN,
     ClassFact,
@@ -32,7 +32,6 @@ from flake8_flask_close.vocabulary import (
     walk_own_scope,
 )
 
-FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 HOOK_REGISTRARS = frozenset(
     {
         "after_request",

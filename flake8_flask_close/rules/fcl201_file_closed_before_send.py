@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from typing import Optional
 
 from flake8_flask_close.codes import CODES
-from flake8_flask_close.names import dotted
+from flake8_flask_close.names import FunctionNode, dotted
 from flake8_flask_close.prodcode.context import (
-    FunctionNode,
     ProdContext,
     is_name,
     on_error_path,

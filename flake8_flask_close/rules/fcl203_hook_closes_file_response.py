@@ -15,13 +15,12 @@ from collections.abc import Iterator
 from typing import Optional
 
 from flake8_flask_close.codes import CODES
-from flake8_flask_close.names import dotted, qualify
+from flake8_flask_close.names import dotted, params_of, qualify
 from flake8_flask_close.prodcode.context import (
     AFTER_REQUEST,
     Hook,
     ProdContext,
     own_nodes,
-    params_of,
     reaches_file_routes,
     response_guards,
 )

@@ -14,14 +14,13 @@ from collections.abc import Iterator
 from typing import Optional
 
 from flake8_flask_close.codes import CODES
-from flake8_flask_close.names import dotted
+from flake8_flask_close.names import dotted, params_of
 from flake8_flask_close.prodcode.context import (
     AFTER_REQUEST,
     Hook,
     ProdContext,
     is_name,
     own_nodes,
-    params_of,
     reaches_file_routes,
     response_guards,
 )

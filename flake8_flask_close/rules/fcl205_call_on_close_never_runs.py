@@ -13,7 +13,8 @@ import ast
 from collections.abc import Iterator
 
 from flake8_flask_close.codes import CODES
-from flake8_flask_close.prodcode.context import FunctionNode, ProdContext, own_nodes
+from flake8_flask_close.names import FunctionNode
+from flake8_flask_close.prodcode.context import ProdContext, own_nodes
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 
 CODE = CODES["FCL205"]

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
 from http import HTTPStatus
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
-from flake8_flask_close.names import dotted, qualify, string_constants
+from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
 from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.facts import Ref
 from flake8_flask_close.routes.index import ELSEWHERE, LinkedRoute, RouteIndex, relpath
@@ -26,7 +26,6 @@ from flake8_flask_close.testcode.clients import (
     conftest_paths,
     fixture_name_and_scope,
     is_fixture,
-    params_of,
 )
 from flake8_flask_close.testcode.urls import (
     Endpoint,
@@ -45,7 +44,6 @@ from flake8_flask_close.vocabulary import (
     walk_own_scope,
 )
 
-FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 UseFactory = Callable[..., "ResponseUse"]
 NodeTest = Callable[[ast.AST], bool]
 CLOSERS = frozenset({"closing", "contextlib.closing", "enter_context", "push", "callback"})

@@ -6,13 +6,11 @@ import ast
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Optional
 
-from flake8_flask_close.names import dotted, import_aliases, qualify
+from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of, qualify
 from flake8_flask_close.routes.project import parse
 from flake8_flask_close.vocabulary import TEST_CLIENT_CLASSES, walk_own_scope
-
-FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 DEFAULT_CLIENT_NAMES = frozenset({"client"})
 """pytest-flask's fixture, and by far the most common name for a test client."""
@@ -45,11 +43,6 @@ def fixture_name_and_scope(func: FunctionNode) -> tuple[str, str]:
                     elif kw.arg == "scope":
                         scope = kw.value.value
     return name, scope
-
-
-def params_of(func: FunctionNode) -> list[str]:
-    a = func.args
-    return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
 
 
 @dataclass
