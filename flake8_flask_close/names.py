@@ -6,6 +6,8 @@ import ast
 from collections.abc import Mapping
 from typing import Optional, Union
 
+from flake8_flask_close.walks import remembered, walk
+
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 
@@ -46,8 +48,15 @@ def import_aliases(tree: ast.AST, module: str = "", is_package: bool = False) ->
 
     Later imports win; imports inside functions count too (tests often import locally).
     """
+    found = remembered(
+        tree, ("imports", module, is_package), lambda: _aliases(tree, module, is_package)
+    )
+    return dict(found)
+
+
+def _aliases(tree: ast.AST, module: str, is_package: bool) -> dict[str, str]:
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

@@ -22,6 +22,7 @@ from flake8_flask_close.rules import PROD_RULES, TEST_RULES
 from flake8_flask_close.testcode import clients
 from flake8_flask_close.testcode.analysis import ModuleAnalysis
 from flake8_flask_close.testcode.files import is_test_file
+from flake8_flask_close.walks import remembered_walks
 
 LOG = logging.getLogger(__name__)
 
@@ -113,7 +114,8 @@ class Plugin:
 
     def run(self) -> Iterator[Result]:
         try:
-            results = list(self._run())
+            with remembered_walks():
+                results = list(self._run())
         except Exception as exc:
             LOG.warning(
                 "flake8-flask-close: skipped %s after an internal error: %r", self.filename, exc

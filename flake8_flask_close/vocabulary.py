@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flake8_flask_close.names import qualify
+from flake8_flask_close.walks import walk_own_scope
 
 SEND_FILE = frozenset(
     {"flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file", "werkzeug.send_file"}
@@ -264,16 +265,3 @@ def local_assignments(func: ast.AST) -> dict[str, list[ast.expr]]:
         elif isinstance(node, ast.NamedExpr):
             found.setdefault(node.target.id, []).append(node.value)
     return found
-
-
-SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
-
-def walk_own_scope(node: ast.AST) -> Iterable[ast.AST]:
-    """Like ``ast.walk`` over a function's body, without entering nested scopes."""
-    stack = list(ast.iter_child_nodes(node))
-    while stack:
-        child = stack.pop()
-        yield child
-        if not isinstance(child, SCOPE_NODES):
-            stack.extend(ast.iter_child_nodes(child))

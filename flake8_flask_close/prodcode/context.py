@@ -20,8 +20,8 @@ from flake8_flask_close.vocabulary import (
     is_send_file,
     is_send_from_directory,
     local_assignments,
-    walk_own_scope,
 )
+from flake8_flask_close.walks import walk, walk_own_scope
 
 AFTER_REQUEST = frozenset({"after_request", "after_app_request"})
 BLUEPRINT_ONLY = frozenset({"after_request", "teardown_request"})
@@ -79,11 +79,11 @@ class ProdContext:
         self.module, is_package = module_name_for(rel) if not rel.startswith("../") else ("", False)
         self.aliases = import_aliases(tree, self.module, is_package)
         self.parents: dict[ast.AST, ast.AST] = {}
-        for node in ast.walk(tree):
+        for node in walk(tree):
             for child in ast.iter_child_nodes(node):
                 self.parents[child] = node
         self.functions: list[FunctionNode] = [
-            n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
         self._classifiers: dict[int, ResponseClassifier] = {}
 
@@ -284,7 +284,7 @@ def response_guards(
         if (
             isinstance(stmt, ast.If)
             and _tests(stmt.test, name)
-            and any(isinstance(n, ast.Return) for n in ast.walk(stmt))
+            and any(isinstance(n, ast.Return) for n in walk(stmt))
         ):
             tests.append(stmt.test)
     return tests
@@ -310,9 +310,7 @@ def reaches_file_routes(
     wanted: list[str] = [only_type] if only_type else []
     for test in tests:
         attrs = {
-            n.attr
-            for n in ast.walk(test)
-            if isinstance(n, ast.Attribute) and is_name(n.value, name)
+            n.attr for n in walk(test) if isinstance(n, ast.Attribute) and is_name(n.value, name)
         } - BODY_READS
         if not attrs or not attrs <= TYPE_ATTRIBUTES or _negated(test):
             return False
@@ -320,7 +318,7 @@ def reaches_file_routes(
             wanted.append("json")
         wanted += [
             n.value.lower()
-            for n in ast.walk(test)
+            for n in walk(test)
             if isinstance(n, ast.Constant) and isinstance(n.value, str)
         ]
     if not wanted:
@@ -335,7 +333,7 @@ def reaches_file_routes(
 
 def _tests(test: ast.expr, name: str) -> bool:
     """Does this condition look at the response (other than its status)?"""
-    for node in ast.walk(test):
+    for node in walk(test):
         if (
             isinstance(node, ast.Attribute)
             and is_name(node.value, name)
@@ -349,7 +347,7 @@ def _tests(test: ast.expr, name: str) -> bool:
 
 def _negated(test: ast.expr) -> bool:
     """``if not response.is_json`` / ``!=`` tests let the *other* types through."""
-    return any(isinstance(n, (ast.Not, ast.NotEq, ast.NotIn)) for n in ast.walk(test))
+    return any(isinstance(n, (ast.Not, ast.NotEq, ast.NotIn)) for n in walk(test))
 
 
 def is_name(node: Optional[ast.AST], name: str) -> bool:

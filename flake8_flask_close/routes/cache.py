@@ -1,28 +1,93 @@
 """The on-disk cache of per-file facts: JSON only, keyed by path, size and mtime_ns and
 the plugin version, written atomically, rebuilt when unreadable or corrupt.
 
-A cached entry of ``None`` records a file the prefilter or the parser turned down, so a
-warm run doesn't read it again.
+An entry without facts records a file the prefilter or the parser turned down, so a warm
+run doesn't read it again. Facts stay raw JSON until the route index needs them: a run
+whose results all come from the result cache never builds them.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
+import io
 import json
 import os
 import tempfile
+import tokenize
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from flake8_flask_close import __version__
 from flake8_flask_close.routes.facts import ModuleFacts
 
-SCHEMA = 1
+SCHEMA = 2
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
-Entry = tuple[int, int, Optional[ModuleFacts]]
-"""(size, mtime_ns, facts or None)."""
+
+def text_digest(text: str) -> str:
+    """A digest of source text as flake8 sees it, whatever the line endings or BOM: the
+    same for a file's bytes (``bytes_digest``) and for flake8's ``lines`` of it."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    normal = text.replace("\r\n", "\n").replace("\r", "\n")
+    return hashlib.blake2b(normal.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def bytes_digest(data: bytes) -> Optional[str]:
+    """``text_digest`` of a file's bytes decoded as Python decodes source (PEP 263), or
+    None when they don't decode."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return text_digest(codecs.decode(data, encoding))
+    except (SyntaxError, LookupError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _digest_of_facts(facts_json: Optional[dict[str, Any]]) -> Optional[str]:
+    if facts_json is None:
+        return None
+    text = json.dumps(facts_json, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+class Entry:
+    """One file: its size and mtime, the digest of its text (when it was read as a
+    candidate) and its facts, kept as raw JSON until asked for."""
+
+    __slots__ = ("_facts", "_raw", "facts_digest", "mtime_ns", "size", "text_digest")
+
+    def __init__(
+        self,
+        size: int,
+        mtime_ns: int,
+        text_digest: Optional[str] = None,
+        facts: Union[ModuleFacts, dict[str, Any], None] = None,
+        facts_digest: Optional[str] = None,
+    ) -> None:
+        self.size = size
+        self.mtime_ns = mtime_ns
+        self.text_digest = text_digest
+        self._facts = facts if isinstance(facts, ModuleFacts) else None
+        # Fresh facts keep their JSON too: the cache file and the digest both need it.
+        self._raw = facts.to_json() if isinstance(facts, ModuleFacts) else facts
+        if facts_digest is None:
+            facts_digest = _digest_of_facts(self._raw)
+        self.facts_digest = facts_digest
+
+    @property
+    def has_facts(self) -> bool:
+        return self._raw is not None
+
+    def facts(self) -> Optional[ModuleFacts]:
+        """The facts (raises on a corrupt cached entry: the caller re-reads the file)."""
+        if self._facts is None and self._raw is not None:
+            self._facts = ModuleFacts.from_json(self._raw)
+        return self._facts
+
+    def facts_json(self) -> Optional[dict[str, Any]]:
+        return self._raw
 
 
 @dataclass(frozen=True)
@@ -68,9 +133,12 @@ def load(path: Optional[str]) -> dict[str, Entry]:
         if data.get("schema") != SCHEMA or data.get("version") != __version__:
             return {}
         entries: dict[str, Entry] = {}
-        for rel, (size, mtime, facts) in data["files"].items():
-            parsed = ModuleFacts.from_json(facts) if facts is not None else None
-            entries[str(rel)] = (int(size), int(mtime), parsed)
+        for rel, (size, mtime, text, digest, facts) in data["files"].items():
+            if facts is not None and not (isinstance(facts, dict) and isinstance(digest, str)):
+                return {}
+            entries[str(rel)] = Entry(
+                int(size), int(mtime), str(text) if text else None, facts, digest
+            )
         return entries
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return {}
@@ -86,8 +154,8 @@ def save(path: Optional[str], entries: dict[str, Entry]) -> None:
         "schema": SCHEMA,
         "version": __version__,
         "files": {
-            rel: [size, mtime, facts.to_json() if facts is not None else None]
-            for rel, (size, mtime, facts) in entries.items()
+            rel: [e.size, e.mtime_ns, e.text_digest, e.facts_digest, e.facts_json()]
+            for rel, e in entries.items()
         },
     }
     tmp_name = None

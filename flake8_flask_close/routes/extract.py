@@ -29,8 +29,8 @@ from flake8_flask_close.vocabulary import (
     is_flask_app_class,
     is_send_file,
     local_assignments,
-    walk_own_scope,
 )
+from flake8_flask_close.walks import walk, walk_own_scope
 
 HOOK_REGISTRARS = frozenset(
     {
@@ -158,7 +158,7 @@ class _Extractor:
             return
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             self.visit_assign(stmt, scope)
-        for node in ast.walk(stmt) if not _has_nested_scope(stmt) else _walk_stmt(stmt):
+        for node in walk(stmt) if not _has_nested_scope(stmt) else _walk_stmt(stmt):
             if isinstance(node, ast.Call):
                 self.visit_call(node, scope)
         for child_body in _child_bodies(stmt):
@@ -521,11 +521,11 @@ def _walk_stmt(stmt: ast.stmt) -> list[ast.AST]:
         if name in ("body", "orelse", "finalbody", "handlers", "cases"):
             continue
         if isinstance(value, ast.AST):
-            nodes.extend(ast.walk(value))
+            nodes.extend(walk(value))
         elif isinstance(value, list):
             for item in value:
                 if isinstance(item, ast.AST):
-                    nodes.extend(ast.walk(item))
+                    nodes.extend(walk(item))
     return nodes
 
 

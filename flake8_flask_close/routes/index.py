@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import logging
 import mimetypes
 import os
@@ -30,6 +31,7 @@ from flake8_flask_close.routes.project import (
     parse,
     read_candidate,
 )
+from flake8_flask_close.walks import remembered_walks
 
 NOT_PROJECT_PACKAGES = frozenset(
     getattr(sys, "stdlib_module_names", ())
@@ -748,20 +750,80 @@ def relpath(path: str, root: str) -> str:
     return rel.replace(os.sep, "/")
 
 
-def scan_project(
+@dataclass
+class ProjectScan:
+    """The project's files as the index sees them: one cache entry per ``.py`` file."""
+
+    root: str
+    entries: dict[str, cache.Entry]
+    send_functions: tuple[str, ...] = ()
+    _modules: Optional[dict[str, ModuleFacts]] = None
+
+    def modules(self) -> dict[str, ModuleFacts]:
+        """Path -> facts; cached facts are turned into objects here, on first need."""
+        if self._modules is None:
+            modules: dict[str, ModuleFacts] = {}
+            for rel, entry in self.entries.items():
+                if not entry.has_facts:
+                    continue
+                try:
+                    facts = entry.facts()
+                except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+                    facts = self._reread(rel)  # a corrupt cached entry
+                if facts is not None:
+                    modules[rel] = facts
+            self._modules = modules
+        return self._modules
+
+    def _reread(self, rel: str) -> Optional[ModuleFacts]:
+        path = os.path.join(self.root, rel)
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        entry = _read_entry(path, rel, st, self.send_functions)
+        self.entries[rel] = entry
+        return entry.facts()
+
+    def facts_digest(self) -> str:
+        """One digest of every module's facts: equal digests, equal indexes."""
+        digest = hashlib.blake2b(digest_size=16)
+        for rel in sorted(self.entries):
+            entry = self.entries[rel]
+            if entry.facts_digest is not None:
+                digest.update(f"{rel}\0{entry.facts_digest}\0".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+
+def _read_entry(
+    path: str, rel: str, st: os.stat_result, send_functions: tuple[str, ...]
+) -> cache.Entry:
+    extra = tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
+    cache.trace("read", rel)
+    data = read_candidate(path, extra)
+    tree = parse(data, path) if data is not None else None
+    if data is None or tree is None:
+        return cache.Entry(st.st_size, st.st_mtime_ns)
+    try:
+        with remembered_walks():
+            facts = extract(tree, rel, send_functions)
+    except RecursionError:
+        return cache.Entry(st.st_size, st.st_mtime_ns)
+    return cache.Entry(st.st_size, st.st_mtime_ns, cache.bytes_digest(data), facts)
+
+
+def scan(
     root: str, send_functions: tuple[str, ...] = (), settings: CacheSettings = DEFAULT_CACHE
-) -> dict[str, ModuleFacts]:
-    """Facts of every module under ``root`` that the prefilter lets through. Files whose
-    size and mtime match the on-disk cache are not read again."""
+) -> ProjectScan:
+    """Every ``.py`` file under ``root``; files whose size and mtime match the on-disk
+    cache are not read again."""
     if os.path.dirname(os.path.abspath(root)) == os.path.abspath(root):
         LOG.debug("flake8-flask-close: %s is a filesystem root; not indexing it", root)
-        return {}
-    extra = tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
+        return ProjectScan(root, {}, send_functions)
     cache_path = settings.path_for(root, send_functions)
     cached = cache.load(cache_path)
     entries: dict[str, cache.Entry] = {}
-    changed = False
-    parsed = read = 0
+    read = 0
     for path in iter_python_files(root):
         rel = relpath(path, root)
         try:
@@ -771,42 +833,49 @@ def scan_project(
         if not stat.S_ISREG(st.st_mode):
             continue  # a FIFO or a device named *.py: reading it could block forever
         hit = cached.get(rel)
-        if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
+        if hit is not None and hit.size == st.st_size and hit.mtime_ns == st.st_mtime_ns:
             entries[rel] = hit
             continue
-        changed = True
         read += 1
-        cache.trace("read", rel)
-        facts = None
-        data = read_candidate(path, extra)
-        tree = parse(data, path) if data is not None else None
-        if tree is not None:
-            parsed += 1
-            try:
-                facts = extract(tree, rel, send_functions)
-            except RecursionError:
-                facts = None
-        entries[rel] = (st.st_size, st.st_mtime_ns, facts)
-    if changed or len(entries) != len(cached):
+        entries[rel] = _read_entry(path, rel, st, send_functions)
+    if read or len(entries) != len(cached):
         cache.save(cache_path, entries)
-    cache.trace("build" if changed else "load", f"{root} files={len(entries)} parsed={parsed}")
+    parsed = sum(1 for e in entries.values() if e.has_facts)
+    cache.trace("build" if read else "load", f"{root} files={len(entries)} parsed={parsed}")
     LOG.debug(
-        "route index of %s: %d files, %d parsed, %d taken from the cache",
+        "route index of %s: %d files, %d read, %d taken from the cache",
         root,
         len(entries),
-        parsed,
+        read,
         len(entries) - read,
     )
-    return {rel: facts for rel, (_, _, facts) in entries.items() if facts is not None}
+    return ProjectScan(root, entries, send_functions)
 
 
-_MEMO: dict[tuple[str, tuple[str, ...], CacheSettings], dict[str, ModuleFacts]] = {}
+def scan_project(
+    root: str, send_functions: tuple[str, ...] = (), settings: CacheSettings = DEFAULT_CACHE
+) -> dict[str, ModuleFacts]:
+    """Facts of every module under ``root`` that the prefilter lets through."""
+    return scan(root, send_functions, settings).modules()
+
+
+_MEMO: dict[tuple[str, tuple[str, ...], CacheSettings], ProjectScan] = {}
 
 
 def reset_memo() -> None:
     """Forget scanned projects: called when flake8 parses options, i.e. once per run."""
     _MEMO.clear()
     _LINKED.clear()
+
+
+def project_scan(
+    root: str, send_functions: tuple[str, ...] = (), settings: CacheSettings = DEFAULT_CACHE
+) -> ProjectScan:
+    """``scan()``, once per run."""
+    key = (root, send_functions, settings)
+    if key not in _MEMO:
+        _MEMO[key] = scan(root, send_functions, settings)
+    return _MEMO[key]
 
 
 def get_index(
@@ -818,20 +887,26 @@ def get_index(
     """The index of ``root``, scanned once per run; ``override`` = (path, source, tree) of
     the file being checked, whose facts replace its on-disk copy (unsaved editor buffers)."""
     key = (root, send_functions, settings)
-    if key not in _MEMO:
-        _MEMO[key] = scan_project(root, send_functions, settings)
-    modules = _MEMO[key]
+    project = project_scan(root, send_functions, settings)
+    modules = project.modules()
     if override is not None:
         path, source, tree = override
         rel = relpath(path, root)
         current = modules.get(rel)
+        entry = project.entries.get(rel)
+        unchanged = (
+            current is not None
+            and entry is not None
+            and entry.text_digest == cache.text_digest(source)
+        )
         extra = tuple(n.rsplit(".", 1)[-1] for n in send_functions)
         relevant = any(t.decode() in source for t in ROUTE_TOKENS) or any(
             t in source for t in extra
         )
-        if not rel.startswith("../") and (relevant or current is not None):
+        if not rel.startswith("../") and not unchanged and (relevant or current is not None):
             try:
-                facts: Optional[ModuleFacts] = extract(tree, rel, send_functions)
+                with remembered_walks():
+                    facts: Optional[ModuleFacts] = extract(tree, rel, send_functions)
             except RecursionError:
                 facts = None
             if facts is not None and (current is None or current.to_json() != facts.to_json()):

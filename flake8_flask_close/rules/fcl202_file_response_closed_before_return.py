@@ -21,6 +21,7 @@ from flake8_flask_close.prodcode.context import (
     own_nodes,
 )
 from flake8_flask_close.rules.base import Example, Finding, finding_at
+from flake8_flask_close.walks import walk
 
 CODE = CODES["FCL202"]
 
@@ -151,7 +152,7 @@ def _with_response(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
         if not isinstance(node, (ast.With, ast.AsyncWith)):
             continue
         body = ast.Module(body=node.body, type_ignores=[])
-        if not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(body)):
+        if not any(isinstance(n, ast.Return) and n.value is not None for n in walk(body)):
             continue
         for item in node.items:
             call = _unwrap_closing(ctx, item.context_expr)

@@ -25,6 +25,7 @@ from flake8_flask_close.prodcode.context import (
     response_guards,
 )
 from flake8_flask_close.rules.base import Example, Finding, finding_at
+from flake8_flask_close.walks import walk
 
 CODE = CODES["FCL203"]
 
@@ -163,7 +164,7 @@ def _sent_attributes(ctx: ProdContext) -> set[str]:
     if ctx.index is not None:
         for facts in ctx.index.modules.values():
             sent.update(facts.sent_attributes)
-    for node in ast.walk(ctx.tree):
+    for node in walk(ctx.tree):
         if isinstance(node, ast.Call):
             arg = ctx.sent_file_argument(node)
             if isinstance(arg, ast.Attribute):

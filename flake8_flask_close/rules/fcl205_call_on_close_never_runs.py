@@ -16,6 +16,7 @@ from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import FunctionNode
 from flake8_flask_close.prodcode.context import ProdContext, own_nodes
 from flake8_flask_close.rules.base import Example, Finding, finding_at
+from flake8_flask_close.walks import walk
 
 CODE = CODES["FCL205"]
 
@@ -126,4 +127,4 @@ def _with_decorators(nodes: list[ast.AST]) -> Iterator[ast.AST]:
         yield node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for deco in node.decorator_list:
-                yield from ast.walk(deco)
+                yield from walk(deco)

@@ -41,8 +41,8 @@ from flake8_flask_close.vocabulary import (
     answered_without_file,
     call_arg,
     local_assignments,
-    walk_own_scope,
 )
+from flake8_flask_close.walks import walk, walk_own_scope
 
 UseFactory = Callable[..., "ResponseUse"]
 NodeTest = Callable[[ast.AST], bool]
@@ -146,11 +146,11 @@ class ModuleAnalysis:
         self.near = (self.module, *(module_name_for(c)[0] for c in conftests))
         """The test module and its conftest modules: their apps are the likeliest target."""
         self.parents: dict[ast.AST, ast.AST] = {}
-        for node in ast.walk(tree):
+        for node in walk(tree):
             for child in ast.iter_child_nodes(node):
                 self.parents[child] = node
         self.functions = [
-            n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
         self.module_names = {
             t.id
@@ -163,7 +163,7 @@ class ModuleAnalysis:
         self._classifiers: dict[int, ResponseClassifier] = {}
         self.helpers: dict[str, _Helper] = {}
         """Functions that return a response, by qualname (``fetch``, ``TestX.get``)."""
-        self.classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+        self.classes = [n for n in walk(tree) if isinstance(n, ast.ClassDef)]
         self.fixtures: dict[str, tuple[FunctionNode, str]] = {}
         for func in self.functions:
             if is_fixture(func, self.aliases):
@@ -460,7 +460,7 @@ class ModuleAnalysis:
         return any(
             isinstance(node, ast.Call) and any(dotted(a) == app for a in node.args)
             for scope in scopes
-            for node in ast.walk(scope)
+            for node in walk(scope)
         )
 
     def _local_clients(self, func: FunctionNode) -> set[str]:
@@ -716,7 +716,7 @@ class ModuleAnalysis:
             )
 
         codes: list[int] = []
-        for node in ast.walk(where):
+        for node in walk(where):
             if isinstance(node, ast.Compare):
                 sides = [node.left, *node.comparators]
                 if any(is_status(s) for s in sides):
@@ -853,7 +853,7 @@ class ModuleAnalysis:
                 found.append((pos, kind, node))
         nested_use = any(
             isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-            and any(is_name(x) for x in ast.walk(n))
+            and any(is_name(x) for x in walk(n))
             for n in walk_own_scope(func)
         )
         if nested_use:
@@ -903,7 +903,7 @@ class ModuleAnalysis:
             if begin < node.lineno < close_stmt.lineno:
                 if isinstance(node, (ast.Assert, ast.Raise)):
                     return True
-                if any(isinstance(n, ast.Call) for n in ast.walk(node)) and not isinstance(
+                if any(isinstance(n, ast.Call) for n in walk(node)) and not isinstance(
                     node, (ast.If, ast.For, ast.While, ast.With, ast.Try)
                 ):
                     return True
@@ -912,7 +912,7 @@ class ModuleAnalysis:
     def _class_closes(self, func: FunctionNode, attr: str) -> bool:
         cls = self.enclosing_class(func)
         scope: ast.AST = cls if cls is not None else func
-        for node in ast.walk(scope):
+        for node in walk(scope):
             if isinstance(node, ast.Attribute) and node.attr == "close":
                 target = dotted(node.value)
                 if target in (f"self.{attr}", f"cls.{attr}"):

@@ -10,7 +10,8 @@ from typing import Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of, qualify
 from flake8_flask_close.routes.project import parse
-from flake8_flask_close.vocabulary import TEST_CLIENT_CLASSES, walk_own_scope
+from flake8_flask_close.vocabulary import TEST_CLIENT_CLASSES
+from flake8_flask_close.walks import walk, walk_own_scope
 
 DEFAULT_CLIENT_NAMES = frozenset({"client"})
 """pytest-flask's fixture, and by far the most common name for a test client."""
@@ -139,9 +140,7 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
         for target, value in client_bindings(node):
             if knowledge.is_client(value, set()):
                 knowledge.module_clients.add(target)
-    functions = [
-        n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-    ]
+    functions = [n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     changed = True
     while changed:
         changed = False
@@ -155,7 +154,7 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
             if any(knowledge.is_client(v, local) for v in _returned(func)):
                 knowledge.fixture_names.add(name)
                 changed = True
-    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    classes = [n for n in walk(tree) if isinstance(n, ast.ClassDef)]
     for cls in classes:
         if any(qualify(b, knowledge.aliases) in TEST_CLIENT_CLASSES for b in cls.bases):
             knowledge.client_classes.add(cls.name)
@@ -189,6 +188,7 @@ _CONFTEST_MEMO: dict[tuple[str, int, int], Optional[ast.Module]] = {}
 
 def reset_memo() -> None:
     _CONFTEST_MEMO.clear()
+    _FIXTURES_MEMO.clear()
 
 
 def _conftest_tree(path: str) -> Optional[ast.Module]:
@@ -204,6 +204,26 @@ def _conftest_tree(path: str) -> Optional[ast.Module]:
         except OSError:
             _CONFTEST_MEMO[key] = None
     return _CONFTEST_MEMO[key]
+
+
+_FIXTURES_MEMO: dict[tuple[tuple[str, ...], frozenset[str]], frozenset[str]] = {}
+
+
+def _conftest_fixtures(chain: tuple[str, ...], extra: frozenset[str]) -> frozenset[str]:
+    """Client fixture names the conftest files ``chain`` (outermost first) define; each
+    chain is learned once per run, not once per test module under it."""
+    key = (chain, extra)
+    if key not in _FIXTURES_MEMO:
+        fixtures = set(DEFAULT_CLIENT_NAMES) | set(extra)
+        for path in chain:
+            conftest = _conftest_tree(path)
+            if conftest is None:
+                continue
+            k = ClientKnowledge(import_aliases(conftest), fixtures, extra_names=extra)
+            learn_module(conftest, k)
+            fixtures = k.fixture_names
+        _FIXTURES_MEMO[key] = frozenset(fixtures)
+    return _FIXTURES_MEMO[key]
 
 
 def conftest_paths(filename: str, root: str) -> list[str]:
@@ -233,17 +253,10 @@ def knowledge_for(
 ) -> ClientKnowledge:
     """Client knowledge for the file being checked: conftests up the tree, then the file."""
     extra = frozenset(extra_names)
-    fixtures = set(DEFAULT_CLIENT_NAMES) | set(extra)
     this = os.path.abspath(filename)
-    for path in conftest_paths(filename, root):
-        if os.path.abspath(path) == this:
-            continue  # the buffer being checked wins over its on-disk copy
-        conftest = _conftest_tree(path)
-        if conftest is None:
-            continue
-        k = ClientKnowledge(import_aliases(conftest), fixtures, extra_names=extra)
-        learn_module(conftest, k)
-        fixtures = k.fixture_names
+    # the buffer being checked wins over its on-disk copy
+    chain = tuple(p for p in conftest_paths(filename, root) if os.path.abspath(p) != this)
+    fixtures = _conftest_fixtures(chain, extra)
     knowledge = ClientKnowledge(
         import_aliases(tree, module, is_package), set(fixtures), extra_names=extra
     )
