@@ -44,6 +44,12 @@ class UrlScope:
     """``self.X`` / ``cls.X`` string constants of the enclosing class."""
     bound: Mapping[str, list[UrlValue]] = field(default_factory=dict)
     """Parameters of a helper, bound to what its caller passed."""
+    memo: dict[tuple[str, int], list[UrlValue]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Values of a name at a depth, computed once: ``u = u`` chains (and parametrize rows
+    naming their own argument) would otherwise expand each assignment again at every
+    level, exponentially."""
 
 
 def evaluate(node: Optional[ast.expr], scope: UrlScope, depth: int = 0) -> list[UrlValue]:
@@ -53,19 +59,10 @@ def evaluate(node: Optional[ast.expr], scope: UrlScope, depth: int = 0) -> list[
     if isinstance(node, ast.Constant):
         return [(node.value,)] if isinstance(node.value, str) else []
     if isinstance(node, ast.Name):
-        if node.id in scope.bound:
-            return list(scope.bound[node.id])
-        if node.id in scope.params:
-            found = [v for p in scope.params[node.id] for v in evaluate(p, scope, depth + 1)]
-            return found[:MAX_VALUES]
-        if node.id in scope.locals:
-            if len(scope.locals[node.id]) > MAX_VALUES:
-                return [(None,)]
-            found = [v for p in scope.locals[node.id] for v in evaluate(p, scope, depth + 1)]
-            return found[:MAX_VALUES]
-        if node.id in scope.constants:
-            return [(scope.constants[node.id],)]
-        return [(None,)]
+        key = (node.id, depth)
+        if key not in scope.memo:
+            scope.memo[key] = _name_values(node.id, scope, depth)
+        return list(scope.memo[key])
     if isinstance(node, ast.Attribute):
         is_own = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
         if is_own and node.attr in scope.attributes:
@@ -108,6 +105,22 @@ def evaluate(node: Optional[ast.expr], scope: UrlScope, depth: int = 0) -> list[
                         filename = kw.value.value if isinstance(kw.value.value, str) else None
                 return [Endpoint(first.value, filename)]
         return [(None,)]
+    return [(None,)]
+
+
+def _name_values(name: str, scope: UrlScope, depth: int) -> list[UrlValue]:
+    if name in scope.bound:
+        return list(scope.bound[name])
+    if name in scope.params:
+        found = [v for p in scope.params[name] for v in evaluate(p, scope, depth + 1)]
+        return found[:MAX_VALUES]
+    if name in scope.locals:
+        if len(scope.locals[name]) > MAX_VALUES:
+            return [(None,)]
+        found = [v for p in scope.locals[name] for v in evaluate(p, scope, depth + 1)]
+        return found[:MAX_VALUES]
+    if name in scope.constants:
+        return [(scope.constants[name],)]
     return [(None,)]
 
 

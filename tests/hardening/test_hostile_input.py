@@ -683,16 +683,20 @@ def test_self_assignments_in_a_view(tmp_path: Path) -> None:
     assert lint_bounded(tmp_path) == [LEAK]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="urls.evaluate() expands every assignment of a local name, recursively, without "
-    "memoising: 15 lines of 'u = u' in a test cost 16**6 evaluations (a hang)",
-)
 def test_self_assignments_of_a_url(tmp_path: Path) -> None:
     test = 'def test_leak(client):\n    u = "/f/a.txt"\n' + "    u = u\n" * 15
     test += "    res = client.get(u)\n"
     leaky_project(tmp_path, **{"test_leak.py": test})
     assert lint_bounded(tmp_path) == [("test_leak.py", 18, "FCL101")]
+
+
+def test_parametrize_rows_naming_their_own_argument(tmp_path: Path) -> None:
+    """Each ``u`` row reads the parameter ``u`` again: 20 rows, six levels deep."""
+    rows = ", ".join(["u"] * 20)
+    test = f'import pytest\nu = "/f/a.txt"\n@pytest.mark.parametrize("u", [{rows}])\n'
+    test += "def test_rows(client, u):\n    res = client.get(u)\n"
+    leaky_project(tmp_path, **{"test_rows.py": test})
+    assert LEAK in lint_bounded(tmp_path, "test_leak.py", "test_rows.py")
 
 
 def test_long_test_function_is_linear(tmp_path: Path) -> None:
