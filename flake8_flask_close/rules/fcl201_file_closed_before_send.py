@@ -18,7 +18,6 @@ from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import FunctionNode, dotted
 from flake8_flask_close.prodcode.context import (
     ProdContext,
-    is_name,
     on_error_path,
     own_nodes,
 )
@@ -184,44 +183,60 @@ def findings(ctx: ProdContext) -> Iterator[Finding]:
         yield from _closed_by_call(ctx, func)
 
 
-def _sends(ctx: ProdContext, root: ast.AST, name: str) -> Iterator[ast.Call]:
-    """Send calls inside ``root`` whose file argument is the variable ``name``."""
+def _sends(ctx: ProdContext, root: ast.AST) -> dict[str, list[ast.Call]]:
+    """Send calls inside ``root`` whose file argument is a variable, by its name: one
+    walk, done once per block or function, not once per ``close()`` in it."""
+    found: dict[str, list[ast.Call]] = {}
     for node in ast.walk(root):
-        if isinstance(node, ast.Call) and is_name(ctx.sent_file_argument(node), name):
-            yield node
+        if isinstance(node, ast.Call):
+            file = ctx.sent_file_argument(node)
+            if isinstance(file, ast.Name):
+                found.setdefault(file.id, []).append(node)
+    return found
 
 
 def _closed_by_with(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
+    last_returns = _last_returns(func)
     for node in own_nodes(func):
         if not isinstance(node, (ast.With, ast.AsyncWith)):
             continue
+        body = ast.Module(body=node.body, type_ignores=[])
+        sends: Optional[dict[str, list[ast.Call]]] = None
         for item in node.items:
             var = item.optional_vars
             if not isinstance(var, ast.Name) or not ctx.is_opener(item.context_expr):
                 continue
-            body = ast.Module(body=node.body, type_ignores=[])
             returns_inside = any(
                 isinstance(n, ast.Return) and n.value is not None for n in ast.walk(body)
             )
-            for call in _sends(ctx, body, var.id):
-                if returns_inside or _returned_later(ctx, func, call, node):
+            sends = _sends(ctx, body) if sends is None else sends
+            for call in sends.get(var.id, []):
+                if returns_inside or _returned_later(ctx, last_returns, call, node):
                     what = f"{dotted(call.func) or 'the response'}()"
                     closer = f"the with block on line {node.lineno}"
                     stmt = ctx.statement_of(call)
                     yield finding_at(stmt, CODE, what=what, closer=closer, fix=FIX)
 
 
-def _returned_later(ctx: ProdContext, func: FunctionNode, call: ast.Call, block: ast.AST) -> bool:
+def _last_returns(func: FunctionNode) -> dict[str, int]:
+    """The line of the last ``return <name>`` of each name the function returns."""
+    lines: dict[str, int] = {}
+    for n in own_nodes(func):
+        if isinstance(n, ast.Return) and isinstance(n.value, ast.Name):
+            lines[n.value.id] = max(n.lineno, lines.get(n.value.id, 0))
+    return lines
+
+
+def _returned_later(
+    ctx: ProdContext, last_returns: dict[str, int], call: ast.Call, block: ast.AST
+) -> bool:
     """``with open(p) as f: resp = send_file(f)`` and ``return resp`` after the block."""
     stmt = ctx.statement_of(call)
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
         return False
     target = stmt.targets[0]
     end = getattr(block, "end_lineno", None) or 0
-    return isinstance(target, ast.Name) and any(
-        isinstance(n, ast.Return) and is_name(n.value, target.id) and n.lineno > end
-        for n in own_nodes(func)
-    )
+    return isinstance(target, ast.Name) and last_returns.get(target.id, 0) > end
 
 
 def _finally_try(ctx: ProdContext, node: ast.AST, func: FunctionNode) -> Optional[ast.Try]:
@@ -245,16 +260,18 @@ def _within(ctx: ProdContext, node: ast.AST, block: list[ast.stmt]) -> bool:
 def _closed_by_call(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
     nodes = own_nodes(func)
     returns = [n.lineno for n in nodes if isinstance(n, ast.Return) and n.value is not None]
+    sends: Optional[dict[str, list[ast.Call]]] = None
     for node in nodes:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         if node.func.attr != "close" or not isinstance(node.func.value, ast.Name):
             continue
         name = node.func.value.id
-        if on_error_path(ctx, node, func):
+        sends = _sends(ctx, func) if sends is None else sends
+        if name not in sends or on_error_path(ctx, node, func):
             continue
         finally_of = _finally_try(ctx, node, func)
-        for call in _sends(ctx, func, name):
+        for call in sends[name]:
             in_try_body = finally_of is not None and _within(ctx, call, finally_of.body)
             if in_try_body or (
                 call.lineno < node.lineno and any(line > node.lineno for line in returns)
