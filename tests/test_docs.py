@@ -9,11 +9,17 @@ run. The rules index and the top-level README must link to every page.
 test-side fixer's hazard is a body read after the ``with`` block (c02i, ``buffered=True``),
 which means nothing in production code, where there is no test client and no
 ``--flask-close-client-names``.
+
+The guides (README, recipes, CI, fixer) may name only options config.py registers and
+codes codes.py registers; their ``ini`` snippets are ``[flake8]`` configuration and their
+TOML snippets parse. The README links every guide.
 """
 
 from __future__ import annotations
 
+import configparser
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Optional
@@ -21,6 +27,7 @@ from typing import Optional
 import pytest
 
 from flake8_flask_close.codes import CODES
+from flake8_flask_close.config import OPTIONS as CONFIG_OPTIONS
 from flake8_flask_close.rules import ALL_RULES, PROD_RULES, TEST_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,3 +220,65 @@ def test_readme_links_every_rule_page() -> None:
     assert not missing, "README.md must link to every rule page; missing links to " + ", ".join(
         f"docs/rules/{c}.md" for c in missing
     )
+
+
+GUIDES = (
+    TOP_README,
+    ROOT / "docs" / "recipes.md",
+    ROOT / "docs" / "ci.md",
+    ROOT / "docs" / "fix.md",
+)
+"""Pages that show configuration and commands (the rule pages are checked above)."""
+OPTION_NAME = re.compile(r"(?<![\w-])(?:--)?(flask-close-[a-z]+(?:-[a-z]+)*)")
+"""An option as written in a config file or on the command line; not the ``-fix`` hook id."""
+CODE_NAME = re.compile(r"\bFCL\d{3}\b")
+
+
+def _guides() -> list[Path]:
+    return [page for page in GUIDES if page.is_file()]
+
+
+def _fenced(text: str, language: str) -> list[str]:
+    """Bodies of ```language fences, also when indented inside a list item."""
+    blocks = []
+    for match in re.finditer(rf"^([ \t]*)```{language}\n(.*?)^\1```[ \t]*$", text, re.M | re.S):
+        indent = match.group(1)
+        lines = match.group(2).splitlines(keepends=True)
+        blocks.append(
+            "".join(line[len(indent) :] if line.startswith(indent) else line for line in lines)
+        )
+    return blocks
+
+
+@pytest.mark.parametrize("page", _guides(), ids=lambda p: p.name)
+def test_guides_name_only_real_options_and_codes(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    options = {spec.flag[2:] for spec in CONFIG_OPTIONS}
+    unknown = sorted(set(OPTION_NAME.findall(text)) - options)
+    assert not unknown, f"{page.name} names options config.py does not register: {unknown}"
+    codes = sorted(set(CODE_NAME.findall(text)) - set(CODES))
+    assert not codes, f"{page.name} names codes codes.py does not register: {codes}"
+
+
+@pytest.mark.parametrize("page", _guides(), ids=lambda p: p.name)
+def test_guide_ini_snippets_are_flake8_config(page: Path) -> None:
+    """Each ```ini snippet parses as flake8 reads it, and has a ``[flake8]`` section."""
+    for block in _fenced(page.read_text(encoding="utf-8"), "ini"):
+        parser = configparser.RawConfigParser()
+        parser.read_string(block)
+        assert parser.has_section("flake8"), f"{page.name}: snippet without [flake8]:\n{block}"
+
+
+def test_recipes_toml_snippets_parse() -> None:
+    toml = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    blocks = _fenced((ROOT / "docs" / "recipes.md").read_text(encoding="utf-8"), "toml")
+    assert blocks
+    for block in blocks:
+        toml.loads(block)
+
+
+def test_readme_links_the_guides() -> None:
+    targets = _links(TOP_README.read_text(encoding="utf-8"))
+    for page in ("docs/recipes.md", "docs/ci.md", "docs/fix.md", "CONTRIBUTING.md"):
+        assert _links_to(targets, page), f"README.md must link to {page}"
+        assert (ROOT / page).is_file(), f"README.md links to {page}, which does not exist"
