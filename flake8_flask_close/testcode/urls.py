@@ -159,18 +159,31 @@ def concrete_paths(template: Template) -> list[str]:
     """The request paths to try for a template; [] when it can't be a local path."""
     paths: list[str] = []
     for filler in PLACEHOLDERS:
-        text = "".join(filler if p is None else p for p in template)
-        if text.startswith(("http://", "https://")):
-            try:
-                text = urlsplit(text).path or "/"
-            except ValueError:
-                continue  # "http://[::1/..." : not a URL the client could request either
-        text = text.split("?", 1)[0].split("#", 1)[0]
-        if not text.startswith("/") or text.startswith("//"):
-            continue  # "//host/path" names a host, not a path
+        text = _routed_path("".join(filler if p is None else p for p in template))
+        if text is None or not text.startswith("/") or text.startswith("//"):
+            continue  # "mailto:x", "x/y", "": not routed as given; nor is "//x"
         if text not in paths:
             paths.append(text)
     return paths
+
+
+def _routed_path(url: str) -> Optional[str]:
+    """The path the test client routes ``url`` on; None when it raises before any request.
+
+    Flask's ``EnvironBuilder`` splits the URL and keeps its path, the network location
+    naming only the host: ``"http://x/f/a.txt"`` and ``"//x/f/a.txt"`` are both routed on
+    ``"/f/a.txt"`` whatever the host (Flask 3.1 even with another ``SERVER_NAME``, unless
+    subdomain or host matching is on; older Flask when no ``SERVER_NAME`` is set). Werkzeug's
+    builder then splits that path once more, so ``"//x//f/a.txt"`` is routed on
+    ``"/a.txt"``. Query and fragment are dropped. An empty path (``"//localhost"``) is
+    answered with a redirect to ``"/"``, not routed: it stays empty.
+    """
+    try:
+        first = urlsplit(url)
+        _ = first.port  # the client raises on a port out of range
+        return urlsplit(first.path).path
+    except ValueError:  # "http://[::1/f" too
+        return None
 
 
 def is_fully_known(template: Template) -> bool:
