@@ -12,7 +12,10 @@ Each of them fails fast (a timeout or a memory cap bounds the ones that hang or 
 
 from __future__ import annotations
 
+import builtins
+import json
 import os
+import pickle
 import shutil
 import stat
 import subprocess
@@ -20,6 +23,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -342,6 +346,38 @@ def test_pep695_project_module_on_any_python(tmp_path: Path) -> None:
     assert LEAK in lint(tmp_path)
 
 
+PY313_APP = (
+    SIMPLE_APP
+    + """
+
+type Pair[T = str] = tuple[T, T]
+
+
+@app.route("/d/<name>")
+def defaulted[T = str](name: T):
+    return send_file(name)
+"""
+)
+PY313_TEST = """\
+class TestDefaults[T = int]:
+    def test_leak(self, client):
+        res = client.get(f"{"/d"}/report.csv")
+"""
+
+
+@pytest.mark.skipif(sys.version_info < (3, 13), reason="PEP 696 defaults need Python 3.13")
+def test_pep696_type_parameter_defaults(tmp_path: Path) -> None:
+    """Python 3.13 type parameter defaults, with a PEP 701 f-string (3.12) in the test."""
+    write(tmp_path, {"setup.cfg": "", "app.py": PY313_APP, "test_defaults.py": PY313_TEST})
+    assert lint(tmp_path, "test_defaults.py", "app.py") == [("test_defaults.py", 3, "FCL101")]
+
+
+def test_pep696_project_module_on_any_python(tmp_path: Path) -> None:
+    """Below 3.13 such a module can't be parsed: it is skipped, the rest still works."""
+    leaky_project(tmp_path, **{"defaults.py": PY313_APP.replace("app = Flask", "other = Flask")})
+    assert lint(tmp_path) == [LEAK]
+
+
 def test_stub_files(tmp_path: Path) -> None:
     stub_app = (
         "from flask import Flask, Response\napp: Flask\ndef download(name: str) -> Response: ...\n"
@@ -379,6 +415,35 @@ def test_unreadable_folder(tmp_path: Path) -> None:
     finally:
         (tmp_path / "secret").chmod(stat.S_IRWXU)
         (tmp_path / "secret" / "views.py").chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+@pytest.mark.parametrize("what", ["folder", "file", "nothing"])
+def test_unreadable_folder_or_file_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    """The same, with the refusal forced (permission bits don't stop root): the index
+    skips what it may not list or read, and keeps the rest. ("nothing": the control.)"""
+    leaky_project(tmp_path, **{"secret/views.py": SIMPLE_APP.replace("/f/", "/s/")})
+    secret = tmp_path / "secret"
+    real_scandir, real_open = os.scandir, builtins.open
+
+    def scandir(path: Any = ".") -> Any:
+        if what == "folder" and os.fspath(path) == str(secret):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    def guarded_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if what == "file" and isinstance(file, (str, Path)) and str(secret) in str(file):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    test = LEAKY_TEST + '\n\ndef test_secret(client):\n    res = client.get("/s/a.txt")\n'
+    results, internal_errors = run_plugin(tmp_path / "test_leak.py", test, project_root=tmp_path)
+    assert internal_errors == []
+    leaks = [line for line, _, msg in results if msg.startswith("FCL101")]
+    assert leaks == ([2, 7] if what == "nothing" else [2])
 
 
 def test_fifo_named_like_a_module_does_not_hang(tmp_path: Path) -> None:
@@ -683,6 +748,137 @@ def test_plain_file_does_not_scan_the_project(tmp_path: Path) -> None:
     assert_clean(result)
     events = trace.read_text().split("\n") if trace.exists() else []
     assert not [e for e in events if " read " in e], events
+
+
+# --------------------------------------------------------------------------- cache
+CACHE = ".flake8_flask_close_cache"
+
+
+class _OpensAMarker:
+    """Unpickling this creates a file: proof that a cache file was unpickled."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.mark.parametrize("payload", ["binary", "pickle"])
+def test_cache_files_are_only_ever_read_as_json(tmp_path: Path, payload: str) -> None:
+    """A cache file of bytes that aren't UTF-8, or a pickle that would write a marker if
+    loaded: the cache is rebuilt from the sources, the pickle is never run."""
+    project = leaky_project(tmp_path / "proj")
+    assert lint(project) == [LEAK]
+    cache_files = sorted((project / CACHE).glob("*.json"))
+    assert cache_files
+    marker = tmp_path / "unpickled"
+    raw = b"\xff\xfe\x00\x80garbage" if payload == "binary" else pickle.dumps(_OpensAMarker(marker))
+    for cache_file in cache_files:
+        cache_file.write_bytes(raw)
+    assert lint(project) == [LEAK]
+    assert not marker.exists()
+    for cache_file in (project / CACHE).glob("*.json"):
+        if cache_file.read_bytes() != raw:
+            json.loads(cache_file.read_bytes())
+
+
+def test_cache_folder_that_cannot_be_created(tmp_path: Path) -> None:
+    """Unlike a read-only folder, a folder inside a plain file can't be made even by root."""
+    leaky_project(tmp_path)
+    (tmp_path / "not-a-folder").write_text("")
+    assert lint(tmp_path, "--flask-close-cache-dir=not-a-folder/cache", "test_leak.py") == [LEAK]
+    assert (tmp_path / "not-a-folder").read_text() == ""
+    assert not (tmp_path / CACHE).exists()
+
+
+def test_concurrent_runs_share_one_cache(tmp_path: Path) -> None:
+    """Three flake8 processes, two of them with --jobs workers, start on a cold cache at
+    once: each finds what a lone run finds, and the cache they leave is whole."""
+    blueprint = "from flask import Blueprint\nbp = Blueprint('b{0}', __name__)\n"
+    blueprint += "@bp.route('/m{0}')\ndef view():\n    return 'x'\n"
+    modules = {f"pkg/m{i:03}.py": blueprint.format(i) for i in range(150)}
+    leaky_project(tmp_path, **modules)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flake8", "--select=FCL", jobs, "."],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for jobs in ("--jobs=1", "--jobs=2", "--jobs=2")
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        result = subprocess.CompletedProcess(run.args, run.returncode, out, err)
+        assert_clean(result)
+        assert findings(result) == [("./test_leak.py", 2, "FCL101")]
+    cache_files = list((tmp_path / CACHE).iterdir())
+    assert not [p.name for p in cache_files if p.name.endswith(".tmp")]
+    for cache_file in cache_files:
+        if cache_file.suffix == ".json":
+            json.loads(cache_file.read_bytes())
+    assert lint(tmp_path, ".") == [("./test_leak.py", 2, "FCL101")]
+
+
+# --------------------------------------------------------------------------- security
+def imported_marker(marker: Path) -> str:
+    """Module code that leaves ``marker`` behind and ends the process if ever run."""
+    return f"import os\nopen({str(marker)!r}, 'a').close()\nos._exit(7)\n"
+
+
+def test_project_code_is_never_imported(tmp_path: Path) -> None:
+    """Every module of the project would write a marker file and kill the process if
+    imported or run: the index reads them all, runs none."""
+    project = tmp_path / "proj"
+    marker = tmp_path / "imported"
+    boom = imported_marker(marker)
+    blueprint = "from flask import Blueprint, send_file\nbp = Blueprint('p', __name__)\n"
+    blueprint += "@bp.route('/p/<name>')\ndef p(name):\n    return send_file(name)\n"
+    leaky_project(
+        project,
+        **{
+            "app.py": boom + SIMPLE_APP,
+            "conftest.py": boom + "import pytest\n",
+            "setup.py": boom,
+            "pkg/__init__.py": boom,
+            "pkg/views.py": boom + blueprint,
+            "test_leak.py": boom + LEAKY_TEST,
+        },
+    )
+    found = lint(project, "--jobs=2", ".")
+    assert ("./test_leak.py", 5, "FCL101") in found
+    assert not marker.exists()
+
+
+def test_fixer_writes_through_a_new_file_and_keeps_the_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fix`` writes a temp file and renames it over the old one: a hard link to the old
+    file keeps the old text, the mode bits are kept, no temp file is left behind."""
+    from flake8_flask_close.cli import main
+
+    leaky_project(tmp_path)
+    target = tmp_path / "test_leak.py"
+    target.chmod(0o640)
+    os.link(target, tmp_path / "old-copy.txt")
+    before = target.stat()
+    monkeypatch.chdir(tmp_path)
+    assert main(["fix", "test_leak.py"]) == 0
+    after = target.stat()
+    assert "with client.get" in target.read_text()
+    assert (tmp_path / "old-copy.txt").read_text() == LEAKY_TEST
+    assert after.st_ino != before.st_ino
+    assert stat.S_IMODE(after.st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != CACHE) == [
+        "app.py",
+        "old-copy.txt",
+        "setup.cfg",
+        "test_leak.py",
+    ]
 
 
 # --------------------------------------------------------------------------- blow-ups
