@@ -7,20 +7,17 @@ import ast
 import gc
 import logging
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
-from flake8_flask_close import __version__
+from flake8_flask_close import __version__, result_cache
 from flake8_flask_close.codes import DEFAULT_OFF
 from flake8_flask_close.config import DEFAULT_CONFIG, Config, config_from_options, register_options
-from flake8_flask_close.prodcode.context import ProdContext
-from flake8_flask_close.routes import index as route_index
-from flake8_flask_close.routes.extract import module_name_for
-from flake8_flask_close.routes.index import relpath
-from flake8_flask_close.routes.project import find_root
-from flake8_flask_close.rules import PROD_RULES, TEST_RULES
-from flake8_flask_close.testcode import clients
-from flake8_flask_close.testcode.analysis import ModuleAnalysis
+from flake8_flask_close.result_cache import Finding
+from flake8_flask_close.routes.cache import text_digest
+from flake8_flask_close.routes.project import find_root, may_have_facts
+from flake8_flask_close.routes.scan import forget_scans, project_scan, relpath
 from flake8_flask_close.testcode.files import is_test_file
 from flake8_flask_close.walks import remembered_walks
 
@@ -59,12 +56,15 @@ PROD_TOKENS = (
 Result = tuple[int, int, str, type]
 
 
-def printable(message: str) -> str:
-    """One line of text any terminal encoding can print: route strings and file names come
-    from user code (a newline in a rule, a non-UTF-8 file name)."""
-    one_line = " ".join(message.split())
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in one_line)
-    return shown.encode("utf-8", "backslashreplace").decode("utf-8")
+def forget_previous_run() -> None:
+    """Forget what earlier runs in this process learned of the project (an editor
+    re-linting in the same process must see the project as it is now)."""
+    forget_scans()
+    result_cache.reset_memo()
+    # client knowledge is loaded (and remembered) only when some file was analysed
+    clients = sys.modules.get("flake8_flask_close.testcode.clients")
+    if clients is not None:
+        clients.reset_memo()
 
 
 class Plugin:
@@ -88,8 +88,7 @@ class Plugin:
         cls.config = config_from_options(options)
         # flake8 parses options once per run: a new run (an editor re-linting in the same
         # process) must see the project as it is now.
-        route_index.reset_memo()
-        clients.reset_memo()
+        forget_previous_run()
         cls._build_index_early(options)
 
     @classmethod
@@ -103,9 +102,13 @@ class Plugin:
         probe = os.path.join(first, "__probe__.py") if os.path.isdir(first) else first
         try:
             root = find_root(probe, cls.config.project_root)
-            index = route_index.get_index(root, cls.config.send_functions, None, cls.config.cache)
-            for group in index.groups:
-                group.route_map  # noqa: B018 - built now, shared by every worker
+            if result_cache.world_is_new(root, cls.config):
+                # every file will be analysed: the index is needed, build it once, here
+                from flake8_flask_close.routes.index import get_index
+
+                index = get_index(root, cls.config.send_functions, None, cls.config.cache)
+                for group in index.groups:
+                    group.route_map  # noqa: B018 - built now, shared by every worker
             # The index lives for the whole run: keep the cyclic gc from walking it again
             # and again while flake8 checks files.
             gc.freeze()
@@ -128,47 +131,41 @@ class Plugin:
             return
         source = "".join(self.lines)
         if is_test_file(self.filename, self.config.test_patterns):
-            if any(token in source for token in REQUEST_TOKENS):
-                yield from self._test_side(self.tree, source)
+            if not any(token in source for token in REQUEST_TOKENS):
+                return
+            test_side = True
         elif any(token in source for token in PROD_TOKENS):
-            yield from self._prod_side(self.tree, source)
+            test_side = False
+        else:
+            return
+        for line, col, message in self._findings(self.tree, source, test_side):
+            yield line, col, message, type(self)
 
-    def _index(self, tree: ast.Module, source: str) -> tuple[str, route_index.RouteIndex]:
-        config = self.config
-        root = find_root(self.filename, config.project_root)
-        index = route_index.get_index(
-            root, config.send_functions, (self.filename, source, tree), config.cache
-        )
-        return root, index
+    def _findings(self, tree: ast.Module, source: str, test_side: bool) -> list[Finding]:
+        """The file's findings, from the result cache when the file and its world are
+        unchanged since they were stored."""
+        root = find_root(self.filename, self.config.project_root)
+        store = result_cache.store_for(root, self.config)
+        key = None
+        if store is not None and self._cacheable(root, source):
+            key = store.key_for(self.filename, source, test_side)
+            found = store.get(key)
+            if found is not None:
+                return found
+        from flake8_flask_close import checks  # the analysis: loaded on a cache miss only
 
-    def _prod_side(self, tree: ast.Module, source: str) -> Iterator[Result]:
-        _, index = self._index(tree, source)
-        ctx = ProdContext(tree, self.filename, index, self.config.send_functions)
-        seen: set[tuple[int, int, str]] = set()
-        for rule in PROD_RULES:
-            for line, col, message in rule.findings(ctx):
-                key = (line, col, message[:6])
-                if key not in seen:
-                    seen.add(key)
-                    yield line, col, printable(message), type(self)
+        side = checks.test_findings if test_side else checks.prod_findings
+        findings = list(side(tree, self.filename, source, self.config))
+        if store is not None and key is not None:
+            store.put(key, findings)
+        return findings
 
-    def _test_side(self, tree: ast.Module, source: str) -> Iterator[Result]:
-        config = self.config
-        root, index = self._index(tree, source)
-        rel = relpath(self.filename, root)
-        module, is_package = module_name_for(rel) if not rel.startswith("../") else ("", False)
-        knowledge = clients.knowledge_for(
-            self.filename, tree, root, config.client_names, module, is_package
-        )
-        analysis = ModuleAnalysis(tree, self.filename, index, knowledge, config.send_functions)
-        uses = analysis.uses()
-        seen: set[tuple[int, int, str]] = set()
-        for rule in TEST_RULES:
-            if not rule.CODE.default_on and rule.CODE.code not in config.opt_in:
-                continue
-            for line, col, message in rule.findings(uses):
-                key = (line, col, message[:6])
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield line, col, printable(message), type(self)
+    def _cacheable(self, root: str, source: str) -> bool:
+        """An editor buffer that differs from the indexed copy of a module with routes
+        changes the index itself: its findings are not kept."""
+        send_functions = self.config.send_functions
+        project = project_scan(root, send_functions, self.config.cache)
+        entry = project.entries.get(relpath(self.filename, root))
+        if entry is not None and entry.has_facts:
+            return entry.text_digest == text_digest(source)
+        return not may_have_facts(source, send_functions)

@@ -12,9 +12,7 @@ from pathlib import Path
 
 from flake8_flask_close.codes import DEFAULT_OFF
 from flake8_flask_close.config import Config
-from flake8_flask_close.plugin import Plugin
-from flake8_flask_close.routes import index as route_index
-from flake8_flask_close.testcode import clients
+from flake8_flask_close.plugin import Plugin, forget_previous_run
 
 EXPECT = re.compile(r"#\s*(FCL\d{3})\b")
 
@@ -38,8 +36,7 @@ def expected_codes(source: str) -> set[tuple[int, str]]:
 def lint(path: Path, source: str | None = None) -> list[tuple[int, int, str]]:
     """Run the plugin in-process on one file, as flake8 would (fresh run state)."""
     text = path.read_text(encoding="utf-8") if source is None else source
-    route_index.reset_memo()
-    clients.reset_memo()
+    forget_previous_run()
     Plugin.config = Config(opt_in=frozenset(DEFAULT_OFF))
     plugin = Plugin(ast.parse(text), str(path), text.splitlines(keepends=True))
     return [(line, col, msg) for line, col, msg, _ in plugin.run()]

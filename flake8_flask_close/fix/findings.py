@@ -17,8 +17,8 @@ from flake8_flask_close.plugin import PROD_TOKENS, REQUEST_TOKENS
 from flake8_flask_close.prodcode.context import ProdContext
 from flake8_flask_close.routes import index as route_index
 from flake8_flask_close.routes.extract import module_name_for
-from flake8_flask_close.routes.index import relpath
 from flake8_flask_close.routes.project import find_root
+from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.rules import (
     fcl101_unclosed_file_response,
     fcl102_unclosable_file_response,

@@ -12,7 +12,8 @@ from typing import Optional
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, qualify
 from flake8_flask_close.routes.extract import module_name_for, qualify_ref
 from flake8_flask_close.routes.facts import ModuleFacts, Ref
-from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, relpath
+from flake8_flask_close.routes.index import LinkedRoute, RouteIndex
+from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.vocabulary import (
     FILE_OPENERS,
     ResponseClassifier,

@@ -17,10 +17,12 @@ import os
 import tempfile
 import tokenize
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from flake8_flask_close import __version__
-from flake8_flask_close.routes.facts import ModuleFacts
+
+if TYPE_CHECKING:
+    from flake8_flask_close.routes.facts import ModuleFacts
 
 SCHEMA = 2
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
@@ -69,20 +71,35 @@ class Entry:
         self.size = size
         self.mtime_ns = mtime_ns
         self.text_digest = text_digest
-        self._facts = facts if isinstance(facts, ModuleFacts) else None
-        # Fresh facts keep their JSON too: the cache file and the digest both need it.
-        self._raw = facts.to_json() if isinstance(facts, ModuleFacts) else facts
+        self._facts: Optional[ModuleFacts] = None
+        self._raw: Optional[dict[str, Any]] = None
+        if isinstance(facts, dict):
+            self._raw = facts
+        elif facts is not None:
+            self._facts = facts
+            # Fresh facts keep their JSON too: the cache file and the digest both need it.
+            self._raw = facts.to_json()
         if facts_digest is None:
             facts_digest = _digest_of_facts(self._raw)
         self.facts_digest = facts_digest
 
     @property
     def has_facts(self) -> bool:
-        return self._raw is not None
+        return self.facts_digest is not None
+
+    @property
+    def needs_json(self) -> bool:
+        """Loaded from the cache, facts not attached yet (see ``load_facts``)."""
+        return self.has_facts and self._raw is None
+
+    def attach_json(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
 
     def facts(self) -> Optional[ModuleFacts]:
         """The facts (raises on a corrupt cached entry: the caller re-reads the file)."""
         if self._facts is None and self._raw is not None:
+            from flake8_flask_close.routes.facts import ModuleFacts  # needed for the index only
+
             self._facts = ModuleFacts.from_json(self._raw)
         return self._facts
 
@@ -122,57 +139,130 @@ def trace(event: str, detail: str) -> None:
         pass
 
 
-def load(path: Optional[str]) -> dict[str, Entry]:
-    """The cached entries, or {} when the file is missing, unreadable, corrupt, foreign
-    JSON or from another plugin version."""
-    if path is None:
-        return {}
+def read_json(path: str) -> Any:
+    """The JSON in ``path``, or None when it is missing, unreadable or not JSON."""
     try:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            return json.load(fh)
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def write_json(path: str, data: Any) -> bool:
+    """``write_atomically`` of ``data`` as JSON."""
+    try:
+        raw = json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    except (ValueError, TypeError, RecursionError):
+        return False
+    return write_atomically(path, raw)
+
+
+def write_atomically(path: str, raw: bytes) -> bool:
+    """Write through a temp file + ``os.replace``, so readers see the old file or the new
+    one, never half of one; False when that failed (a read-only folder just means
+    nothing is kept)."""
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=os.path.dirname(path))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp_name, path)
+        tmp_name = None
+        return True
+    except OSError:
+        return False
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+@dataclass
+class Loaded:
+    """What ``load`` found: the entries, and the file holding their facts."""
+
+    entries: dict[str, Entry]
+    facts_file: Optional[str] = None
+
+
+def load(path: Optional[str]) -> Loaded:
+    """The cached entries (their facts not read yet), or none when the file is missing,
+    unreadable, corrupt, foreign JSON or from another plugin version."""
+    if path is None:
+        return Loaded({})
+    data = read_json(path)
+    try:
         if data.get("schema") != SCHEMA or data.get("version") != __version__:
-            return {}
+            return Loaded({})
         entries: dict[str, Entry] = {}
-        for rel, (size, mtime, text, digest, facts) in data["files"].items():
-            if facts is not None and not (isinstance(facts, dict) and isinstance(digest, str)):
-                return {}
+        for rel, (size, mtime, text, digest) in data["files"].items():
+            if not (digest is None or isinstance(digest, str)):
+                return Loaded({})
             entries[str(rel)] = Entry(
-                int(size), int(mtime), str(text) if text else None, facts, digest
+                int(size), int(mtime), str(text) if text else None, None, digest
             )
-        return entries
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        facts_name = data["facts"]
+        facts_file = os.path.join(os.path.dirname(path), os.path.basename(str(facts_name)))
+        return Loaded(entries, facts_file)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return Loaded({})
+
+
+def load_facts(facts_file: Optional[str]) -> dict[str, dict[str, Any]]:
+    """Path -> facts JSON from a facts file; {} when it is gone or doesn't match the digest
+    its name carries (the caller then reads the files again)."""
+    if facts_file is None:
         return {}
+    try:
+        with open(facts_file, "rb") as fh:
+            raw = fh.read()
+        if not os.path.basename(facts_file).endswith(f"-{_bytes_name(raw)}.json"):
+            return {}
+        data = json.loads(raw)
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+
+
+def _bytes_name(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
 def save(path: Optional[str], entries: dict[str, Entry]) -> None:
-    """Write atomically (temp file + ``os.replace``); a read-only folder just means no
-    cache."""
+    """Two files: the facts (named by their digest, so a reader never sees half of
+    them) and then the index of entries naming that facts file. Facts files no index
+    names any more are removed."""
     if path is None:
         return
     folder = os.path.dirname(path)
-    payload: dict[str, Any] = {
-        "schema": SCHEMA,
-        "version": __version__,
-        "files": {
-            rel: [e.size, e.mtime_ns, e.text_digest, e.facts_digest, e.facts_json()]
-            for rel, e in entries.items()
-        },
-    }
-    tmp_name = None
+    stem = os.path.basename(path)[: -len(".json")].replace("index-", "facts-", 1)
     try:
+        facts = {rel: e.facts_json() for rel, e in entries.items() if e.facts_json() is not None}
+        raw = json.dumps(facts, separators=(",", ":")).encode("utf-8", "surrogatepass")
         os.makedirs(folder, exist_ok=True)
         ignore = os.path.join(folder, ".gitignore")
         if not os.path.exists(ignore):
             with open(ignore, "w", encoding="utf-8") as fh:
                 fh.write("# created by flake8-flask-close\n*\n")
-        fd, tmp_name = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, separators=(",", ":"))
-        os.replace(tmp_name, path)
-        tmp_name = None
     except (OSError, ValueError, TypeError, RecursionError):
-        pass
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+        return
+    facts_name = f"{stem}-{_bytes_name(raw)}.json"
+    facts_path = os.path.join(folder, facts_name)
+    if not os.path.exists(facts_path) and not write_atomically(facts_path, raw):
+        return
+    payload: dict[str, Any] = {
+        "schema": SCHEMA,
+        "version": __version__,
+        "facts": facts_name,
+        "files": {
+            rel: [e.size, e.mtime_ns, e.text_digest, e.facts_digest] for rel, e in entries.items()
+        },
+    }
+    if not write_json(path, payload):
+        return
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            if name.startswith(stem + "-") and name != facts_name:
+                os.unlink(os.path.join(folder, name))

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 import logging
 import mimetypes
 import os
-import stat
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,10 +24,12 @@ from flake8_flask_close.routes.facts import (
 )
 from flake8_flask_close.routes.match import Match, RouteMap
 from flake8_flask_close.routes.project import (
-    ROUTE_TOKENS,
-    iter_python_files,
-    parse,
-    read_candidate,
+    may_have_facts,
+)
+from flake8_flask_close.routes.scan import (
+    forget_scans,
+    project_scan,
+    relpath,
 )
 from flake8_flask_close.walks import remembered_walks
 
@@ -171,7 +171,6 @@ class RouteIndex:
         self._mixed: dict[tuple[str, str], bool] = {}
         self._shown = self._display_paths()
         self.groups: list[AppGroup] = []
-        self.modules_identity: object = None
         self._merged_groups: dict[str, AppGroup] = {}
         suffixes: dict[str, Optional[str]] = {}
         for name in self.modules:
@@ -742,140 +741,9 @@ class RouteIndex:
 
 
 # -------------------------------------------------------------------- building
-def relpath(path: str, root: str) -> str:
-    try:
-        rel = os.path.relpath(os.path.abspath(path), root)
-    except ValueError:
-        return os.path.basename(path)
-    return rel.replace(os.sep, "/")
-
-
-@dataclass
-class ProjectScan:
-    """The project's files as the index sees them: one cache entry per ``.py`` file."""
-
-    root: str
-    entries: dict[str, cache.Entry]
-    send_functions: tuple[str, ...] = ()
-    _modules: Optional[dict[str, ModuleFacts]] = None
-
-    def modules(self) -> dict[str, ModuleFacts]:
-        """Path -> facts; cached facts are turned into objects here, on first need."""
-        if self._modules is None:
-            modules: dict[str, ModuleFacts] = {}
-            for rel, entry in self.entries.items():
-                if not entry.has_facts:
-                    continue
-                try:
-                    facts = entry.facts()
-                except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-                    facts = self._reread(rel)  # a corrupt cached entry
-                if facts is not None:
-                    modules[rel] = facts
-            self._modules = modules
-        return self._modules
-
-    def _reread(self, rel: str) -> Optional[ModuleFacts]:
-        path = os.path.join(self.root, rel)
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
-        entry = _read_entry(path, rel, st, self.send_functions)
-        self.entries[rel] = entry
-        return entry.facts()
-
-    def facts_digest(self) -> str:
-        """One digest of every module's facts: equal digests, equal indexes."""
-        digest = hashlib.blake2b(digest_size=16)
-        for rel in sorted(self.entries):
-            entry = self.entries[rel]
-            if entry.facts_digest is not None:
-                digest.update(f"{rel}\0{entry.facts_digest}\0".encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
-
-
-def _read_entry(
-    path: str, rel: str, st: os.stat_result, send_functions: tuple[str, ...]
-) -> cache.Entry:
-    extra = tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
-    cache.trace("read", rel)
-    data = read_candidate(path, extra)
-    tree = parse(data, path) if data is not None else None
-    if data is None or tree is None:
-        return cache.Entry(st.st_size, st.st_mtime_ns)
-    try:
-        with remembered_walks():
-            facts = extract(tree, rel, send_functions)
-    except RecursionError:
-        return cache.Entry(st.st_size, st.st_mtime_ns)
-    return cache.Entry(st.st_size, st.st_mtime_ns, cache.bytes_digest(data), facts)
-
-
-def scan(
-    root: str, send_functions: tuple[str, ...] = (), settings: CacheSettings = DEFAULT_CACHE
-) -> ProjectScan:
-    """Every ``.py`` file under ``root``; files whose size and mtime match the on-disk
-    cache are not read again."""
-    if os.path.dirname(os.path.abspath(root)) == os.path.abspath(root):
-        LOG.debug("flake8-flask-close: %s is a filesystem root; not indexing it", root)
-        return ProjectScan(root, {}, send_functions)
-    cache_path = settings.path_for(root, send_functions)
-    cached = cache.load(cache_path)
-    entries: dict[str, cache.Entry] = {}
-    read = 0
-    for path in iter_python_files(root):
-        rel = relpath(path, root)
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        if not stat.S_ISREG(st.st_mode):
-            continue  # a FIFO or a device named *.py: reading it could block forever
-        hit = cached.get(rel)
-        if hit is not None and hit.size == st.st_size and hit.mtime_ns == st.st_mtime_ns:
-            entries[rel] = hit
-            continue
-        read += 1
-        entries[rel] = _read_entry(path, rel, st, send_functions)
-    if read or len(entries) != len(cached):
-        cache.save(cache_path, entries)
-    parsed = sum(1 for e in entries.values() if e.has_facts)
-    cache.trace("build" if read else "load", f"{root} files={len(entries)} parsed={parsed}")
-    LOG.debug(
-        "route index of %s: %d files, %d read, %d taken from the cache",
-        root,
-        len(entries),
-        read,
-        len(entries) - read,
-    )
-    return ProjectScan(root, entries, send_functions)
-
-
-def scan_project(
-    root: str, send_functions: tuple[str, ...] = (), settings: CacheSettings = DEFAULT_CACHE
-) -> dict[str, ModuleFacts]:
-    """Facts of every module under ``root`` that the prefilter lets through."""
-    return scan(root, send_functions, settings).modules()
-
-
-_MEMO: dict[tuple[str, tuple[str, ...], CacheSettings], ProjectScan] = {}
-
-
 def reset_memo() -> None:
     """Forget scanned projects: called when flake8 parses options, i.e. once per run."""
-    _MEMO.clear()
-    _LINKED.clear()
-
-
-def project_scan(
-    root: str, send_functions: tuple[str, ...] = (), settings: CacheSettings = DEFAULT_CACHE
-) -> ProjectScan:
-    """``scan()``, once per run."""
-    key = (root, send_functions, settings)
-    if key not in _MEMO:
-        _MEMO[key] = scan(root, send_functions, settings)
-    return _MEMO[key]
+    forget_scans()
 
 
 def get_index(
@@ -886,7 +754,6 @@ def get_index(
 ) -> RouteIndex:
     """The index of ``root``, scanned once per run; ``override`` = (path, source, tree) of
     the file being checked, whose facts replace its on-disk copy (unsaved editor buffers)."""
-    key = (root, send_functions, settings)
     project = project_scan(root, send_functions, settings)
     modules = project.modules()
     if override is not None:
@@ -899,10 +766,7 @@ def get_index(
             and entry is not None
             and entry.text_digest == cache.text_digest(source)
         )
-        extra = tuple(n.rsplit(".", 1)[-1] for n in send_functions)
-        relevant = any(t.decode() in source for t in ROUTE_TOKENS) or any(
-            t in source for t in extra
-        )
+        relevant = may_have_facts(source, send_functions)
         if not rel.startswith("../") and not unchanged and (relevant or current is not None):
             try:
                 with remembered_walks():
@@ -911,18 +775,6 @@ def get_index(
                 facts = None
             if facts is not None and (current is None or current.to_json() != facts.to_json()):
                 return RouteIndex(root, {**modules, rel: facts}.values(), send_functions)
-    return _linked(key, modules)
-
-
-_LINKED: dict[tuple[str, tuple[str, ...], CacheSettings], RouteIndex] = {}
-
-
-def _linked(
-    key: tuple[str, tuple[str, ...], CacheSettings], modules: dict[str, ModuleFacts]
-) -> RouteIndex:
-    index = _LINKED.get(key)
-    if index is None or index.modules_identity is not modules:
-        index = RouteIndex(key[0], modules.values(), key[1])
-        index.modules_identity = modules
-        _LINKED[key] = index
-    return index
+    if project.linked is None:
+        project.linked = RouteIndex(root, modules.values(), send_functions)
+    return project.linked

@@ -41,10 +41,23 @@ ROUTE_TOKENS: tuple[bytes, ...] = (
 """A file mentioning none of these can't add a route or a file-serving helper."""
 
 
+_ROOTS: dict[str, str] = {}
+
+
+def forget_roots() -> None:
+    _ROOTS.clear()
+
+
 def find_root(filename: str, configured: Optional[str]) -> str:
     if configured:
         return os.path.abspath(configured)
     start = os.path.dirname(os.path.abspath(filename))
+    if start not in _ROOTS:
+        _ROOTS[start] = _root_above(start)
+    return _ROOTS[start]
+
+
+def _root_above(start: str) -> str:
     current = start
     while True:
         try:
@@ -97,6 +110,13 @@ def read_candidate(path: str, extra_tokens: tuple[bytes, ...] = ()) -> Optional[
     if any(t in data for t in ROUTE_TOKENS) or any(t in data for t in extra_tokens):
         return data
     return None
+
+
+def may_have_facts(text: str, send_functions: tuple[str, ...] = ()) -> bool:
+    """The prefilter of ``read_candidate``, on text."""
+    return any(t.decode() in text for t in ROUTE_TOKENS) or any(
+        n.rsplit(".", 1)[-1] in text for n in send_functions
+    )
 
 
 def parse(source: bytes | str, filename: str = "<unknown>") -> Optional[ast.Module]:

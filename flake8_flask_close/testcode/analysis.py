@@ -19,14 +19,15 @@ from typing import Any, Optional
 from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
 from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.facts import Ref
-from flake8_flask_close.routes.index import ELSEWHERE, LinkedRoute, RouteIndex, relpath
+from flake8_flask_close.routes.index import ELSEWHERE, LinkedRoute, RouteIndex
+from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.clients import (
     ClientKnowledge,
     client_bindings,
-    conftest_paths,
     fixture_name_and_scope,
     is_fixture,
 )
+from flake8_flask_close.testcode.files import conftest_paths
 from flake8_flask_close.testcode.urls import (
     Endpoint,
     UrlScope,

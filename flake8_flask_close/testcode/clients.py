@@ -10,6 +10,7 @@ from typing import Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of, qualify
 from flake8_flask_close.routes.project import parse
+from flake8_flask_close.testcode.files import conftest_paths
 from flake8_flask_close.vocabulary import TEST_CLIENT_CLASSES
 from flake8_flask_close.walks import walk, walk_own_scope
 
@@ -224,23 +225,6 @@ def _conftest_fixtures(chain: tuple[str, ...], extra: frozenset[str]) -> frozens
             fixtures = k.fixture_names
         _FIXTURES_MEMO[key] = frozenset(fixtures)
     return _FIXTURES_MEMO[key]
-
-
-def conftest_paths(filename: str, root: str) -> list[str]:
-    """conftest.py files from ``root`` down to the folder of ``filename``."""
-    folder = os.path.dirname(os.path.abspath(filename))
-    found: list[str] = []
-    while True:
-        candidate = os.path.join(folder, "conftest.py")
-        if os.path.isfile(candidate):
-            found.append(candidate)
-        if os.path.normcase(folder) == os.path.normcase(root):
-            break
-        parent = os.path.dirname(folder)
-        if parent == folder or not folder.startswith(root):
-            break
-        folder = parent
-    return list(reversed(found))
 
 
 def knowledge_for(

@@ -1,4 +1,4 @@
-"""Which files are test files."""
+"""Which files are test files, and the conftest files above them."""
 
 from __future__ import annotations
 
@@ -26,3 +26,20 @@ def is_test_file(filename: str, patterns: tuple[str, ...]) -> bool:
             if fnmatch.fnmatch(part, folder) and fnmatch.fnmatch("/".join(parts[i + 1 :]), rest):
                 return True
     return False
+
+
+def conftest_paths(filename: str, root: str) -> list[str]:
+    """conftest.py files from ``root`` down to the folder of ``filename``."""
+    folder = os.path.dirname(os.path.abspath(filename))
+    found: list[str] = []
+    while True:
+        candidate = os.path.join(folder, "conftest.py")
+        if os.path.isfile(candidate):
+            found.append(candidate)
+        if os.path.normcase(folder) == os.path.normcase(root):
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder or not folder.startswith(root):
+            break
+        folder = parent
+    return list(reversed(found))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flake8_flask_close.routes import index as route_index
 from flake8_flask_close.routes.cache import CacheSettings
+from flake8_flask_close.routes.scan import scan_project
 from tests.hardening.strategies import Project
 from tests.hardening.support import LEAKY_TEST, SIMPLE_APP, check_results, run_plugin
 
@@ -125,7 +126,7 @@ def check_project(project: Project) -> Results:
 def check_index_order(project: Project, seed: int) -> None:
     """The route index links the same routes whatever the order of its modules."""
     with project_dir(project.files) as root:
-        modules = route_index.scan_project(str(root), (), CacheSettings(enabled=False))
+        modules = scan_project(str(root), (), CacheSettings(enabled=False))
 
         def routes(order: list[str]) -> set[tuple[object, ...]]:
             index = route_index.RouteIndex(str(root), [modules[k] for k in order])

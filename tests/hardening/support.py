@@ -26,9 +26,7 @@ from typing import Optional
 
 from flake8_flask_close.codes import CODES, DEFAULT_OFF
 from flake8_flask_close.config import Config
-from flake8_flask_close.plugin import Plugin
-from flake8_flask_close.routes import index as route_index
-from flake8_flask_close.testcode import clients
+from flake8_flask_close.plugin import Plugin, forget_previous_run
 
 CRASH_MARKERS = (
     "Traceback (most recent call last)",
@@ -162,8 +160,7 @@ def run_plugin(
     of earlier runs (flake8 does so once per run, in ``parse_options``).
     """
     if fresh:
-        route_index.reset_memo()
-        clients.reset_memo()
+        forget_previous_run()
     kwargs: dict[str, object] = {"opt_in": frozenset(DEFAULT_OFF), "no_cache": True}
     if test_patterns is not None:
         kwargs["test_patterns"] = tuple(test_patterns)

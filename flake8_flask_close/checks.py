@@ -1,0 +1,74 @@
+"""The analysis of one file: its findings, on the test side or the production side.
+
+Imported by the plugin only when a file's findings are not in the result cache, so a run
+over an unchanged project doesn't even load it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from flake8_flask_close.config import Config
+from flake8_flask_close.prodcode.context import ProdContext
+from flake8_flask_close.result_cache import Finding
+from flake8_flask_close.routes import index as route_index
+from flake8_flask_close.routes.extract import module_name_for
+from flake8_flask_close.routes.project import find_root
+from flake8_flask_close.routes.scan import relpath
+from flake8_flask_close.rules import PROD_RULES, TEST_RULES
+from flake8_flask_close.testcode import clients
+from flake8_flask_close.testcode.analysis import ModuleAnalysis
+
+
+def printable(message: str) -> str:
+    """One line of text any terminal encoding can print: route strings and file names come
+    from user code (a newline in a rule, a non-UTF-8 file name)."""
+    one_line = " ".join(message.split())
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in one_line)
+    return shown.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _index(
+    tree: ast.Module, filename: str, source: str, config: Config
+) -> tuple[str, route_index.RouteIndex]:
+    root = find_root(filename, config.project_root)
+    index = route_index.get_index(
+        root, config.send_functions, (filename, source, tree), config.cache
+    )
+    return root, index
+
+
+def prod_findings(
+    tree: ast.Module, filename: str, source: str, config: Config
+) -> Iterator[Finding]:
+    _, index = _index(tree, filename, source, config)
+    ctx = ProdContext(tree, filename, index, config.send_functions)
+    seen: set[tuple[int, int, str]] = set()
+    for rule in PROD_RULES:
+        for line, col, message in rule.findings(ctx):
+            key = (line, col, message[:6])
+            if key not in seen:
+                seen.add(key)
+                yield line, col, printable(message)
+
+
+def test_findings(
+    tree: ast.Module, filename: str, source: str, config: Config
+) -> Iterator[Finding]:
+    root, index = _index(tree, filename, source, config)
+    rel = relpath(filename, root)
+    module, is_package = module_name_for(rel) if not rel.startswith("../") else ("", False)
+    knowledge = clients.knowledge_for(filename, tree, root, config.client_names, module, is_package)
+    analysis = ModuleAnalysis(tree, filename, index, knowledge, config.send_functions)
+    uses = analysis.uses()
+    seen: set[tuple[int, int, str]] = set()
+    for rule in TEST_RULES:
+        if not rule.CODE.default_on and rule.CODE.code not in config.opt_in:
+            continue
+        for line, col, message in rule.findings(uses):
+            key = (line, col, message[:6])
+            if key in seen:
+                continue
+            seen.add(key)
+            yield line, col, printable(message)
