@@ -486,6 +486,9 @@ class EditorResult:
     plugin_ms: list[float]
     plugin_label: str
     cold_ms: list[float] = field(default_factory=list)
+    edited_ms: list[float] = field(default_factory=list)
+    """Warm index, but a buffer that differs from the file on disk (as while typing):
+    nothing for the result cache, the file is analysed."""
 
     @property
     def delta_ms(self) -> float:
@@ -521,6 +524,15 @@ def bench_editor(venvs: Venvs, tree: Tree, repeat: int, timeout: float) -> Optio
             sample = run_once(venvs, cold, args, tree, cache_dir, timeout, stdin_path)
             result.cold_ms.append(sample.wall * 1000)
         run_once(venvs, warm, args, tree, cache_dir, timeout, stdin_path)  # leave it warm
+    with open(stdin_path, encoding="utf-8") as fh:
+        original = fh.read()
+    with tempfile.TemporaryDirectory() as scratch:
+        edited_path = os.path.join(scratch, "buffer.py")
+        for i in range(min(repeat, 5)):
+            with open(edited_path, "w", encoding="utf-8") as fh:
+                fh.write(f"{original}\n# unsaved edit {i} {time.time()}\n")
+            sample = run_once(venvs, warm, args, tree, cache_dir, timeout, edited_path)
+            result.edited_ms.append(sample.wall * 1000)
     log(
         f"bench: {tree.label} editor: bare {median(result.bare_ms):.0f} ms, "
         f"{warm.name} {median(result.plugin_ms):.0f} ms"
@@ -593,6 +605,11 @@ def tree_report(
         if editor.cold_ms:
             lines.append(
                 f"    plugin-cold ({len(editor.cold_ms)} runs): {median(editor.cold_ms):.0f} ms"
+            )
+        if editor.edited_ms:
+            lines.append(
+                f"    {editor.plugin_label}, buffer edited (not in the result cache; "
+                f"{len(editor.edited_ms)} runs): {median(editor.edited_ms):.0f} ms"
             )
     stray = sorted({n for n, r in results.items() for s in r.samples if s.stderr.strip()})
     if stray:
@@ -669,6 +686,7 @@ def from_record(
     if record.get("editor"):
         fields = ("file", "runs", "bare_ms", "plugin_ms", "plugin_label", "cold_ms")
         editor = EditorResult(**{k: record["editor"][k] for k in fields})
+        editor.edited_ms = list(record["editor"].get("edited_ms", []))
     before, after = record["load_average_before"], record["load_average_after"]
     load = (before[0] if isinstance(before, list) else before,
             after[0] if isinstance(after, list) else after)  # fmt: skip

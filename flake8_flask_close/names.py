@@ -6,7 +6,7 @@ import ast
 from collections.abc import Mapping
 from typing import Optional, Union
 
-from flake8_flask_close.walks import remembered, walk
+from flake8_flask_close.walks import remembered, statements
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -56,7 +56,7 @@ def import_aliases(tree: ast.AST, module: str = "", is_package: bool = False) ->
 
 def _aliases(tree: ast.AST, module: str, is_package: bool) -> dict[str, str]:
     aliases: dict[str, str] = {}
-    for node in walk(tree):
+    for node in statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

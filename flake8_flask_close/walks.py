@@ -46,24 +46,36 @@ def remembered_walks() -> Iterator[None]:
         _STATE.memo = None
 
 
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes``, as a list, without its two generator layers."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, ast.AST))
+    return found
+
+
 def _whole(node: ast.AST) -> Nodes:
     out: list[ast.AST] = []
     todo = deque([node])
     while todo:
         current = todo.popleft()
-        todo.extend(ast.iter_child_nodes(current))
+        todo.extend(_children(current))
         out.append(current)
     return tuple(out)
 
 
 def _own_scope(node: ast.AST) -> Nodes:
     out: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(node))
+    stack = _children(node)
     while stack:
         child = stack.pop()
         out.append(child)
         if not isinstance(child, SCOPE_NODES):
-            stack.extend(ast.iter_child_nodes(child))
+            stack.extend(_children(child))
     return tuple(out)
 
 
@@ -79,6 +91,51 @@ def remembered(node: ast.AST, question: Hashable, answer: Callable[[], T]) -> T:
         memo[key] = hit
     result: T = hit[1]
     return result
+
+
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+"""The fields through which statements hold statements (via except handlers and match
+cases, too)."""
+
+
+def _statements(node: ast.AST) -> Nodes:
+    out: list[ast.AST] = []
+    todo = deque([node])
+    while todo:
+        current = todo.popleft()
+        if isinstance(current, ast.stmt):
+            out.append(current)
+        for name in _BODIES:
+            children = getattr(current, name, None)
+            if isinstance(children, list):
+                todo.extend(c for c in children if isinstance(c, ast.AST))
+    return tuple(out)
+
+
+def _whole_with_parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
+    out: list[ast.AST] = []
+    parents: dict[ast.AST, ast.AST] = {}
+    todo = deque([node])
+    while todo:
+        current = todo.popleft()
+        out.append(current)
+        for child in _children(current):
+            parents[child] = current
+            todo.append(child)
+    remembered(node, "walk", lambda: tuple(out))
+    return parents
+
+
+def statements(node: ast.AST) -> Nodes:
+    """The statements ``ast.walk(node)`` yields, in its order, found without walking into
+    expressions (which hold no statements): imports, functions and classes are found
+    this way at a fraction of the cost."""
+    return remembered(node, "statements", lambda: _statements(node))
+
+
+def parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
+    """Child -> parent for every node below ``node``."""
+    return remembered(node, "parents", lambda: _whole_with_parents(node))
 
 
 def walk(node: ast.AST) -> Nodes:

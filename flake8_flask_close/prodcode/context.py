@@ -22,7 +22,7 @@ from flake8_flask_close.vocabulary import (
     is_send_from_directory,
     local_assignments,
 )
-from flake8_flask_close.walks import walk, walk_own_scope
+from flake8_flask_close.walks import parents, statements, walk, walk_own_scope
 
 AFTER_REQUEST = frozenset({"after_request", "after_app_request"})
 BLUEPRINT_ONLY = frozenset({"after_request", "teardown_request"})
@@ -79,12 +79,9 @@ class ProdContext:
         rel = relpath(filename, index.root) if index is not None else filename
         self.module, is_package = module_name_for(rel) if not rel.startswith("../") else ("", False)
         self.aliases = import_aliases(tree, self.module, is_package)
-        self.parents: dict[ast.AST, ast.AST] = {}
-        for node in walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[child] = node
+        self.parents = parents(tree)
         self.functions: list[FunctionNode] = [
-            n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            n for n in statements(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
         self._classifiers: dict[int, ResponseClassifier] = {}
 

@@ -43,7 +43,7 @@ from flake8_flask_close.vocabulary import (
     call_arg,
     local_assignments,
 )
-from flake8_flask_close.walks import walk, walk_own_scope
+from flake8_flask_close.walks import parents, statements, walk, walk_own_scope
 
 UseFactory = Callable[..., "ResponseUse"]
 NodeTest = Callable[[ast.AST], bool]
@@ -146,12 +146,9 @@ class ModuleAnalysis:
         conftests = [relpath(p, index.root) for p in conftest_paths(filename, index.root)]
         self.near = (self.module, *(module_name_for(c)[0] for c in conftests))
         """The test module and its conftest modules: their apps are the likeliest target."""
-        self.parents: dict[ast.AST, ast.AST] = {}
-        for node in walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[child] = node
+        self.parents = parents(tree)
         self.functions = [
-            n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            n for n in statements(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
         self.module_names = {
             t.id
@@ -164,7 +161,7 @@ class ModuleAnalysis:
         self._classifiers: dict[int, ResponseClassifier] = {}
         self.helpers: dict[str, _Helper] = {}
         """Functions that return a response, by qualname (``fetch``, ``TestX.get``)."""
-        self.classes = [n for n in walk(tree) if isinstance(n, ast.ClassDef)]
+        self.classes = [n for n in statements(tree) if isinstance(n, ast.ClassDef)]
         self.fixtures: dict[str, tuple[FunctionNode, str]] = {}
         for func in self.functions:
             if is_fixture(func, self.aliases):

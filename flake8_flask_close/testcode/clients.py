@@ -12,7 +12,7 @@ from flake8_flask_close.names import FunctionNode, dotted, import_aliases, param
 from flake8_flask_close.routes.project import parse
 from flake8_flask_close.testcode.files import conftest_paths
 from flake8_flask_close.vocabulary import TEST_CLIENT_CLASSES
-from flake8_flask_close.walks import walk, walk_own_scope
+from flake8_flask_close.walks import statements, walk_own_scope
 
 DEFAULT_CLIENT_NAMES = frozenset({"client"})
 """pytest-flask's fixture, and by far the most common name for a test client."""
@@ -141,7 +141,9 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
         for target, value in client_bindings(node):
             if knowledge.is_client(value, set()):
                 knowledge.module_clients.add(target)
-    functions = [n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    functions = [
+        n for n in statements(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
     changed = True
     while changed:
         changed = False
@@ -155,7 +157,7 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
             if any(knowledge.is_client(v, local) for v in _returned(func)):
                 knowledge.fixture_names.add(name)
                 changed = True
-    classes = [n for n in walk(tree) if isinstance(n, ast.ClassDef)]
+    classes = [n for n in statements(tree) if isinstance(n, ast.ClassDef)]
     for cls in classes:
         if any(qualify(b, knowledge.aliases) in TEST_CLIENT_CLASSES for b in cls.bases):
             knowledge.client_classes.add(cls.name)
