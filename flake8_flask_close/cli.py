@@ -13,7 +13,6 @@ from typing import Optional
 from flake8_flask_close import __version__
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.fix import command as fix_command
-from flake8_flask_close.routes.cache import CacheSettings
 from flake8_flask_close.routes.index import get_index
 from flake8_flask_close.routes.project import find_root
 from flake8_flask_close.rules import ALL_RULES
@@ -22,12 +21,18 @@ from flake8_flask_close.rules import ALL_RULES
 def _routes(
     path: str, project_root: Optional[str], send_functions: Sequence[str], use_cache: bool
 ) -> int:
+    """The route table, with the options flake8 reads from the project's configuration
+    (those given here win)."""
+    from flake8_flask_close.fix.settings import load_settings
+
     if not os.path.exists(path):
         print(f"flake8-flask-close: no such file or folder: {path}", file=sys.stderr)
         return 2
+    config = load_settings(".", None, project_root, not use_cache).config
+    names = tuple(send_functions) or config.send_functions
     probe = os.path.join(path, "__probe__.py") if os.path.isdir(path) else path
-    root = find_root(probe, project_root)
-    index = get_index(root, tuple(send_functions), None, CacheSettings(enabled=use_cache))
+    root = find_root(probe, config.project_root)
+    index = get_index(root, names, None, config.cache)
     print(f"project root: {root}")
     rows = []
     for group, route in index.all_routes():

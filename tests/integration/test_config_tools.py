@@ -95,11 +95,6 @@ def test_this_repository_has_no_flake8_table() -> None:
     assert "[tool.flake8]" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flake8-flask-close fix reads setup.cfg, tox.ini and .flake8 only, not"
-    " [tool.flake8] (docs/recipes.md says so); remove this mark when it does",
-)
 def test_fixer_reads_tool_flake8(tmp_path: Path) -> None:
     write_project(tmp_path, {**SHOP, "pyproject.toml": recipe_block("toml", "[tool.flake8]\n")})
     result = run_module(tmp_path, "flake8_flask_close", "fix", "--diff", "tests")
@@ -127,3 +122,10 @@ def test_ruff_external_keeps_our_noqa(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.ruff.lint]\n" + select)
     lost = ruff_fix_diff(tmp_path)
     assert lost.count('+    res = client.get("/file.txt")\n') == 2, lost
+
+
+def test_routes_command_reads_the_configuration(tmp_path: Path) -> None:
+    write_project(tmp_path, {**SHOP, "pyproject.toml": recipe_block("toml", "[tool.flake8]\n")})
+    table = run_module(tmp_path, "flake8_flask_close", "routes", ".").stdout
+    (invoice,) = (line for line in table.splitlines() if line.startswith("/invoice/"))
+    assert " yes " in invoice and "render_invoice" in invoice, table
