@@ -28,6 +28,7 @@ What it proves, step by step:
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -65,7 +66,7 @@ def shipped_fix_hook() -> dict[str, Any]:
     return {k: hook[k] for k in FIX_HOOK_FIELDS if k in hook}
 
 
-def pre_commit_config() -> str:
+def pre_commit_config(plugin: Path) -> str:
     flake8_hook = {
         "id": "flake8",
         "name": "flake8",
@@ -75,10 +76,26 @@ def pre_commit_config() -> str:
         "require_serial": True,
     }
     hooks = [
-        {**hook, "additional_dependencies": [str(ROOT)]}
+        {**hook, "additional_dependencies": [str(plugin)]}
         for hook in (flake8_hook, shipped_fix_hook())
     ]
     return yaml.safe_dump({"repos": [{"repo": "local", "hooks": hooks}]}, sort_keys=False)
+
+
+@pytest.fixture(scope="session")
+def plugin_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package's sources alone: pip builds a local path in place, and a ``build/``
+    folder left in the checkout by an earlier build would leak stale modules into the
+    wheel."""
+    copy = tmp_path_factory.mktemp("plugin-source")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, copy / name)
+    shutil.copytree(
+        ROOT / "flake8_flask_close",
+        copy / "flake8_flask_close",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    return copy
 
 
 @pytest.fixture(scope="session")
@@ -122,13 +139,15 @@ class Repo:
         )
 
 
-def test_pre_commit_end_to_end(tmp_path: Path, pre_commit_home: Path) -> None:
+def test_pre_commit_end_to_end(tmp_path: Path, pre_commit_home: Path, plugin_source: Path) -> None:
     root = tmp_path / "project"
     project_5483(root, LEAKING_TEST)
     (root / "setup.cfg").unlink()  # the project root is found from .git
     app = root / "app.py"
     app.write_text("import os\n" + app.read_text(encoding="utf-8"), encoding="utf-8")
-    (root / ".pre-commit-config.yaml").write_text(pre_commit_config(), encoding="utf-8")
+    (root / ".pre-commit-config.yaml").write_text(
+        pre_commit_config(plugin_source), encoding="utf-8"
+    )
     repo = Repo(root, pre_commit_home)
     repo.git("init", "-q")
     repo.git("add", ".")
