@@ -67,6 +67,7 @@ class ResultStore:
     """``results-<index key>/<world>/``."""
 
     def key_for(self, filename: str, source: str, conftests: bool) -> str:
+        """``<file>/<text and conftests>``: one folder per file, holding one answer."""
         rel = relpath(filename, self.root)
         chain: list[tuple[str, int, int]] = []
         if conftests:
@@ -76,7 +77,7 @@ class ResultStore:
                 except OSError:
                     continue
                 chain.append((path, st.st_size, st.st_mtime_ns))
-        return _digest(rel, cache.text_digest(source), chain)
+        return f"{_digest(rel)}/{_digest(cache.text_digest(source), chain)}"
 
     def get(self, key: str) -> Optional[list[Finding]]:
         data = cache.read_json(os.path.join(self.folder, key + ".json"))
@@ -97,8 +98,19 @@ class ResultStore:
         return found
 
     def put(self, key: str, findings: Sequence[Finding]) -> None:
+        """Store the file's findings, replacing its earlier versions' (an editor saving a
+        file a thousand times leaves one answer, not a thousand)."""
         cache.trace("result-store", key)
-        cache.write_json(os.path.join(self.folder, key + ".json"), [list(f) for f in findings])
+        file_folder, name = os.path.split(os.path.join(self.folder, key + ".json"))
+        try:
+            os.makedirs(file_folder, exist_ok=True)
+            earlier = [n for n in os.listdir(file_folder) if n != name]
+        except OSError:
+            return
+        if cache.write_json(os.path.join(file_folder, name), [list(f) for f in findings]):
+            for stale in earlier:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(file_folder, stale))
 
 
 _STORES: dict[tuple[str, Config], Optional[ResultStore]] = {}
@@ -127,7 +139,7 @@ def world_is_new(root: str, config: Config) -> bool:
     if store is None:
         return True
     with os.scandir(store.folder) as it:
-        return not any(e.name.endswith(".json") for e in it)
+        return not any(e.is_dir() for e in it)
 
 
 def _open_store(root: str, config: Config) -> Optional[ResultStore]:

@@ -51,45 +51,55 @@ def _router_types() -> tuple[type, type]:
     return MatchingRule, PermissiveConverter
 
 
-class RouteMap:
-    def __init__(self, routes: Sequence[LinkedRoute]) -> None:
-        from werkzeug.routing import Map
+ANY_FIRST = "\x00any"
+"""The bucket of rules whose first path segment isn't literal (``/<name>``): they may
+match a path whatever its first segment."""
 
-        matching_rule, permissive = _router_types()
+
+def _first_segment(path: str) -> str:
+    """``/static/app.css`` -> ``static``; ``/`` -> ``""`` (Werkzeug merges repeated
+    slashes, so ``//static/x`` starts with ``static`` too)."""
+    return path.lstrip("/").split("/", 1)[0]
+
+
+def _rule_bucket(rule: str) -> str:
+    first = _first_segment(rule)
+    return ANY_FIRST if "<" in first else first
+
+
+class RouteMap:
+    """The routes of one app, matched with Werkzeug's router. A rule whose first path
+    segment is literal can only match paths starting with that segment, so the router is
+    built per first segment, on first need, from those rules and the rules whose first
+    segment is a variable: the same answers as one router of every rule, without
+    compiling the thousands a big project has for the few buckets its tests ask for."""
+
+    def __init__(self, routes: Sequence[LinkedRoute]) -> None:
         self.routes = list(routes)
-        converters: dict[str, type] = {}
-        rules: list[Any] = []
+        self._buckets: dict[str, list[int]] = {}
         for i, route in enumerate(self.routes):
-            if route.rule is None or not route.rule.startswith("/"):
-                continue
-            for conv in _CONVERTER.findall(route.rule):
-                if conv and conv not in Map.default_converters:
-                    converters[conv] = permissive
-            methods = sorted(route.methods) if route.methods else ["GET"]
-            try:
-                rules.append(matching_rule(route.rule, endpoint=str(i), methods=methods))
-            except (ValueError, TypeError, LookupError, AssertionError):
-                continue
-        self._adapter: Optional[MapAdapter] = None
-        try:
-            url_map = Map(converters=converters)
-            for rule in rules:
-                try:
-                    url_map.add(rule)
-                except (ValueError, TypeError, LookupError, AssertionError):
-                    continue  # malformed rule syntax: Flask would refuse it too
-            self._adapter = url_map.bind("localhost", "/")
-        except Exception:  # a router we can't build matches nothing
-            self._adapter = None
+            if route.rule is not None and route.rule.startswith("/"):
+                self._buckets.setdefault(_rule_bucket(route.rule), []).append(i)
+        self._adapters: dict[str, Optional[MapAdapter]] = {}
+
+    def _adapter(self, path: str) -> Optional[MapAdapter]:
+        first = _first_segment(path)
+        bucket = first if first in self._buckets and first != ANY_FIRST else ANY_FIRST
+        if bucket not in self._adapters:
+            chosen = self._buckets.get(bucket, []) if bucket != ANY_FIRST else []
+            indexes = sorted([*chosen, *self._buckets.get(ANY_FIRST, [])])
+            self._adapters[bucket] = _router(self.routes, indexes)
+        return self._adapters[bucket]
 
     def match(self, path: str, method: str) -> Optional[Match]:
         from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
         from werkzeug.routing import RequestRedirect
 
-        if self._adapter is None:
+        adapter = self._adapter(path)
+        if adapter is None:
             return None
         try:
-            endpoint, args = self._adapter.match(path, method=method)
+            endpoint, args = adapter.match(path, method=method)
         except RequestRedirect as redirect:
             return Match(None, {}, redirect_to=redirect.new_url)
         except (NotFound, MethodNotAllowed):
@@ -97,3 +107,35 @@ class RouteMap:
         except (HTTPException, ValueError, LookupError, TypeError):
             return None
         return Match(self.routes[int(endpoint)], dict(args))
+
+
+def _router(routes: Sequence[LinkedRoute], indexes: Sequence[int]) -> Optional[MapAdapter]:
+    """A Werkzeug router of ``routes[i]`` for ``i`` in ``indexes`` (endpoints are the
+    indexes); None when even an empty one can't be built."""
+    from werkzeug.routing import Map
+
+    matching_rule, permissive = _router_types()
+    converters: dict[str, type] = {}
+    rules: list[Any] = []
+    for i in indexes:
+        route = routes[i]
+        assert route.rule is not None
+        for conv in _CONVERTER.findall(route.rule):
+            if conv and conv not in Map.default_converters:
+                converters[conv] = permissive
+        methods = sorted(route.methods) if route.methods else ["GET"]
+        try:
+            rules.append(matching_rule(route.rule, endpoint=str(i), methods=methods))
+        except (ValueError, TypeError, LookupError, AssertionError):
+            continue
+    try:
+        url_map = Map(converters=converters)
+        for rule in rules:
+            try:
+                url_map.add(rule)
+            except (ValueError, TypeError, LookupError, AssertionError):
+                continue  # malformed rule syntax: Flask would refuse it too
+        adapter: MapAdapter = url_map.bind("localhost", "/")
+        return adapter
+    except Exception:  # a router we can't build matches nothing
+        return None
