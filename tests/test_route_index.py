@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 from typing import Optional
+
+import pytest
 
 from flake8_flask_close.routes.index import RouteIndex, get_index, reset_memo
 from tests.helpers import write_project
@@ -253,3 +256,82 @@ def ok():
         },
     )
     assert verdict(index, "/ok") == "file"
+
+
+def test_bucketed_route_map_answers_as_one_router(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RouteMap builds one Werkzeug router per first path segment; every URL must get the
+    answer one router of every rule gives (generated project: ~40 blueprints, static
+    folders, converters, strict slashes)."""
+    import importlib.util
+    import random
+    import re
+
+    from flake8_flask_close.routes.match import RouteMap, _router
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", Path(__file__).resolve().parents[1] / "bench" / "generate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench_generate", generate)
+    spec.loader.exec_module(generate)
+    generate.generate(str(tmp_path / "shop"), 400, 3)
+    reset_memo()
+    index = get_index(str(tmp_path / "shop"))
+    (group,) = index.groups
+    rules = [r.rule for r in group.routes if r.rule and r.rule.startswith("/")]
+    assert len(rules) > 100
+    rng = random.Random(0)
+    urls = {"/", "//", "/static", "/static/", "/nothing/here"}
+    for rule in rules:
+        concrete = re.sub(
+            r"<(?:int[^:>]*:)?[^>]*>", lambda m: "7" if "int" in m[0] else "a.pdf", rule
+        )
+        urls |= {concrete, concrete.rstrip("/"), concrete + "/", "/" + concrete, concrete + "x"}
+        urls.add("/".join(concrete.split("/")[: rng.randint(1, 4)]))
+    bucketed = RouteMap(group.routes)
+    whole = _router(group.routes, range(len(group.routes)))
+    assert whole is not None
+    for url in sorted(urls):
+        for method in ("GET", "POST", "HEAD"):
+            got = bucketed.match(url, method)
+            try:
+                endpoint, _ = whole.match(url, method=method)
+                expected = (group.routes[int(endpoint)], None)
+            except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect
+                expected = (None, getattr(exc, "new_url", None))
+            actual = (got.route, got.redirect_to) if got is not None else (None, None)
+            assert actual == expected, (url, method)
+
+
+def test_bucketed_route_map_on_slashes_and_variable_first_segments() -> None:
+    from flake8_flask_close.routes.index import LinkedRoute
+    from flake8_flask_close.routes.match import RouteMap, _router
+
+    rules = [
+        "/",
+        "/docs/",
+        "/docs/<path:name>",
+        "/<lang>/docs/<name>",
+        "/<int:year>/",
+        "/files/<name>",
+        "/files/",
+        "/a//b",
+        "/<path:rest>",
+    ]
+    routes = [LinkedRoute(r, None, str(i), None) for i, r in enumerate(rules)]
+    urls = ["/", "//", "/docs", "/docs/", "/docs//x", "//docs/x", "/en/docs/x", "/2024"]
+    urls += ["/2024/", "/files", "/files/", "/files/a", "/a/b", "/a//b", "/zzz", "/zzz/q/"]
+    bucketed = RouteMap(routes)
+    whole = _router(routes, range(len(routes)))
+    assert whole is not None
+    for url in urls:
+        got = bucketed.match(url, "GET")
+        try:
+            endpoint, _ = whole.match(url, method="GET")
+            expected = (routes[int(endpoint)], None)
+        except Exception as exc:  # NotFound, RequestRedirect
+            expected = (None, getattr(exc, "new_url", None))
+        assert ((got.route, got.redirect_to) if got else (None, None)) == expected, url
