@@ -58,6 +58,14 @@ def _listing(folder: str, budget: list[int]) -> Optional[list[str]]:
     return names
 
 
+@dataclass(frozen=True)
+class ResultKey:
+    file: str
+    """Digest of the file's path: its answer's file name."""
+    inputs: str
+    """Digest of its text and conftest files: the answer holds for these only."""
+
+
 @dataclass
 class ResultStore:
     """Where one run's findings are kept: a folder per world."""
@@ -66,8 +74,7 @@ class ResultStore:
     folder: str
     """``results-<index key>/<world>/``."""
 
-    def key_for(self, filename: str, source: str, conftests: bool) -> str:
-        """``<file>/<text and conftests>``: one folder per file, holding one answer."""
+    def key_for(self, filename: str, source: str, conftests: bool) -> ResultKey:
         rel = relpath(filename, self.root)
         chain: list[tuple[str, int, int]] = []
         if conftests:
@@ -77,14 +84,17 @@ class ResultStore:
                 except OSError:
                     continue
                 chain.append((path, st.st_size, st.st_mtime_ns))
-        return f"{_digest(rel)}/{_digest(cache.text_digest(source), chain)}"
+        return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain))
 
-    def get(self, key: str) -> Optional[list[Finding]]:
-        data = cache.read_json(os.path.join(self.folder, key + ".json"))
-        if not isinstance(data, list):
+    def get(self, key: ResultKey) -> Optional[list[Finding]]:
+        data = cache.read_json(os.path.join(self.folder, key.file + ".json"))
+        if not isinstance(data, dict) or data.get("inputs") != key.inputs:
+            return None
+        findings = data.get("findings")
+        if not isinstance(findings, list):
             return None
         found: list[Finding] = []
-        for item in data:
+        for item in findings:
             if not (
                 isinstance(item, list)
                 and len(item) == 3
@@ -94,23 +104,15 @@ class ResultStore:
             ):
                 return None
             found.append((item[0], item[1], item[2]))
-        cache.trace("result-hit", key)
+        cache.trace("result-hit", key.file)
         return found
 
-    def put(self, key: str, findings: Sequence[Finding]) -> None:
-        """Store the file's findings, replacing its earlier versions' (an editor saving a
-        file a thousand times leaves one answer, not a thousand)."""
-        cache.trace("result-store", key)
-        file_folder, name = os.path.split(os.path.join(self.folder, key + ".json"))
-        try:
-            os.makedirs(file_folder, exist_ok=True)
-            earlier = [n for n in os.listdir(file_folder) if n != name]
-        except OSError:
-            return
-        if cache.write_json(os.path.join(file_folder, name), [list(f) for f in findings]):
-            for stale in earlier:
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(file_folder, stale))
+    def put(self, key: ResultKey, findings: Sequence[Finding]) -> None:
+        """One file per checked file: a new answer replaces the old one (an editor saving
+        a file a thousand times leaves one answer, not a thousand)."""
+        cache.trace("result-store", key.file)
+        data = {"inputs": key.inputs, "findings": [list(f) for f in findings]}
+        cache.write_json(os.path.join(self.folder, key.file + ".json"), data)
 
 
 _STORES: dict[tuple[str, Config], Optional[ResultStore]] = {}
@@ -139,7 +141,7 @@ def world_is_new(root: str, config: Config) -> bool:
     if store is None:
         return True
     with os.scandir(store.folder) as it:
-        return not any(e.is_dir() for e in it)
+        return not any(e.name.endswith(".json") for e in it)
 
 
 def _open_store(root: str, config: Config) -> Optional[ResultStore]:
