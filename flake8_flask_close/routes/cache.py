@@ -17,14 +17,14 @@ import os
 import tempfile
 import tokenize
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional
 
 from flake8_flask_close import __version__
 
 if TYPE_CHECKING:
     from flake8_flask_close.routes.facts import ModuleFacts
 
-SCHEMA = 2
+SCHEMA = 3
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
 
@@ -47,40 +47,40 @@ def bytes_digest(data: bytes) -> Optional[str]:
         return None
 
 
-def _digest_of_facts(facts_json: Optional[dict[str, Any]]) -> Optional[str]:
-    if facts_json is None:
-        return None
-    text = json.dumps(facts_json, sort_keys=True, separators=(",", ":"))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+def _facts_text(facts: ModuleFacts) -> str:
+    """The facts as one line of canonical JSON: what the facts file holds and the facts
+    digest is taken of."""
+    return json.dumps(facts.to_json(), sort_keys=True, separators=(",", ":"))
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class Entry:
     """One file: its size and mtime, the digest of its text (when it was read as a
-    candidate) and its facts, kept as raw JSON until asked for."""
+    candidate) and of its facts, and the facts themselves: as objects, as JSON text (read
+    from the facts file, parsed when the index is built), or not yet read."""
 
-    __slots__ = ("_facts", "_raw", "facts_digest", "mtime_ns", "size", "text_digest")
+    __slots__ = ("_facts", "_text", "facts_digest", "mtime_ns", "size", "text_digest")
 
     def __init__(
         self,
         size: int,
         mtime_ns: int,
         text_digest: Optional[str] = None,
-        facts: Union[ModuleFacts, dict[str, Any], None] = None,
+        facts: Optional[ModuleFacts] = None,
         facts_digest: Optional[str] = None,
     ) -> None:
         self.size = size
         self.mtime_ns = mtime_ns
         self.text_digest = text_digest
-        self._facts: Optional[ModuleFacts] = None
-        self._raw: Optional[dict[str, Any]] = None
-        if isinstance(facts, dict):
-            self._raw = facts
-        elif facts is not None:
-            self._facts = facts
-            # Fresh facts keep their JSON too: the cache file and the digest both need it.
-            self._raw = facts.to_json()
-        if facts_digest is None:
-            facts_digest = _digest_of_facts(self._raw)
+        self._facts = facts
+        self._text: Optional[str] = None
+        if facts is not None:
+            # kept until the facts file is written: it and the digest both need it
+            self._text = _facts_text(facts)
+            facts_digest = _digest(self._text)
         self.facts_digest = facts_digest
 
     @property
@@ -88,23 +88,31 @@ class Entry:
         return self.facts_digest is not None
 
     @property
-    def needs_json(self) -> bool:
+    def needs_text(self) -> bool:
         """Loaded from the cache, facts not attached yet (see ``load_facts``)."""
-        return self.has_facts and self._raw is None
+        return self.has_facts and self._text is None and self._facts is None
 
-    def attach_json(self, raw: dict[str, Any]) -> None:
-        self._raw = raw
+    def attach_text(self, text: str) -> None:
+        self._text = text
 
     def facts(self) -> Optional[ModuleFacts]:
         """The facts (raises on a corrupt cached entry: the caller re-reads the file)."""
-        if self._facts is None and self._raw is not None:
+        if self._facts is None and self._text is not None:
             from flake8_flask_close.routes.facts import ModuleFacts  # needed for the index only
 
-            self._facts = ModuleFacts.from_json(self._raw)
+            self._facts = ModuleFacts.from_json(json.loads(self._text))
+            self._text = None  # the objects replace it: a big index is big enough once
         return self._facts
 
-    def facts_json(self) -> Optional[dict[str, Any]]:
-        return self._raw
+    def facts_text(self) -> Optional[str]:
+        if self._text is None and self._facts is not None:
+            return _facts_text(self._facts)
+        return self._text
+
+    def drop_text(self) -> None:
+        """Forget the JSON of facts that are objects already (once it is on disk)."""
+        if self._facts is not None:
+            self._text = None
 
 
 @dataclass(frozen=True)
@@ -208,22 +216,24 @@ def load(path: Optional[str]) -> Loaded:
         return Loaded({})
 
 
-def load_facts(facts_file: Optional[str]) -> dict[str, dict[str, Any]]:
-    """Path -> facts JSON from a facts file; {} when it is gone or doesn't match the digest
-    its name carries (the caller then reads the files again)."""
+def load_facts(facts_file: Optional[str]) -> dict[str, str]:
+    """Path -> facts JSON text from a facts file (one ``"path"<TAB>facts`` line per
+    module); {} when it is gone or doesn't match the digest its name carries (the caller
+    then reads the files again)."""
     if facts_file is None:
         return {}
     try:
         with open(facts_file, "rb") as fh:
             raw = fh.read()
-        if not os.path.basename(facts_file).endswith(f"-{_bytes_name(raw)}.json"):
+        if not os.path.basename(facts_file).endswith(f"-{_bytes_name(raw)}.jsonl"):
             return {}
-        data = json.loads(raw)
+        found: dict[str, str] = {}
+        for line in raw.decode("utf-8", "surrogatepass").splitlines():
+            rel, _, text = line.partition("\t")
+            found[str(json.loads(rel))] = text
+        return found
     except (OSError, ValueError, RecursionError):
         return {}
-    if not isinstance(data, dict):
-        return {}
-    return {str(k): v for k, v in data.items() if isinstance(v, dict)}
 
 
 def _bytes_name(raw: bytes) -> str:
@@ -239,8 +249,13 @@ def save(path: Optional[str], entries: dict[str, Entry]) -> None:
     folder = os.path.dirname(path)
     stem = os.path.basename(path)[: -len(".json")].replace("index-", "facts-", 1)
     try:
-        facts = {rel: e.facts_json() for rel, e in entries.items() if e.facts_json() is not None}
-        raw = json.dumps(facts, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        lines = []
+        for rel, entry in entries.items():
+            text = entry.facts_text()
+            if text is not None:
+                lines.append(f"{json.dumps(rel)}\t{text}\n")
+        raw = "".join(lines).encode("utf-8", "surrogatepass")
+        del lines
         os.makedirs(folder, exist_ok=True)
         ignore = os.path.join(folder, ".gitignore")
         if not os.path.exists(ignore):
@@ -248,10 +263,11 @@ def save(path: Optional[str], entries: dict[str, Entry]) -> None:
                 fh.write("# created by flake8-flask-close\n*\n")
     except (OSError, ValueError, TypeError, RecursionError):
         return
-    facts_name = f"{stem}-{_bytes_name(raw)}.json"
+    facts_name = f"{stem}-{_bytes_name(raw)}.jsonl"
     facts_path = os.path.join(folder, facts_name)
     if not os.path.exists(facts_path) and not write_atomically(facts_path, raw):
         return
+    del raw
     payload: dict[str, Any] = {
         "schema": SCHEMA,
         "version": __version__,

@@ -70,13 +70,13 @@ class ProjectScan:
         return self._modules
 
     def attach_stored_facts(self) -> None:
-        """Give entries taken from the cache their facts JSON, from the facts file."""
-        if not any(e.needs_json for e in self.entries.values()):
+        """Give entries taken from the cache their facts' JSON text, from the facts file."""
+        if not any(e.needs_text for e in self.entries.values()):
             return
         stored = cache.load_facts(self.facts_file)
         for rel, entry in self.entries.items():
-            if entry.needs_json and rel in stored:
-                entry.attach_json(stored[rel])
+            if entry.needs_text and rel in stored:
+                entry.attach_text(stored[rel])
 
     def _reread(self, rel: str) -> Optional[ModuleFacts]:
         path = os.path.join(self.root, rel)
@@ -155,6 +155,8 @@ def scan(
     if read or len(entries) != len(cached):
         project.attach_stored_facts()  # the facts file is written whole
         cache.save(cache_path, entries)
+        for entry in entries.values():
+            entry.drop_text()
     parsed = sum(1 for e in entries.values() if e.has_facts)
     cache.trace("build" if read else "load", f"{root} files={len(entries)} parsed={parsed}")
     LOG.debug(
