@@ -80,22 +80,46 @@ def _is_within(path: str, folder: str) -> bool:
 
 def iter_python_files(root: str) -> Iterator[str]:
     """Paths of ``.py`` files under ``root``, skipping virtualenvs, caches and hidden folders."""
+    for path, _ in python_files_with_stats(root):
+        yield path
+
+
+def python_files_with_stats(root: str) -> Iterator[tuple[str, Optional[os.stat_result]]]:
+    """(path, stat or None when it can't be had) of ``.py`` files under ``root``, in
+    ``os.walk`` order (a folder's files, sorted, then its subfolders, sorted), skipping
+    virtualenvs, caches, hidden folders and symlinked folders. One ``scandir`` per folder
+    and one ``stat`` per file: a warm run's whole cost of finding what changed."""
     seen = 0
-    for dirpath, dirnames, filenames in os.walk(root, onerror=lambda _e: None):
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".")
-            and d not in SKIP_DIRS
-            and not d.endswith(".egg-info")
-            and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
-        )
-        for name in sorted(filenames):
-            if name.endswith(".py"):
+    todo = [root]
+    while todo:
+        folder = todo.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        if folder != root and any(e.name == "pyvenv.cfg" for e in entries):
+            continue
+        subfolders: list[str] = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_folder = entry.is_dir() and not entry.is_symlink()
+            except OSError:
+                continue
+            if is_folder:
+                if not (name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info")):
+                    subfolders.append(entry.path)
+            elif name.endswith(".py"):
                 seen += 1
                 if seen > MAX_FILES:
                     return
-                yield os.path.join(dirpath, name)
+                try:
+                    st: Optional[os.stat_result] = entry.stat()
+                except OSError:
+                    st = None
+                yield entry.path, st
+        todo.extend(reversed(subfolders))
 
 
 def read_candidate(path: str, extra_tokens: tuple[bytes, ...] = ()) -> Optional[bytes]:

@@ -17,8 +17,8 @@ from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
 from flake8_flask_close.routes.project import (
     forget_roots,
-    iter_python_files,
     parse,
+    python_files_with_stats,
     read_candidate,
 )
 
@@ -132,16 +132,14 @@ def scan(
     entries: dict[str, cache.Entry] = {}
     read = 0
     prefix = os.path.join(root, "")
-    for path in iter_python_files(root):
+    for path, st in python_files_with_stats(root):
         # the walk starts at root: slicing gives relpath()'s answer, much faster
         rel = (
             path[len(prefix) :].replace(os.sep, "/")
             if path.startswith(prefix)
             else relpath(path, root)
         )
-        try:
-            st = os.stat(path)
-        except OSError:
+        if st is None:
             continue
         if not stat.S_ISREG(st.st_mode):
             continue  # a FIFO or a device named *.py: reading it could block forever
