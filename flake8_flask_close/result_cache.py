@@ -140,8 +140,11 @@ def world_is_new(root: str, config: Config) -> bool:
     store = store_for(root, config)
     if store is None:
         return True
-    with os.scandir(store.folder) as it:
-        return not any(e.name.endswith(".json") for e in it)
+    try:
+        with os.scandir(store.folder) as it:
+            return not any(e.name.endswith(".json") for e in it)
+    except OSError:  # removed meanwhile by a run that saw another world
+        return True
 
 
 def _open_store(root: str, config: Config) -> Optional[ResultStore]:
