@@ -6,7 +6,11 @@ answer as soon as it changes on disk."""
 from __future__ import annotations
 
 import os
+import sys
+from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from tests.helpers import run_flake8
 from tests.integration.conftest import CACHE, lint
@@ -121,3 +125,42 @@ def test_unsaved_buffer_of_a_route_module_is_not_stored(shop: Path) -> None:
     assert "Traceback" not in result.stderr, result.stderr
     events = trace.read_text().split() if trace.exists() else []
     assert "result-store" not in events and "result-hit" not in events
+
+
+_OPENED: list[str] = []
+_RECORDING: list[bool] = []
+
+
+def _record_opens(event: str, args: tuple[object, ...]) -> None:
+    if event == "open" and _RECORDING and isinstance(args[0], str):
+        _OPENED.append(os.path.abspath(args[0]))
+
+
+def test_a_warm_run_opens_each_checked_file_once_and_nothing_else_of_the_project(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every ``open`` in the process is seen (an audit hook, PEP 578): in a warm run the
+    plugin reads no source file (flake8 reads each checked file once itself, and its
+    configuration) and nothing else but its cache."""
+    from flake8.main import cli
+
+    if not _RECORDING:
+        sys.addaudithook(_record_opens)
+    monkeypatch.chdir(shop)
+    args = ["--select=FCL", "--jobs=1", "."]
+    cold_status = cli.main(args)
+    cold = capsys.readouterr().out
+    _OPENED.clear()
+    _RECORDING.append(True)
+    try:
+        warm_status = cli.main(args)
+    finally:
+        _RECORDING.clear()
+    assert (warm_status, capsys.readouterr().out) == (cold_status, cold) and " FCL" in cold
+    inside = [p for p in _OPENED if p.startswith(str(shop) + os.sep)]
+    sources = Counter(p for p in inside if p.endswith(".py"))
+    checked = {str(p) for p in shop.rglob("*.py") if CACHE not in p.parts}
+    assert set(sources) == checked and set(sources.values()) == {1}
+    flake8_config = {str(shop / name) for name in ("setup.cfg", "tox.ini", ".flake8")}
+    others = [p for p in inside if not p.endswith(".py") and p not in flake8_config]
+    assert others and all(f"{os.sep}{CACHE}{os.sep}" in p for p in others), others
