@@ -176,16 +176,15 @@ class ProdContext:
         index = self.index
         mine = {self.qualname(f): f for f in self.functions}
         seen: set[tuple[int, str]] = set()
-        for facts in index.modules.values():
-            for hook in facts.hooks:
-                qualname = self._hook_function(facts, hook.func)
-                func = mine.get(qualname) if qualname is not None else None
-                if func is None or (id(func), hook.kind) in seen:
-                    continue
-                seen.add((id(func), hook.kind))
-                key = index.resolve_object(facts.module, hook.target)
-                routes = tuple(self._routes_through(key, hook.kind))
-                yield Hook(func, hook.kind, hook.target.name, routes)
+        for facts, hook in index.hook_facts():
+            qualname = self._hook_function(facts, hook.func)
+            func = mine.get(qualname) if qualname is not None else None
+            if func is None or (id(func), hook.kind) in seen:
+                continue
+            seen.add((id(func), hook.kind))
+            key = index.resolve_object(facts.module, hook.target)
+            routes = tuple(self._routes_through(key, hook.kind))
+            yield Hook(func, hook.kind, hook.target.name, routes)
 
     def qualname(self, func: FunctionNode) -> str:
         scope = self._scope_of(func)

@@ -18,6 +18,7 @@ from flake8_flask_close.routes.facts import (
     UNKNOWN,
     ClassFact,
     FunctionFact,
+    HookFact,
     ModuleFacts,
     ObjectFact,
     Ref,
@@ -96,12 +97,21 @@ class AppGroup:
     local_scope: Optional[tuple[str, str]] = None
     """(module, function qualname) for routes added to an unknown app inside a function."""
     _map: Optional[RouteMap] = None
+    _by_endpoint: Optional[dict[str, list[LinkedRoute]]] = None
 
     @property
     def route_map(self) -> RouteMap:
         if self._map is None:
             self._map = RouteMap(self.routes)
         return self._map
+
+    def with_endpoint(self, endpoint: str) -> list[LinkedRoute]:
+        if self._by_endpoint is None:
+            table: dict[str, list[LinkedRoute]] = {}
+            for route in self.routes:
+                table.setdefault(route.endpoint, []).append(route)
+            self._by_endpoint = table
+        return self._by_endpoint.get(endpoint, [])
 
 
 ObjKey = tuple[str, str, str]  # module, scope, var
@@ -171,6 +181,8 @@ class RouteIndex:
         self._mixed: dict[tuple[str, str], bool] = {}
         self._shown = self._display_paths()
         self.groups: list[AppGroup] = []
+        self._hooks: Optional[list[tuple[ModuleFacts, HookFact]]] = None
+        self._sent: Optional[frozenset[str]] = None
         self._merged_groups: dict[str, AppGroup] = {}
         suffixes: dict[str, Optional[str]] = {}
         for name in self.modules:
@@ -718,9 +730,21 @@ class RouteIndex:
         return [
             r
             for g in self.candidate_groups(module, scope, app, near)
-            for r in g.routes
-            if r.endpoint == endpoint
+            for r in g.with_endpoint(endpoint)
         ]
+
+    def hook_facts(self) -> list[tuple[ModuleFacts, HookFact]]:
+        """Every request hook registration in the project (asked by every production
+        file: listed once)."""
+        if self._hooks is None:
+            self._hooks = [(f, h) for f in self.modules.values() for h in f.hooks]
+        return self._hooks
+
+    def sent_attributes(self) -> frozenset[str]:
+        """Attribute chains (``flask.g.report_file``) views hand to send calls, project-wide."""
+        if self._sent is None:
+            self._sent = frozenset(a for f in self.modules.values() for a in f.sent_attributes)
+        return self._sent
 
     def error_handler_evidence(self, code: int) -> Optional[str]:
         for group in self.groups:

@@ -160,10 +160,7 @@ def _closes_response(ctx: ProdContext, hook: Hook) -> Iterator[Finding]:
 def _sent_attributes(ctx: ProdContext) -> set[str]:
     """Attribute chains (``flask.g.report_file``) that views hand to send calls, across
     the project."""
-    sent: set[str] = set()
-    if ctx.index is not None:
-        for facts in ctx.index.modules.values():
-            sent.update(facts.sent_attributes)
+    sent: set[str] = set(ctx.index.sent_attributes()) if ctx.index is not None else set()
     for node in walk(ctx.tree):
         if isinstance(node, ast.Call):
             arg = ctx.sent_file_argument(node)
