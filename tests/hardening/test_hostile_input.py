@@ -6,8 +6,9 @@ Most tests write a small project into ``tmp_path`` and run a real ``flake8`` sub
 it; the ones about pathological syntax trees run the plugin in-process on the tree (flake8's
 own pyflakes gives up on very deep trees before our plugin is asked).
 
-Tests marked ``xfail(strict=True)`` pin bugs found by this suite; the reason names the bug.
-Each of them fails fast (a timeout or a memory cap bounds the ones that hang or explode).
+A bug this suite finds is pinned with ``xfail(strict=True)`` (the reason naming the bug)
+until it is fixed; none is pinned now. Tests of blow-ups fail fast: a timeout or a memory
+cap bounds the ones that would hang or explode.
 """
 
 from __future__ import annotations
