@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -15,6 +16,24 @@ from flake8_flask_close.config import Config
 from flake8_flask_close.plugin import Plugin, forget_previous_run
 
 EXPECT = re.compile(r"#\s*(FCL\d{3})\b")
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def copy_package_sources(dest: Path) -> Path:
+    """The package's sources alone, in ``dest``: pip builds a local path in place, and a
+    ``build/`` folder left in the checkout by an earlier build would leak stale modules
+    into the wheel."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(REPO / name, dest / name)
+    shutil.copytree(
+        REPO / "flake8_flask_close",
+        dest / "flake8_flask_close",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    return dest
 
 
 def write_project(root: Path, files: Mapping[str, str]) -> None:

@@ -232,6 +232,20 @@ def test_noqa(tmp_path: Path) -> None:
     assert len(lines) == 1 and lines[0].startswith("tests/test_app.py:7:5: FCL101"), lines
 
 
+def test_per_file_ignores_baseline(tmp_path: Path) -> None:
+    """The legacy-suite recipe: a per-file-ignores baseline silences old files only."""
+    leak = "def test_file(client):\n    res = client.get('/file.txt')\n"
+    project_5483(
+        tmp_path,
+        leak,
+        setup_cfg="[flake8]\nper-file-ignores =\n    tests/test_legacy.py: FCL101\n",
+        **{"tests/test_legacy.py": leak},
+    )
+    result = run_flake8(tmp_path, "tests")
+    lines = fcl_lines(result.stdout)
+    assert len(lines) == 1 and lines[0].startswith("tests/test_app.py:2:5: FCL101"), lines
+
+
 def test_stdin_buffer_wins_over_disk(tmp_path: Path) -> None:
     project_5483(
         tmp_path,

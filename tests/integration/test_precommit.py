@@ -28,7 +28,6 @@ What it proves, step by step:
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import copy_package_sources
 from tests.integration.test_flake8_cli import project_5483
 
 pytest.importorskip(
@@ -84,18 +84,7 @@ def pre_commit_config(plugin: Path) -> str:
 
 @pytest.fixture(scope="session")
 def plugin_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The package's sources alone: pip builds a local path in place, and a ``build/``
-    folder left in the checkout by an earlier build would leak stale modules into the
-    wheel."""
-    copy = tmp_path_factory.mktemp("plugin-source")
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy2(ROOT / name, copy / name)
-    shutil.copytree(
-        ROOT / "flake8_flask_close",
-        copy / "flake8_flask_close",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    return copy
+    return copy_package_sources(tmp_path_factory.mktemp("plugin-source"))
 
 
 @pytest.fixture(scope="session")
