@@ -176,7 +176,10 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
         config.test_patterns,
         sorted(config.opt_in),
     )
-    world = _digest(__version__, _werkzeug_version(), sys.version_info[:2], options, facts, static)
+    world = _digest(
+        __version__, _code_fingerprint(), _werkzeug_version(), sys.version_info[:2],
+        options, facts, static,
+    )  # fmt: skip
     folder = os.path.join(base, world)
     try:
         os.mkdir(folder)
@@ -185,6 +188,26 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
     else:
         _forget_other_worlds(base, keep={world, f"static-{facts}.json"})
     return ResultStore(root, folder)
+
+
+def _code_fingerprint() -> list[tuple[str, int, int]]:
+    """The plugin's own modules (size, mtime): an edited checkout or a reinstall of the
+    same version must not be answered by the old code's findings."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    found: list[tuple[str, int, int]] = []
+    for folder, dirnames, filenames in os.walk(package):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                found.append(
+                    (
+                        os.path.relpath(os.path.join(folder, name), package),
+                        st.st_size,
+                        st.st_mtime_ns,
+                    )
+                )
+    return found
 
 
 def _werkzeug_version() -> str:

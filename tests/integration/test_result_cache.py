@@ -164,3 +164,18 @@ def test_a_warm_run_opens_each_checked_file_once_and_nothing_else_of_the_project
     flake8_config = {str(shop / name) for name in ("setup.cfg", "tox.ini", ".flake8")}
     others = [p for p in inside if not p.endswith(".py") and p not in flake8_config]
     assert others and all(f"{os.sep}{CACHE}{os.sep}" in p for p in others), others
+
+
+def test_other_plugin_code_is_another_world(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edited checkout (or a reinstall of the same version) answers with its own code."""
+    from flake8_flask_close import result_cache
+    from flake8_flask_close.config import Config
+    from flake8_flask_close.plugin import forget_previous_run
+
+    forget_previous_run()
+    first = result_cache.store_for(str(shop), Config())
+    forget_previous_run()
+    monkeypatch.setattr(result_cache, "_code_fingerprint", lambda: [("plugin.py", 1, 2)])
+    second = result_cache.store_for(str(shop), Config())
+    forget_previous_run()
+    assert first is not None and second is not None and first.folder != second.folder
