@@ -436,24 +436,22 @@ def _view_source(view: View, area: str, rng: random.Random, early_close: bool) -
             "    return send_from_directory(folder, safe_name(name))",
         ]
     if view.kind == "send_file":
-        if early_close:
-            return [
-                f'@bp.get("{view.rule}")',
-                f"def {view.func}(item_id):",
-                f'    """The {noun} as PDF."""',
-                "    path = os.path.join(",
-                f'        current_app.config["EXPORT_DIR"], "{noun}s", f"{{item_id}}.pdf"',
-                "    )",
-                '    with open(path, "rb") as fh:',
-                '        return send_file(fh, mimetype="application/pdf")',
-            ]
-        return [
+        head = [
             f'@bp.get("{view.rule}")',
             f"def {view.func}(item_id):",
             f'    """The {noun} as PDF."""',
             "    path = os.path.join(",
             f'        current_app.config["EXPORT_DIR"], "{noun}s", f"{{item_id}}.pdf"',
             "    )",
+        ]
+        if early_close:
+            return [
+                *head,
+                '    with open(path, "rb") as fh:',
+                '        return send_file(fh, mimetype="application/pdf")',
+            ]
+        return [
+            *head,
             "    if not os.path.isfile(path):",
             "        abort(404)",
             '    return send_file(path, mimetype="application/pdf")',

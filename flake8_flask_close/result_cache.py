@@ -13,7 +13,6 @@ project builds no index at all.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -26,6 +25,7 @@ from typing import Optional
 from flake8_flask_close import __version__
 from flake8_flask_close.config import Config
 from flake8_flask_close.routes import cache
+from flake8_flask_close.routes.project import files_under
 from flake8_flask_close.routes.scan import project_scan, relpath
 from flake8_flask_close.testcode.files import conftest_paths
 
@@ -36,26 +36,7 @@ MAX_STATIC_NAMES = 20_000
 
 
 def _digest(*parts: object) -> str:
-    text = json.dumps(parts, default=str, separators=(",", ":"))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def _listing(folder: str, budget: list[int]) -> Optional[list[str]]:
-    """Every file under ``folder`` (relative, sorted); [] when it isn't a folder; None
-    when there are too many to list."""
-    if not os.path.isdir(folder):
-        return []
-    names: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        rel = os.path.relpath(dirpath, folder)
-        for name in filenames:
-            budget[0] -= 1
-            if budget[0] < 0:
-                return None
-            names.append(os.path.join(rel, name))
-    names.sort()
-    return names
+    return cache.digest(json.dumps(parts, default=str, separators=(",", ":")))
 
 
 @dataclass(frozen=True)
@@ -162,12 +143,13 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
     )
     os.makedirs(base, exist_ok=True)
     dirs = _static_dirs(base, facts, root, config)
-    budget = [MAX_STATIC_NAMES]
+    remaining = MAX_STATIC_NAMES
     static = []
     for folder in dirs:
-        names = _listing(folder, budget)
+        names = files_under(folder, remaining)
         if names is None:
             return None
+        remaining -= len(names)
         static.append((folder, names))
     options = (
         config.project_root,

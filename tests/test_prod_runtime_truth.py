@@ -265,11 +265,9 @@ class Served:
         return "\n".join(lines)
 
 
-def serve_project(name: str, workdir: Path) -> Served:
-    root = copy_project(name, workdir)
-    out = workdir / "served.json"
-    start = time.monotonic()
-    proc = subprocess.run(
+def run_runner(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """Serve the project at ``root`` with waitress and request every view; JSON to ``out``."""
+    return subprocess.run(
         [sys.executable, str(RUNNER), str(root), str(out)],
         cwd=root,
         env=_clean_env(),
@@ -277,6 +275,13 @@ def serve_project(name: str, workdir: Path) -> Served:
         text=True,
         timeout=RUNNER_TIMEOUT,
     )
+
+
+def serve_project(name: str, workdir: Path) -> Served:
+    root = copy_project(name, workdir)
+    out = workdir / "served.json"
+    start = time.monotonic()
+    proc = run_runner(root, out)
     served = Served(
         project=name,
         root=root,

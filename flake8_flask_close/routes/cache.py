@@ -28,13 +28,17 @@ SCHEMA = 3
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
 
+def digest(text: str) -> str:
+    """The one digest the caches use: 32 hex digits of BLAKE2b."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def text_digest(text: str) -> str:
     """A digest of source text as flake8 sees it, whatever the line endings or BOM: the
     same for a file's bytes (``bytes_digest``) and for flake8's ``lines`` of it."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    normal = text.replace("\r\n", "\n").replace("\r", "\n")
-    return hashlib.blake2b(normal.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return digest(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def bytes_digest(data: bytes) -> Optional[str]:
@@ -51,10 +55,6 @@ def _facts_text(facts: ModuleFacts) -> str:
     """The facts as one line of canonical JSON: what the facts file holds and the facts
     digest is taken of."""
     return json.dumps(facts.to_json(), sort_keys=True, separators=(",", ":"))
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class Entry:
@@ -80,7 +80,7 @@ class Entry:
         if facts is not None:
             # kept until the facts file is written: it and the digest both need it
             self._text = _facts_text(facts)
-            facts_digest = _digest(self._text)
+            facts_digest = digest(self._text)
         self.facts_digest = facts_digest
 
     @property

@@ -25,6 +25,7 @@ from flake8_flask_close.routes.facts import (
 )
 from flake8_flask_close.routes.match import Match, RouteMap
 from flake8_flask_close.routes.project import (
+    files_under,
     may_have_facts,
 )
 from flake8_flask_close.routes.scan import (
@@ -118,21 +119,12 @@ ObjKey = tuple[str, str, str]  # module, scope, var
 
 
 def folder_mimetypes(folder: str, limit: int = 5000) -> Optional[frozenset[str]]:
-    """The types of the files in a static folder (None when it is too big to list or
-    can't be read: then any type may be served)."""
-    found: set[str] = set()
-    seen = 0
-    try:
-        for _dirpath, _dirnames, filenames in os.walk(folder):
-            for name in filenames:
-                seen += 1
-                if seen > limit:
-                    return None
-                guessed, _ = mimetypes.guess_type(name)
-                found.add(guessed or "application/octet-stream")
-    except OSError:
+    """The types of the files in a static folder (None when it is too big to list: then
+    any type may be served)."""
+    names = files_under(folder, limit)
+    if names is None:
         return None
-    return frozenset(found)
+    return frozenset(mimetypes.guess_type(n)[0] or "application/octet-stream" for n in names)
 
 
 def test_scope_of(scope: str) -> Optional[str]:

@@ -122,6 +122,23 @@ def python_files_with_stats(root: str) -> Iterator[tuple[str, Optional[os.stat_r
         todo.extend(reversed(subfolders))
 
 
+def files_under(folder: str, limit: int) -> Optional[list[str]]:
+    """The files below ``folder``, as sorted relative paths: [] when it isn't a folder,
+    None when there are more than ``limit`` (static folders: their listing decides what a
+    request to them gets)."""
+    if not os.path.isdir(folder):
+        return []
+    names: list[str] = []
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder)
+        for name in filenames:
+            if len(names) >= limit:
+                return None
+            names.append(os.path.normpath(os.path.join(rel, name)))
+    names.sort()
+    return names
+
+
 def read_candidate(path: str, extra_tokens: tuple[bytes, ...] = ()) -> Optional[bytes]:
     """The file's bytes when the prefilter says it may matter, else None."""
     try:

@@ -6,7 +6,6 @@ result cache scans the project but never builds, or even imports, the index.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import stat
@@ -90,12 +89,13 @@ class ProjectScan:
 
     def facts_digest(self) -> str:
         """One digest of every module's facts: equal digests, equal indexes."""
-        digest = hashlib.blake2b(digest_size=16)
-        for rel in sorted(self.entries):
-            entry = self.entries[rel]
-            if entry.facts_digest is not None:
-                digest.update(f"{rel}\0{entry.facts_digest}\0".encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        return cache.digest(
+            "".join(
+                f"{rel}\0{self.entries[rel].facts_digest}\0"
+                for rel in sorted(self.entries)
+                if self.entries[rel].facts_digest is not None
+            )
+        )
 
 
 def _read_entry(

@@ -29,7 +29,6 @@ from __future__ import annotations
 import ast
 import difflib
 import json
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -43,7 +42,7 @@ import pytest
 from flake8_flask_close.fix.engine import fix_paths
 from flake8_flask_close.fix.model import RunResult
 from flake8_flask_close.fix.settings import load_settings
-from tests.test_prod_runtime_truth import PROD_DIR, RUNNER, RUNNER_TIMEOUT, View
+from tests.test_prod_runtime_truth import PROD_DIR, View, run_runner
 from tests.test_prod_runtime_truth import copy_project as copy_prod_project
 from tests.test_runtime_truth import (
     PROJECTS,
@@ -52,7 +51,6 @@ from tests.test_runtime_truth import (
     Project,
     RuntimeResult,
     TestMap,
-    _clean_env,
     copy_project,
     expected_comments,
     fmt_findings,
@@ -119,14 +117,7 @@ def _fix(name: str, original: Path, root: Path, codes: tuple[str, ...]) -> Fixed
 
 def _serve(root: Path) -> tuple[Optional[dict[str, View]], str]:
     out = root.parent / "served.json"
-    proc = subprocess.run(
-        [sys.executable, str(RUNNER), str(root), str(out)],
-        cwd=root,
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=RUNNER_TIMEOUT,
-    )
+    proc = run_runner(root, out)
     if proc.returncode != 0 or not out.is_file():
         return None, f"runner exit code {proc.returncode}\n{proc.stdout}{proc.stderr}"
     views = [View.from_json(v) for v in json.loads(out.read_text(encoding="utf-8"))["views"]]
