@@ -67,6 +67,15 @@ def forget_previous_run() -> None:
         clients.reset_memo()
 
 
+def _job_count(options: argparse.Namespace) -> int:
+    """How many processes flake8 runs its checks in (``--jobs``)."""
+    jobs = getattr(options, "jobs", None)
+    if getattr(jobs, "is_auto", False):
+        return os.cpu_count() or 1
+    count = getattr(jobs, "n_jobs", 1)
+    return count if isinstance(count, int) and count > 0 else 1
+
+
 class Plugin:
     name = "flake8-flask-close"
     version = __version__
@@ -102,11 +111,15 @@ class Plugin:
         probe = os.path.join(first, "__probe__.py") if os.path.isdir(first) else first
         try:
             root = find_root(probe, cls.config.project_root)
-            if result_cache.world_is_new(root, cls.config):
+            config = cls.config
+            # the files that changed since the last run are read by as many processes as
+            # flake8 will use
+            project_scan(root, config.send_functions, config.cache, _job_count(options))
+            if result_cache.world_is_new(root, config):
                 # every file will be analysed: the index is needed, build it once, here
                 from flake8_flask_close.routes.index import get_index
 
-                index = get_index(root, cls.config.send_functions, None, cls.config.cache)
+                index = get_index(root, config.send_functions, None, config.cache)
                 for group in index.groups:
                     group.route_map  # noqa: B018 - built now, shared by every worker
             # The index lives for the whole run: keep the cyclic gc from walking it again

@@ -59,6 +59,7 @@ _LEAVES: dict[type, tuple[str, ...]] = {
 """The fields that can hold nodes, for the commonest node types (a third of a tree's
 nodes are names and constants)."""
 
+
 def _fields_of(kind: type) -> tuple[str, ...]:
     fields = _LEAVES.get(kind)
     if fields is None:

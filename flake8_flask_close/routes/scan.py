@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger("flake8.flask_close")
 
+PARALLEL_MIN_READS = 200
+"""Fewer files to read than this are read in this process: starting helper processes
+would cost more than it saves."""
+
 
 def relpath(path: str, root: str) -> str:
     try:
@@ -83,7 +87,7 @@ class ProjectScan:
             st = os.stat(path)
         except OSError:
             return None
-        entry = _read_entry(path, rel, st, self.send_functions)
+        entry = _read_entry(path, rel, st.st_size, st.st_mtime_ns, self.send_functions)
         self.entries[rel] = entry
         return entry.facts()
 
@@ -99,7 +103,7 @@ class ProjectScan:
 
 
 def _read_entry(
-    path: str, rel: str, st: os.stat_result, send_functions: tuple[str, ...]
+    path: str, rel: str, size: int, mtime_ns: int, send_functions: tuple[str, ...]
 ) -> cache.Entry:
     extra = tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
     from flake8_flask_close.routes.extract import extract  # heavy: only when reading
@@ -109,28 +113,83 @@ def _read_entry(
     data = read_candidate(path, extra)
     tree = parse(data, path) if data is not None else None
     if data is None or tree is None:
-        return cache.Entry(st.st_size, st.st_mtime_ns)
+        return cache.Entry(size, mtime_ns)
     try:
         with remembered_walks():
             facts = extract(tree, rel, send_functions)
     except RecursionError:
-        return cache.Entry(st.st_size, st.st_mtime_ns)
-    return cache.Entry(st.st_size, st.st_mtime_ns, cache.bytes_digest(data), facts)
+        return cache.Entry(size, mtime_ns)
+    return cache.Entry(size, mtime_ns, cache.bytes_digest(data), facts)
+
+
+_ReadJob = tuple[str, str, int, int]
+"""A file to read: path, relative path, size, mtime."""
+
+_EntryRow = tuple[int, int, Optional[str], Optional[str], Optional[str]]
+"""An entry as a helper process sends it back: size, mtime, text digest, facts as JSON
+text, facts digest."""
+
+
+def _read_rows(jobs: list[_ReadJob], send_functions: tuple[str, ...]) -> list[_EntryRow]:
+    """In a helper process: read, parse and extract ``jobs``."""
+    rows: list[_EntryRow] = []
+    for path, rel, size, mtime_ns in jobs:
+        entry = _read_entry(path, rel, size, mtime_ns, send_functions)
+        rows.append((size, mtime_ns, entry.text_digest, entry.facts_text(), entry.facts_digest))
+    return rows
+
+
+def _entry_from_row(row: _EntryRow) -> cache.Entry:
+    size, mtime_ns, text_digest, facts_text, facts_digest = row
+    entry = cache.Entry(size, mtime_ns, text_digest, None, facts_digest)
+    if facts_text is not None:
+        entry.attach_text(facts_text)
+    return entry
+
+
+def _read_entries(
+    jobs: list[_ReadJob], send_functions: tuple[str, ...], workers: int
+) -> list[cache.Entry]:
+    """The entries of ``jobs``, in order: read in ``workers`` processes when there are
+    enough of them (a cold run over a big project), else here."""
+    if workers > 1 and len(jobs) >= PARALLEL_MIN_READS:
+        try:
+            return _read_in_parallel(jobs, send_functions, workers)
+        except Exception as exc:  # a platform without working processes: read them here
+            LOG.debug("flake8-flask-close: reading in parallel failed: %r", exc)
+    return [_read_entry(*job, send_functions) for job in jobs]
+
+
+def _read_in_parallel(
+    jobs: list[_ReadJob], send_functions: tuple[str, ...], workers: int
+) -> list[cache.Entry]:
+    import multiprocessing  # only a cold run over a big project needs it
+
+    # A few chunks per process even out files of very different sizes; contiguous ones
+    # keep a folder's files together.
+    size = -(-len(jobs) // (workers * 4))
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    with multiprocessing.get_context().Pool(workers) as pool:
+        results = pool.starmap(_read_rows, [(chunk, send_functions) for chunk in chunks])
+    return [_entry_from_row(row) for rows in results for row in rows]
 
 
 def scan(
-    root: str, send_functions: tuple[str, ...] = (), settings: CacheSettings = DEFAULT_CACHE
+    root: str,
+    send_functions: tuple[str, ...] = (),
+    settings: CacheSettings = DEFAULT_CACHE,
+    workers: int = 1,
 ) -> ProjectScan:
     """Every ``.py`` file under ``root``; files whose size and mtime match the on-disk
-    cache are not read again."""
+    cache are not read again, the others are read in up to ``workers`` processes."""
     if os.path.dirname(os.path.abspath(root)) == os.path.abspath(root):
         LOG.debug("flake8-flask-close: %s is a filesystem root; not indexing it", root)
         return ProjectScan(root, {}, send_functions)
     cache_path = settings.path_for(root, send_functions)
     loaded = cache.load(cache_path)
     cached = loaded.entries
-    entries: dict[str, cache.Entry] = {}
-    read = 0
+    entries: dict[str, Optional[cache.Entry]] = {}
+    jobs: list[_ReadJob] = []
     prefix = os.path.join(root, "")
     for path, st in python_files_with_stats(root):
         # the walk starts at root: slicing gives relpath()'s answer, much faster
@@ -147,22 +206,30 @@ def scan(
         if hit is not None and hit.size == st.st_size and hit.mtime_ns == st.st_mtime_ns:
             entries[rel] = hit
             continue
-        read += 1
-        entries[rel] = _read_entry(path, rel, st, send_functions)
-    project = ProjectScan(root, entries, send_functions, loaded.facts_file)
-    if read or len(entries) != len(cached):
+        entries[rel] = None  # keeps the walk's order
+        jobs.append((path, rel, st.st_size, st.st_mtime_ns))
+    for (_, rel, _, _), entry in zip(jobs, _read_entries(jobs, send_functions, workers)):
+        entries[rel] = entry
+    read = len(jobs)
+    project = ProjectScan(
+        root,
+        {rel: entry for rel, entry in entries.items() if entry is not None},
+        send_functions,
+        loaded.facts_file,
+    )
+    if read or len(project.entries) != len(cached):
         project.attach_stored_facts()  # the facts file is written whole
-        cache.save(cache_path, entries)
-        for entry in entries.values():
+        cache.save(cache_path, project.entries)
+        for entry in project.entries.values():
             entry.drop_text()
-    parsed = sum(1 for e in entries.values() if e.has_facts)
-    cache.trace("build" if read else "load", f"{root} files={len(entries)} parsed={parsed}")
+    parsed = sum(1 for e in project.entries.values() if e.has_facts)
+    cache.trace("build" if read else "load", f"{root} files={len(project.entries)} parsed={parsed}")
     LOG.debug(
         "route index of %s: %d files, %d read, %d taken from the cache",
         root,
-        len(entries),
+        len(project.entries),
         read,
-        len(entries) - read,
+        len(project.entries) - read,
     )
     return project
 
@@ -184,10 +251,13 @@ def forget_scans() -> None:
 
 
 def project_scan(
-    root: str, send_functions: tuple[str, ...] = (), settings: CacheSettings = DEFAULT_CACHE
+    root: str,
+    send_functions: tuple[str, ...] = (),
+    settings: CacheSettings = DEFAULT_CACHE,
+    workers: int = 1,
 ) -> ProjectScan:
     """``scan()``, once per run."""
     key = (root, send_functions, settings)
     if key not in _MEMO:
-        _MEMO[key] = scan(root, send_functions, settings)
+        _MEMO[key] = scan(root, send_functions, settings, workers)
     return _MEMO[key]

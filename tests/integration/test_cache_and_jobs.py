@@ -1,7 +1,7 @@
 """The on-disk index cache and flake8's worker processes: same findings with --jobs 1 and 2
-under fork, spawn and forkserver; the index built once per run; a warm run reads no
-project file; a corrupt, foreign or read-only cache changes nothing but speed; edits
-between runs are seen."""
+under fork, spawn and forkserver; the index built once per run (a big one read by as
+many processes as flake8 uses); a warm run reads no project file; a corrupt, foreign or
+read-only cache changes nothing but speed; edits between runs are seen."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from flake8_flask_close.routes import scan as scan_module
+from flake8_flask_close.routes.cache import CacheSettings
+from flake8_flask_close.routes.scan import PARALLEL_MIN_READS, ProjectScan, scan
 from tests.integration.conftest import CACHE, lint
 
 
@@ -88,3 +91,54 @@ def test_cache_dir_option(shop: Path, tmp_path: Path) -> None:
     folder = tmp_path / "elsewhere"
     lint(shop, f"--flask-close-cache-dir={folder}")
     assert list(folder.glob("index-*.json")) and not (shop / CACHE).exists()
+
+
+def _trace_lines(root: Path) -> list[list[str]]:
+    trace = root.parent / "trace.txt"
+    return [line.split() for line in trace.read_text().splitlines()]
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_a_cold_index_of_many_files_is_read_by_jobs_processes(shop: Path, method: str) -> None:
+    for i in range(PARALLEL_MIN_READS):
+        (shop / "shop" / f"page_{i}.py").write_text(f'route = "/page/{i}"\n')
+    serial, _, _ = lint(shop, "--jobs=1", "--flask-close-no-cache")
+    parallel, events, reads = lint(shop, "--jobs=2", start_method=method)
+    assert parallel == serial and len(serial) == 5
+    assert events["build"] == 1 and sorted(reads) == sorted(set(reads))
+    assert len(reads) > PARALLEL_MIN_READS
+    lines = _trace_lines(shop)
+    (main_pid,) = {pid for pid, event, *_ in lines if event == "build"}
+    assert {pid for pid, event, *_ in lines if event == "read"} - {main_pid}
+
+
+def _digests(project: ProjectScan) -> dict[str, tuple[object, ...]]:
+    return {
+        rel: (e.size, e.mtime_ns, e.text_digest, e.facts_digest, e.facts_text())
+        for rel, e in project.entries.items()
+    }
+
+
+def test_reading_in_processes_gives_the_same_entries(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = CacheSettings(enabled=False)
+    serial = scan(str(shop), (), settings, workers=1)
+    monkeypatch.setattr(scan_module, "PARALLEL_MIN_READS", 1)
+    parallel = scan(str(shop), (), settings, workers=2)
+    assert list(parallel.entries) == list(serial.entries)
+    assert _digests(parallel) == _digests(serial)
+    assert parallel.modules() == serial.modules() != {}
+
+
+def test_reading_falls_back_to_this_process(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    def no_processes(*args: object) -> None:
+        raise OSError("no processes here")
+
+    settings = CacheSettings(enabled=False)
+    serial = scan(str(shop), (), settings, workers=1)
+    monkeypatch.setattr(scan_module, "PARALLEL_MIN_READS", 1)
+    monkeypatch.setattr(multiprocessing, "get_context", no_processes)
+    assert _digests(scan(str(shop), (), settings, workers=2)) == _digests(serial)
