@@ -263,12 +263,16 @@ def test_bucketed_route_map_answers_as_one_router(
 ) -> None:
     """RouteMap builds one Werkzeug router per first path segment; every URL must get the
     answer one router of every rule gives (generated project: ~40 blueprints, static
-    folders, converters, strict slashes)."""
+    folders, converters, strict slashes), also when routers are dropped and built again
+    (only the most recently used are kept)."""
     import importlib.util
     import random
     import re
 
+    from flake8_flask_close.routes import match
     from flake8_flask_close.routes.match import RouteMap, _router
+
+    monkeypatch.setattr(match, "MAX_ROUTERS", 2)
 
     spec = importlib.util.spec_from_file_location(
         "bench_generate", Path(__file__).resolve().parents[1] / "bench" / "generate.py"
@@ -304,6 +308,7 @@ def test_bucketed_route_map_answers_as_one_router(
                 expected = (None, getattr(exc, "new_url", None))
             actual = (got.route, got.redirect_to) if got is not None else (None, None)
             assert actual == expected, (url, method)
+    assert len(bucketed._adapters) == 2
 
 
 def test_bucketed_route_map_on_slashes_and_variable_first_segments() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
@@ -67,6 +68,10 @@ def _rule_bucket(rule: str) -> str:
     return ANY_FIRST if "<" in first else first
 
 
+MAX_ROUTERS = 16
+"""Routers kept per app, the most recently used: Werkzeug's compiled rules are big."""
+
+
 class RouteMap:
     """The routes of one app, matched with Werkzeug's router. A rule whose first path
     segment is literal can only match paths starting with that segment, so the router is
@@ -80,16 +85,23 @@ class RouteMap:
         for i, route in enumerate(self.routes):
             if route.rule is not None and route.rule.startswith("/"):
                 self._buckets.setdefault(_rule_bucket(route.rule), []).append(i)
-        self._adapters: dict[str, Optional[MapAdapter]] = {}
+        self._adapters: OrderedDict[str, Optional[MapAdapter]] = OrderedDict()
 
     def _adapter(self, path: str) -> Optional[MapAdapter]:
         first = _first_segment(path)
         bucket = first if first in self._buckets and first != ANY_FIRST else ANY_FIRST
-        if bucket not in self._adapters:
-            chosen = self._buckets.get(bucket, []) if bucket != ANY_FIRST else []
-            indexes = sorted([*chosen, *self._buckets.get(ANY_FIRST, [])])
-            self._adapters[bucket] = _router(self.routes, indexes)
-        return self._adapters[bucket]
+        adapters = self._adapters
+        if bucket in adapters:
+            adapters.move_to_end(bucket)
+            return adapters[bucket]
+        chosen = self._buckets.get(bucket, []) if bucket != ANY_FIRST else []
+        indexes = sorted([*chosen, *self._buckets.get(ANY_FIRST, [])])
+        adapter = adapters[bucket] = _router(self.routes, indexes)
+        if len(adapters) > MAX_ROUTERS:
+            # A worker checks a big project's test folders one after the other: keeping
+            # every router it ever built grew it by tens of MiB.
+            adapters.popitem(last=False)
+        return adapter
 
     def match(self, path: str, method: str) -> Optional[Match]:
         from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
