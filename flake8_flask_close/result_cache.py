@@ -4,10 +4,17 @@ A file's findings depend on its own text, on the facts of every module in the pr
 (the route index), on the static folders its routes serve from, on the conftest files
 above it and on the configuration. All of that except the file's own text and conftests
 makes up the *world*: one digest per run, computed from the index cache without building
-the index. Findings are stored per world and per (file, text, conftests), as JSON, in
-``results-<index key>/<world>/`` beside the index cache; when the world changes, the old
-world's folder is removed. A hit costs one small file read: a second run over an unchanged
-project builds no index at all.
+the index. Findings are kept per world, in ``results-<index key>/<world>/`` beside the
+index cache; when the world changes, the old world's folder is removed.
+
+Inside a world folder, answers are appended to logs: each process that stores an answer
+writes to its own ``answers-<pid>-<random>.log``, one line per answer,
+``<file digest>\\t<inputs digest>\\t<findings JSON>\\n``, written with a single ``write``
+(creating a file costs far more than appending a line). A process reads every log once,
+on its first lookup; later lines win, a line cut short or malformed is ignored. When the
+logs hold many more lines than files (an editor re-linting one file again and again), the
+process that reads them rewrites them as one log holding the newest answer per file. A
+second run over an unchanged project builds no index at all.
 """
 
 from __future__ import annotations
@@ -18,8 +25,9 @@ import json
 import os
 import shutil
 import sys
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from flake8_flask_close import __version__
@@ -34,26 +42,150 @@ Finding = tuple[int, int, str]
 MAX_STATIC_NAMES = 20_000
 """Static folders listing more files than this make the world unknowable: no caching."""
 
+LOG_PREFIX = "answers-"
+LOG_SUFFIX = ".log"
+
+MAX_LOGS = 64
+"""More answer logs than this in a world are compacted into one (each run that stores
+anything adds one per process: a thousand editor runs must not mean a thousand reads)."""
+
+COMPACT_SLACK = 500
+"""Logs holding more than ``2 x files + COMPACT_SLACK`` lines are compacted: superseded
+answers may take up to about as much room as the live ones, and a small world doesn't
+churn over a few hundred edits."""
+
+LOCK_NAME = "compacting.lock"
+STALE_LOCK_SECONDS = 60.0
+"""A compaction lock older than this was left by a process that died while compacting."""
+
+_APPEND_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | getattr(os, "O_BINARY", 0)
+
+Answers = dict[str, dict[str, str]]
+"""File digest -> inputs digest -> findings JSON, undecoded; each inner dict in the order
+its answers were written, newest last."""
+
 
 def _digest(*parts: object) -> str:
     return cache.digest(json.dumps(parts, default=str, separators=(",", ":")))
 
 
+def _is_log(name: str) -> bool:
+    return name.startswith(LOG_PREFIX) and name.endswith(LOG_SUFFIX)
+
+
+def _new_log_name() -> str:
+    return f"{LOG_PREFIX}{os.getpid()}-{os.urandom(6).hex()}{LOG_SUFFIX}"
+
+
+def _fits(digest: str) -> bool:
+    """Whether ``digest`` can be a field of a log line (a digest always can)."""
+    return bool(digest) and digest.isascii() and "\t" not in digest and "\n" not in digest
+
+
+def _remember(answers: Answers, file: str, inputs: str, findings: str) -> None:
+    inner = answers.get(file)
+    if inner is None:
+        answers[file] = {inputs: findings}
+    else:
+        inner.pop(inputs, None)  # re-inserted last: the newest answer for compaction
+        inner[inputs] = findings
+
+
+def _decode(raw: str) -> Optional[list[Finding]]:
+    """The findings in ``raw``: a JSON list of [line, column, message], else None."""
+    try:
+        findings = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(findings, list):
+        return None
+    found: list[Finding] = []
+    for item in findings:
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and type(item[0]) is int
+            and type(item[1]) is int
+            and isinstance(item[2], str)
+        ):
+            return None
+        found.append((item[0], item[1], item[2]))
+    return found
+
+
+def _log_paths(folder: str) -> list[str]:
+    """The world's answer logs, oldest first (by mtime: the newest log's answers win)."""
+    logs: list[tuple[int, str]] = []
+    with os.scandir(folder) as it:
+        for entry in it:
+            if _is_log(entry.name):
+                try:
+                    logs.append((entry.stat().st_mtime_ns, entry.name))
+                except OSError:  # compacted away meanwhile
+                    continue
+    return [os.path.join(folder, name) for _, name in sorted(logs)]
+
+
+def _read_log(path: str, answers: Answers) -> int:
+    """Add the log's answers to ``answers``; the number of lines kept."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError:  # compacted away meanwhile: its answers are in the new log, or lost
+        return 0
+    lines = raw.decode("ascii", "surrogateescape").split("\n")
+    lines.pop()  # after the last newline: nothing, or a line whose write was cut short
+    kept = 0
+    for line in lines:
+        fields = line.split("\t")
+        if len(fields) != 3 or not line.isascii():
+            continue
+        file, inputs, findings = fields
+        if file and inputs:
+            _remember(answers, file, inputs, findings)
+            kept += 1
+    return kept
+
+
+def _has_answers(folder: str) -> bool:
+    with os.scandir(folder) as it:
+        for entry in it:
+            if _is_log(entry.name):
+                try:
+                    if entry.stat().st_size > 0:
+                        return True
+                except OSError:
+                    continue
+    return False
+
+
 @dataclass(frozen=True)
 class ResultKey:
     file: str
-    """Digest of the file's path: its answer's file name."""
+    """Digest of the file's path."""
     inputs: str
     """Digest of its text and conftest files: the answer holds for these only."""
 
 
 @dataclass
 class ResultStore:
-    """Where one run's findings are kept: a folder per world."""
+    """Where one run's findings are kept: a folder per world, holding one append-only
+    answer log per process that stored answers in it (see the module docstring).
+
+    A store is per process: under fork a child inherits its parent's store, notices the
+    new pid and opens a log of its own before it appends."""
 
     root: str
     folder: str
     """``results-<index key>/<world>/``."""
+
+    _answers: Answers = field(default_factory=dict, init=False, repr=False, compare=False)
+    _loaded: bool = field(default=False, init=False, repr=False, compare=False)
+    _log_fd: Optional[int] = field(default=None, init=False, repr=False, compare=False)
+    _log_path: str = field(default="", init=False, repr=False, compare=False)
+    _log_pid: int = field(default=0, init=False, repr=False, compare=False)
+    _log_written: int = field(default=0, init=False, repr=False, compare=False)
+    _log_broken: bool = field(default=False, init=False, repr=False, compare=False)
 
     def key_for(self, filename: str, source: str, conftests: bool) -> ResultKey:
         rel = relpath(filename, self.root)
@@ -68,38 +200,135 @@ class ResultStore:
         return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain))
 
     def get(self, key: ResultKey) -> Optional[list[Finding]]:
-        data = cache.read_json(os.path.join(self.folder, key.file + ".json"))
-        if not isinstance(data, dict) or data.get("inputs") != key.inputs:
+        """The stored findings for ``key``, or None (never stored, or stored corrupt)."""
+        if not self._loaded:
+            self._load()
+        raw = self._answers.get(key.file, {}).get(key.inputs)
+        if raw is None:
             return None
-        findings = data.get("findings")
-        if not isinstance(findings, list):
-            return None
-        found: list[Finding] = []
-        for item in findings:
-            if not (
-                isinstance(item, list)
-                and len(item) == 3
-                and type(item[0]) is int
-                and type(item[1]) is int
-                and isinstance(item[2], str)
-            ):
-                return None
-            found.append((item[0], item[1], item[2]))
-        cache.trace("result-hit", key.file)
+        found = _decode(raw)
+        if found is not None:
+            cache.trace("result-hit", key.file)
         return found
 
     def put(self, key: ResultKey, findings: Sequence[Finding]) -> None:
-        """One file per checked file: a new answer replaces the old one (an editor saving
-        a file a thousand times leaves one answer, not a thousand)."""
+        """Append the answer to this process's log; it also answers this process's later
+        lookups, even when the log can't be written."""
         cache.trace("result-store", key.file)
-        data = {"inputs": key.inputs, "findings": [list(f) for f in findings]}
-        cache.write_json(os.path.join(self.folder, key.file + ".json"), data)
+        if not (_fits(key.file) and _fits(key.inputs)):
+            return  # not a digest: its line would read back as another answer, or not at all
+        try:
+            raw = json.dumps([list(f) for f in findings], separators=(",", ":"))
+        except (ValueError, TypeError, RecursionError):
+            return
+        _remember(self._answers, key.file, key.inputs, raw)
+        self._append(f"{key.file}\t{key.inputs}\t{raw}\n".encode("ascii"))
+
+    def close(self) -> None:
+        """Close this process's log (a later ``put`` opens a new one)."""
+        fd, self._log_fd = self._log_fd, None
+        self._log_path, self._log_written = "", 0
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def _load(self) -> None:
+        self._loaded = True
+        answers: Answers = {}
+        try:
+            logs = _log_paths(self.folder)
+        except OSError:  # no folder: nothing stored
+            logs = []
+        lines = sum(_read_log(path, answers) for path in logs)
+        files = len(answers)
+        for file, inner in self._answers.items():  # stored by this process before
+            for inputs, raw in inner.items():
+                _remember(answers, file, inputs, raw)
+        self._answers = answers
+        if len(logs) > MAX_LOGS or lines > 2 * files + COMPACT_SLACK:
+            self._compact(logs)
+
+    def _compact(self, logs: list[str]) -> None:
+        """Replace ``logs`` by one log of the newest answer per file. Another process
+        appending to one of them meanwhile loses what it appends after this read (a
+        later miss); one compacting at the same time is kept out by a lock file, and if
+        both go ahead anyway, each log they write holds answers read from the same
+        logs: duplicates, never a wrong answer."""
+        lock = os.path.join(self.folder, LOCK_NAME)
+        try:
+            os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            with contextlib.suppress(OSError):
+                if time.time() - os.stat(lock).st_mtime > STALE_LOCK_SECONDS:
+                    os.unlink(lock)  # the next reader compacts
+            return
+        except OSError:
+            return
+        try:
+            cache.trace("result-compact", str(len(logs)))
+            newest = [
+                f"{file}\t{inputs}\t{raw}\n"
+                for file, inner in self._answers.items()
+                for inputs, raw in [next(reversed(inner.items()))]
+            ]
+            raw = "".join(newest).encode("ascii")
+            if not raw or cache.write_atomically(os.path.join(self.folder, _new_log_name()), raw):
+                for path in logs:
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(lock)
+
+    def _append(self, line: bytes) -> None:
+        pid = os.getpid()
+        if self._log_pid != pid:
+            self.close()  # a forked child's copy of its parent's log: the parent's
+            self._log_pid = pid
+            self._log_broken = False
+        if self._log_broken:
+            return
+        try:
+            if self._log_fd is not None and os.fstat(self._log_fd).st_nlink == 0:
+                self.close()  # another process compacted it away: appends would be lost
+            if self._log_fd is None:
+                self._open_log()
+            assert self._log_fd is not None
+            written = os.write(self._log_fd, line)
+        except OSError:
+            written = -1
+        if written == len(line):
+            self._log_written += written
+            return
+        # A full disk or a read-only folder: stop here, rather than append after a line
+        # cut short or create a new empty log on every answer.
+        self._log_broken = True
+        empty = self._log_path if self._log_written == 0 else ""
+        self.close()
+        if empty:
+            with contextlib.suppress(OSError):
+                os.unlink(empty)
+
+    def _open_log(self) -> None:
+        for _ in range(3):
+            path = os.path.join(self.folder, _new_log_name())
+            try:
+                self._log_fd = os.open(path, _APPEND_FLAGS, 0o666)
+            except FileExistsError:
+                continue
+            self._log_path = path
+            self._log_written = 0
+            return
+        raise FileExistsError(path)
 
 
 _STORES: dict[tuple[str, Config], Optional[ResultStore]] = {}
 
 
 def reset_memo() -> None:
+    for store in _STORES.values():
+        if store is not None:
+            store.close()
     _STORES.clear()
 
 
@@ -122,8 +351,7 @@ def world_is_new(root: str, config: Config) -> bool:
     if store is None:
         return True
     try:
-        with os.scandir(store.folder) as it:
-            return not any(e.name.endswith(".json") for e in it)
+        return not _has_answers(store.folder)
     except OSError:  # removed meanwhile by a run that saw another world
         return True
 

@@ -5,13 +5,22 @@ answer as soon as it changes on disk."""
 
 from __future__ import annotations
 
+import errno
+import multiprocessing
 import os
+import re
+import shutil
 import sys
+import time
+import warnings
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from flake8_flask_close import result_cache
+from flake8_flask_close.result_cache import ResultKey, ResultStore
 from tests.helpers import run_flake8
 from tests.integration.conftest import CACHE, lint
 
@@ -23,6 +32,17 @@ def touch(path: Path, text: str) -> None:
 
 def results_folders(root: Path) -> list[Path]:
     return [p for p in (root / CACHE).glob("results-*/*") if p.is_dir()]
+
+
+def answer_logs(folder: Path) -> list[Path]:
+    """The answer logs of a world folder, or of every world of a project."""
+    if (folder / CACHE).is_dir():
+        return [log for world in results_folders(folder) for log in answer_logs(world)]
+    return sorted(folder.glob("answers-*.log"))
+
+
+def stored_lines(folder: Path) -> list[str]:
+    return [line for log in answer_logs(folder) for line in log.read_text().splitlines()]
 
 
 def test_unchanged_project_is_answered_from_the_cache(shop: Path) -> None:
@@ -78,13 +98,89 @@ def test_options_are_part_of_the_key(shop: Path) -> None:
 
 
 def test_corrupt_stored_findings_are_recomputed(shop: Path) -> None:
+    for i in range(3):  # one checked file per kind of damage
+        shutil.copy(shop / "tests" / "test_static.py", shop / "tests" / f"test_static_{i}.py")
     reference, _, _ = lint(shop)
-    stored = [p for folder in results_folders(shop) for p in folder.glob("*.json")]
-    assert stored
-    for i, path in enumerate(stored):
-        path.write_text(["", "{", "[[1]]", "[[1, 2, 3]]", '{"a": 1}'][i % 5])
+    (world,) = results_folders(shop)
+    lines = stored_lines(world)
+    damaged = []
+    for i, line in enumerate(lines[:-1]):
+        file, inputs, findings = line.split("\t")
+        damaged.append(
+            [
+                f"{file}\t{inputs}\t{findings[:-1]}",  # not JSON
+                f"{file}\t{inputs}\t[[1]]",
+                f"{file}\t{inputs}\t[[1,2,3]]",
+                f'{file}\t{inputs}\t{{"a":1}}',
+                f"{file}\t{inputs}\t",
+                f"{file}\t{findings}",
+                f"{file}\t{inputs}\t{findings}\t{findings}",
+            ][i % 7]
+        )
+    assert len(damaged) >= 7
+    for log in answer_logs(world):
+        log.unlink()
+    # the last answer whole but for its newline: a write cut short
+    (world / "answers-1-damaged.log").write_text("\n".join(damaged) + "\n" + lines[-1])
     again, events, _ = lint(shop)
-    assert again == reference and events["result-store"] == len(stored)
+    assert again == reference and events["result-store"] == len(lines)
+    assert events["result-hit"] == 0
+
+
+def test_a_log_line_cut_short_is_ignored_alone(shop: Path) -> None:
+    cold, cold_events, _ = lint(shop)
+    log = answer_logs(shop)[0]
+    raw = log.read_bytes()
+    assert raw.endswith(b"\n")
+    log.write_bytes(raw[:-1])
+    warm, events, _ = lint(shop)
+    assert warm == cold and events["result-store"] == 1
+    assert events["result-hit"] == cold_events["result-store"] - 1
+
+
+@pytest.mark.parametrize("start_method", multiprocessing.get_all_start_methods())
+def test_each_worker_process_appends_to_a_log_of_its_own(shop: Path, start_method: str) -> None:
+    cold, cold_events, _ = lint(shop, "--jobs=2", start_method=start_method)
+    trace = shop.parent / "trace.txt"
+    events = [line.split() for line in trace.read_text().splitlines()]
+    storers = {pid for pid, event, *_ in events if event == "result-store"}
+    logs = answer_logs(shop)
+    assert 1 <= len(logs) <= 2 and all(
+        re.fullmatch(r"answers-\d+-[0-9a-f]+\.log", log.name) for log in logs
+    )
+    assert {log.name.split("-")[1] for log in logs} == storers
+    assert len(stored_lines(shop)) == cold_events["result-store"]
+    warm, warm_events, reads = lint(shop, "--jobs=2", start_method=start_method)
+    assert warm == cold and reads == []
+    assert warm_events["result-hit"] == cold_events["result-store"]
+    assert warm_events["result-store"] == 0
+
+
+def _refuses_writes(folder: Path) -> bool:
+    probe = folder / "probe"
+    try:
+        probe.write_text("")
+    except OSError:
+        return True
+    probe.unlink()
+    return False
+
+
+def test_a_read_only_world_folder_keeps_nothing_and_raises_nothing(shop: Path) -> None:
+    cold, _, _ = lint(shop)
+    (world,) = results_folders(shop)
+    for log in answer_logs(world):
+        log.unlink()
+    world.chmod(0o555)
+    try:
+        if not _refuses_writes(world):  # root (euid 0) may write anyway
+            pytest.skip("the folder's permissions are not enforced (running as root)")
+        for _ in range(2):
+            again, events, _ = lint(shop)
+            assert again == cold and events["result-store"] > 0 and events["result-hit"] == 0
+            assert answer_logs(world) == []
+    finally:
+        world.chmod(0o755)
 
 
 def test_an_edit_leaves_one_world(shop: Path) -> None:
@@ -95,17 +191,48 @@ def test_an_edit_leaves_one_world(shop: Path) -> None:
     assert len(results_folders(shop)) == 1
 
 
-def test_a_file_edited_again_and_again_keeps_one_answer(shop: Path) -> None:
-    lint(shop)
-    (world,) = results_folders(shop)
-    answers = len(list(world.glob("*.json")))
-    test = shop / "tests" / "test_api.py"
-    original = test.read_text()
-    for i in range(3):
-        touch(test, original + "\n# edit" + "." * i + "\n")  # a new size: same mtime
-        _, events, _ = lint(shop)
-        assert events["result-store"] == 1
-    assert results_folders(shop) == [world] and len(list(world.glob("*.json"))) == answers
+def test_a_file_edited_again_and_again_keeps_the_store_bounded(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """flake8 runs in this process, so the compaction threshold can be lowered: each run
+    stores its answers in a new log, as one run per save from an editor does."""
+    from flake8.main import cli
+
+    from flake8_flask_close.plugin import forget_previous_run
+
+    max_logs = 3
+    monkeypatch.setattr(result_cache, "MAX_LOGS", max_logs)
+    trace = shop.parent / "trace.txt"
+    monkeypatch.setenv("FLAKE8_FLASK_CLOSE_TRACE", str(trace))
+    monkeypatch.chdir(shop)
+
+    def run() -> tuple[str, Counter[str]]:
+        if trace.exists():
+            trace.unlink()
+        cli.main(["--select=FCL", "--jobs=1", "."])
+        events = trace.read_text().splitlines() if trace.exists() else []
+        return capsys.readouterr().out, Counter(line.split()[1] for line in events)
+
+    try:
+        reference, events = run()
+        (world,) = results_folders(shop)
+        answers = events["result-store"]
+        test = shop / "tests" / "test_api.py"
+        original = test.read_text()
+        compactions = 0
+        for i in range(12):
+            touch(test, original + "\n# edit" + "." * i + "\n")  # a new size: same mtime
+            out, events = run()
+            assert out == reference and events["result-store"] == 1
+            compactions += events["result-compact"]
+            assert len(answer_logs(world)) <= max_logs + 1
+            assert len(stored_lines(world)) <= answers + max_logs
+        assert compactions >= 2 and results_folders(shop) == [world]
+        out, events = run()
+        assert out == reference and events["result-store"] == 0
+        assert events["result-hit"] == answers
+    finally:
+        forget_previous_run()  # close this process's log
 
 
 def test_unsaved_buffer_of_a_route_module_is_not_stored(shop: Path) -> None:
@@ -168,7 +295,6 @@ def test_a_warm_run_opens_each_checked_file_once_and_nothing_else_of_the_project
 
 def test_other_plugin_code_is_another_world(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An edited checkout (or a reinstall of the same version) answers with its own code."""
-    from flake8_flask_close import result_cache
     from flake8_flask_close.config import Config
     from flake8_flask_close.plugin import forget_previous_run
 
@@ -179,3 +305,295 @@ def test_other_plugin_code_is_another_world(shop: Path, monkeypatch: pytest.Monk
     second = result_cache.store_for(str(shop), Config())
     forget_previous_run()
     assert first is not None and second is not None and first.folder != second.folder
+
+
+# The store itself, as several processes share a world folder.
+
+ONE, TWO, THREE = ("1" * 32, "2" * 32, "3" * 32)
+
+
+def key(file: str, inputs: str = ONE) -> ResultKey:
+    return ResultKey(file, inputs)
+
+
+def finding(message: str) -> list[tuple[int, int, str]]:
+    return [(1, 4, f"FCL101 {message}")]
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Path:
+    folder = tmp_path / "world"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def stores(world: Path) -> Iterator[list[ResultStore]]:
+    """Stores on ``world``, each standing for a process of its own; their logs are
+    closed after the test."""
+    made: list[ResultStore] = []
+    yield made
+    for store in made:
+        store.close()
+
+
+def new_store(stores: list[ResultStore], world: Path) -> ResultStore:
+    store = ResultStore(str(world.parent), str(world))
+    stores.append(store)
+    return store
+
+
+def test_a_stored_answer_is_found_by_its_own_process_and_by_the_next(
+    world: Path, stores: list[ResultStore]
+) -> None:
+    writer = new_store(stores, world)
+    assert writer.get(key(ONE)) is None
+    writer.put(key(ONE), finding("one"))
+    writer.put(key(TWO), [])
+    assert writer.get(key(ONE)) == finding("one") and writer.get(key(TWO)) == []
+    (log,) = answer_logs(world)
+    assert log.read_text().splitlines() == [
+        f'{ONE}\t{ONE}\t[[1,4,"FCL101 one"]]',
+        f"{TWO}\t{ONE}\t[]",
+    ]
+    reader = new_store(stores, world)
+    assert reader.get(key(ONE)) == finding("one") and reader.get(key(TWO)) == []
+    assert reader.get(key(ONE, TWO)) is None and reader.get(key(THREE)) is None
+
+
+def test_later_lines_win_and_a_line_cut_short_is_ignored_alone(world: Path) -> None:
+    (world / "answers-1-a.log").write_text(
+        f'{ONE}\t{ONE}\t[[1,4,"FCL101 old"]]\n'
+        f"{TWO}\t{ONE}\t[]\n"
+        "not a line of the log\n"
+        f'{ONE}\t{ONE}\t[[1,4,"FCL101 new"]]\n'
+        f"{THREE}\t{ONE}\t[]"
+    )
+    reader = ResultStore(str(world.parent), str(world))
+    assert reader.get(key(ONE)) == finding("new") and reader.get(key(TWO)) == []
+    assert reader.get(key(THREE)) is None
+
+
+def test_a_forked_child_appends_to_a_log_of_its_own(world: Path, stores: list[ResultStore]) -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    store = new_store(stores, world)
+    store.put(key(ONE), finding("parent"))
+    with warnings.catch_warnings():
+        # Python 3.12+ warns of fork with threads running: the child only appends a line
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child = os.fork()
+    if child == 0:
+        status = 1
+        try:
+            store.put(key(TWO), finding("child"))
+            store.close()
+            status = 0
+        finally:
+            os._exit(status)
+    assert os.waitpid(child, 0)[1] == 0
+    store.put(key(THREE), finding("parent again"))
+    lines = {log.name.split("-")[1]: log.read_text().count("\n") for log in answer_logs(world)}
+    assert lines == {str(os.getpid()): 2, str(child): 1}
+    reader = new_store(stores, world)
+    assert [reader.get(key(k)) for k in (ONE, TWO, THREE)] == [
+        finding("parent"),
+        finding("child"),
+        finding("parent again"),
+    ]
+
+
+def test_compaction_keeps_the_newest_answer_per_file(
+    world: Path, stores: list[ResultStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(result_cache, "COMPACT_SLACK", 0)  # more than 2 lines a file
+    newer, older = world / "answers-1-a.log", world / "answers-2-b.log"
+    older.write_text(
+        f'{ONE}\t{ONE}\t[[1,4,"FCL101 first"]]\n'
+        f'{ONE}\t{TWO}\t[[1,4,"FCL101 second"]]\n'
+        f'{ONE}\t{ONE}\t[[1,4,"FCL101 first"]]\n'  # stored again: the newest for ONE
+        f'{TWO}\t{ONE}\t[[1,4,"FCL101 two, old"]]\n'
+    )
+    newer.write_text(f'{TWO}\t{TWO}\t[[1,4,"FCL101 two, new"]]\n')
+    now = time.time()
+    os.utime(older, (now - 20, now - 20))  # the log's age decides, not its name
+    os.utime(newer, (now - 10, now - 10))
+    reader = new_store(stores, world)
+    assert reader.get(key(ONE, TWO)) == finding("second")  # it had read them all
+    assert not older.exists() and not newer.exists()
+    assert stored_lines(world) == [
+        f'{ONE}\t{ONE}\t[[1,4,"FCL101 first"]]',
+        f'{TWO}\t{TWO}\t[[1,4,"FCL101 two, new"]]',
+    ]
+    fresh = new_store(stores, world)
+    assert fresh.get(key(ONE, ONE)) == finding("first")
+    assert fresh.get(key(TWO, TWO)) == finding("two, new")
+    assert fresh.get(key(ONE, TWO)) is None and fresh.get(key(TWO, ONE)) is None
+
+
+def test_many_logs_are_compacted_into_one(
+    world: Path, stores: list[ResultStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(result_cache, "MAX_LOGS", 2)
+    for file in (ONE, TWO, THREE):
+        new_store(stores, world).put(key(file), finding(file[0]))
+    assert len(answer_logs(world)) == 3
+    assert new_store(stores, world).get(key(ONE)) == finding("1")
+    assert len(answer_logs(world)) == 1 and len(stored_lines(world)) == 3
+    fresh = new_store(stores, world)
+    assert [fresh.get(key(file)) for file in (ONE, TWO, THREE)] == [
+        finding("1"),
+        finding("2"),
+        finding("3"),
+    ]
+
+
+def test_an_answer_stored_after_another_process_compacted_the_log_away_is_kept(
+    world: Path, stores: list[ResultStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(result_cache, "COMPACT_SLACK", 0)
+    writer = new_store(stores, world)
+    for inputs in (ONE, TWO, THREE):
+        writer.put(key(ONE, inputs), finding(inputs[0]))
+    (log,) = answer_logs(world)
+    assert new_store(stores, world).get(key(ONE, THREE)) == finding("3")  # compacts
+    assert not log.exists()
+    writer.put(key(TWO), finding("after"))
+    fresh = new_store(stores, world)
+    assert fresh.get(key(TWO)) == finding("after") and fresh.get(key(ONE, THREE)) == finding("3")
+
+
+def test_two_processes_compacting_at_once_only_lose_answers(
+    world: Path, stores: list[ResultStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock keeps a second compaction out; when it can't (a stale lock removed at
+    the wrong time), both rewrite the same answers."""
+    monkeypatch.setattr(result_cache, "COMPACT_SLACK", 0)
+    writer = new_store(stores, world)
+    for inputs in (ONE, TWO, THREE):
+        writer.put(key(ONE, inputs), finding(inputs[0]))
+    writer.put(key(TWO), finding("two"))
+    writer.put(key(ONE, THREE), finding("3"))  # 5 lines for 2 files
+    writer.close()
+    write_atomically = result_cache.cache.write_atomically
+    second = new_store(stores, world)
+    raced: list[bool] = []
+
+    def racing(path: str, raw: bytes) -> bool:
+        if not raced:
+            raced.append(True)
+            monkeypatch.setattr(result_cache, "LOCK_NAME", "another.lock")
+            assert second.get(key(TWO)) == finding("two")  # compacts meanwhile
+        return write_atomically(path, raw)
+
+    monkeypatch.setattr(result_cache.cache, "write_atomically", racing)
+    assert new_store(stores, world).get(key(TWO)) == finding("two")
+    assert len(answer_logs(world)) == 2 and not list(world.glob("*.lock"))
+    fresh = new_store(stores, world)
+    assert fresh.get(key(ONE, THREE)) == finding("3") and fresh.get(key(TWO)) == finding("two")
+    assert fresh.get(key(ONE, ONE)) is None
+
+
+def test_a_compaction_lock_holds_off_compaction_until_it_is_stale(
+    world: Path, stores: list[ResultStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(result_cache, "COMPACT_SLACK", 0)
+    writer = new_store(stores, world)
+    for inputs in (ONE, TWO, THREE):
+        writer.put(key(ONE, inputs), finding(inputs[0]))
+    lock = world / result_cache.LOCK_NAME
+    lock.write_text("")
+    assert new_store(stores, world).get(key(ONE, ONE)) == finding("1")
+    assert len(stored_lines(world)) == 3 and lock.exists()
+    stale = time.time() - result_cache.STALE_LOCK_SECONDS - 10
+    os.utime(lock, (stale, stale))  # left by a process that died while compacting
+    assert new_store(stores, world).get(key(ONE, ONE)) == finding("1")
+    assert len(stored_lines(world)) == 3 and not lock.exists()
+    assert new_store(stores, world).get(key(ONE, THREE)) == finding("3")
+    assert stored_lines(world) == [f'{ONE}\t{THREE}\t[[1,4,"FCL101 3"]]']
+
+
+def test_a_removed_world_folder_is_a_miss_and_raises_nothing(
+    tmp_path: Path, stores: list[ResultStore]
+) -> None:
+    (tmp_path / "a file").write_text("")
+    for folder in (tmp_path / "removed", tmp_path / "a file"):
+        store = new_store(stores, folder)
+        assert store.get(key(ONE)) is None
+        store.put(key(ONE), finding("kept in memory"))
+        store.put(key(TWO), [])
+        assert store.get(key(ONE)) == finding("kept in memory") and store.get(key(TWO)) == []
+    assert not (tmp_path / "removed").exists() and (tmp_path / "a file").read_text() == ""
+
+
+def test_a_refused_log_is_tried_once_and_raises_nothing(
+    world: Path, stores: list[ResultStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a read-only folder does, whoever runs the test."""
+    tried: list[str] = []
+
+    def refuse(path: str, flags: int, mode: int = 0o777) -> int:
+        tried.append(path)
+        raise PermissionError(errno.EACCES, "read-only", path)
+
+    store = new_store(stores, world)
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "open", refuse)
+        for file in (ONE, TWO, THREE):
+            store.put(key(file), finding(file[0]))
+    assert len(tried) == 1 and list(world.iterdir()) == []
+    assert store.get(key(THREE)) == finding("3")
+
+
+def test_a_full_disk_leaves_no_empty_log_behind(
+    world: Path, stores: list[ResultStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    store = new_store(stores, world)
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", full)
+        for file in (ONE, TWO):
+            store.put(key(file), finding(file[0]))
+    assert list(world.iterdir()) == []
+    assert store.get(key(TWO)) == finding("2")
+
+
+def test_a_write_cut_short_is_never_read_back(
+    world: Path, stores: list[ResultStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = os.write
+
+    def short(fd: int, data: bytes) -> int:
+        return real_write(fd, data[: len(data) // 2])
+
+    store = new_store(stores, world)
+    store.put(key(ONE), finding("whole"))
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", short)
+        store.put(key(TWO), finding("cut short"))
+    store.put(key(THREE), finding("not appended after half a line"))
+    (log,) = answer_logs(world)
+    assert log.read_text().count("\n") == 1
+    fresh = new_store(stores, world)
+    assert fresh.get(key(ONE)) == finding("whole")
+    assert fresh.get(key(TWO)) is None and fresh.get(key(THREE)) is None
+
+
+def test_the_world_is_new_until_a_log_holds_an_answer(shop: Path) -> None:
+    from flake8_flask_close.config import Config
+    from flake8_flask_close.plugin import forget_previous_run
+
+    forget_previous_run()
+    config = Config()
+    try:
+        store = result_cache.store_for(str(shop), config)
+        assert store is not None and result_cache.world_is_new(str(shop), config)
+        (Path(store.folder) / "answers-1-empty.log").write_text("")
+        (Path(store.folder) / "notes.txt").write_text("not a log")
+        assert result_cache.world_is_new(str(shop), config)
+        store.put(key(ONE), [])
+        assert not result_cache.world_is_new(str(shop), config)
+    finally:
+        forget_previous_run()
