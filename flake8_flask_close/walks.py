@@ -30,6 +30,9 @@ _Memo = dict[tuple[int, Hashable], tuple[ast.AST, Any]]
 
 class _State(threading.local):
     memo: Optional[_Memo] = None
+    children: Optional[dict[ast.AST, list[ast.AST]]] = None
+    """Each node's children, once a whole-tree walk found them (the scope walks and
+    subtree walks that follow reuse them)."""
 
 
 _STATE = _State()
@@ -42,10 +45,12 @@ def remembered_walks() -> Iterator[None]:
         yield
         return
     _STATE.memo = {}
+    _STATE.children = {}
     try:
         yield
     finally:
         _STATE.memo = None
+        _STATE.children = None
 
 
 _LEAVES: dict[type, tuple[str, ...]] = {
@@ -82,24 +87,31 @@ def _children(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+def _children_known(node: ast.AST) -> list[ast.AST]:
+    known = _STATE.children
+    if known is None:
+        return _children(node)
+    found = known.get(node)
+    if found is None:
+        found = known[node] = _children(node)
+    return found
+
+
 def _whole(node: ast.AST) -> Nodes:
-    out: list[ast.AST] = []
-    todo = deque([node])
-    while todo:
-        current = todo.popleft()
-        todo.extend(_children(current))
-        out.append(current)
+    out = [node]
+    for current in out:  # grows as it goes: breadth first, like ast.walk
+        out.extend(_children_known(current))
     return tuple(out)
 
 
 def _own_scope(node: ast.AST) -> Nodes:
     out: list[ast.AST] = []
-    stack = _children(node)
+    stack = list(_children_known(node))
     while stack:
         child = stack.pop()
         out.append(child)
         if not isinstance(child, SCOPE_NODES):
-            stack.extend(_children(child))
+            stack.extend(_children_known(child))
     return tuple(out)
 
 
@@ -137,15 +149,16 @@ def _statements(node: ast.AST) -> Nodes:
 
 
 def _whole_with_parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
-    out: list[ast.AST] = []
     parents: dict[ast.AST, ast.AST] = {}
-    todo = deque([node])
-    while todo:
-        current = todo.popleft()
-        out.append(current)
-        for child in _children(current):
+    known = _STATE.children if _STATE.children is not None else {}
+    out = [node]
+    for current in out:  # grows as it goes: breadth first, like ast.walk
+        children = known.get(current)
+        if children is None:
+            children = known[current] = _children(current)
+        for child in children:
             parents[child] = current
-            todo.append(child)
+        out.extend(children)
     remembered(node, "walk", lambda: tuple(out))
     return parents
 
