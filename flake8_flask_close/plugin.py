@@ -76,6 +76,18 @@ def _job_count(options: argparse.Namespace) -> int:
     return count if isinstance(count, int) and count > 0 else 1
 
 
+def _load_analysis() -> None:
+    """Import the analysis while helper processes read a changed project: many files
+    changed, so many will be analysed, and workers forked from here inherit it."""
+    try:
+        import flake8_flask_close.checks  # noqa: F401
+        from flake8_flask_close.routes import match
+
+        match.load_werkzeug()
+    except Exception as exc:  # the workers import it themselves
+        LOG.debug("flake8-flask-close: analysis not loaded early: %r", exc)
+
+
 class Plugin:
     name = "flake8-flask-close"
     version = __version__
@@ -114,7 +126,9 @@ class Plugin:
             config = cls.config
             # the files that changed since the last run are read by as many processes as
             # flake8 will use
-            project_scan(root, config.send_functions, config.cache, _job_count(options))
+            project_scan(
+                root, config.send_functions, config.cache, _job_count(options), _load_analysis
+            )
             if result_cache.world_is_new(root, config):
                 # every file will be analysed: the index is needed, build it once, here
                 from flake8_flask_close.routes.index import get_index

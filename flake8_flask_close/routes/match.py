@@ -52,6 +52,11 @@ def _router_types() -> tuple[type, type]:
     return MatchingRule, PermissiveConverter
 
 
+def load_werkzeug() -> None:
+    """Import Werkzeug's router ahead of its first use."""
+    _router_types()
+
+
 ANY_FIRST = "\x00any"
 """The bucket of rules whose first path segment isn't literal (``/<name>``): they may
 match a path whatever its first segment."""

@@ -10,7 +10,7 @@ import logging
 import os
 import stat
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
@@ -147,21 +147,25 @@ def _entry_from_row(row: _EntryRow) -> cache.Entry:
     return entry
 
 
+Meanwhile = Optional[Callable[[], None]]
+"""Work for this process while helper processes read files."""
+
+
 def _read_entries(
-    jobs: list[_ReadJob], send_functions: tuple[str, ...], workers: int
+    jobs: list[_ReadJob], send_functions: tuple[str, ...], workers: int, meanwhile: Meanwhile
 ) -> list[cache.Entry]:
     """The entries of ``jobs``, in order: read in ``workers`` processes when there are
     enough of them (a cold run over a big project), else here."""
     if workers > 1 and len(jobs) >= PARALLEL_MIN_READS:
         try:
-            return _read_in_parallel(jobs, send_functions, workers)
+            return _read_in_parallel(jobs, send_functions, workers, meanwhile)
         except Exception as exc:  # a platform without working processes: read them here
             LOG.debug("flake8-flask-close: reading in parallel failed: %r", exc)
     return [_read_entry(*job, send_functions) for job in jobs]
 
 
 def _read_in_parallel(
-    jobs: list[_ReadJob], send_functions: tuple[str, ...], workers: int
+    jobs: list[_ReadJob], send_functions: tuple[str, ...], workers: int, meanwhile: Meanwhile
 ) -> list[cache.Entry]:
     import multiprocessing  # only a cold run over a big project needs it
 
@@ -170,7 +174,10 @@ def _read_in_parallel(
     size = -(-len(jobs) // (workers * 4))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     with multiprocessing.get_context().Pool(workers) as pool:
-        results = pool.starmap(_read_rows, [(chunk, send_functions) for chunk in chunks])
+        pending = pool.starmap_async(_read_rows, [(chunk, send_functions) for chunk in chunks])
+        if meanwhile is not None:
+            meanwhile()
+        results = pending.get()
     return [_entry_from_row(row) for rows in results for row in rows]
 
 
@@ -179,9 +186,11 @@ def scan(
     send_functions: tuple[str, ...] = (),
     settings: CacheSettings = DEFAULT_CACHE,
     workers: int = 1,
+    meanwhile: Meanwhile = None,
 ) -> ProjectScan:
     """Every ``.py`` file under ``root``; files whose size and mtime match the on-disk
-    cache are not read again, the others are read in up to ``workers`` processes."""
+    cache are not read again, the others are read in up to ``workers`` processes (while
+    this one does ``meanwhile``, when they are)."""
     if os.path.dirname(os.path.abspath(root)) == os.path.abspath(root):
         LOG.debug("flake8-flask-close: %s is a filesystem root; not indexing it", root)
         return ProjectScan(root, {}, send_functions)
@@ -208,7 +217,7 @@ def scan(
             continue
         entries[rel] = None  # keeps the walk's order
         jobs.append((path, rel, st.st_size, st.st_mtime_ns))
-    for (_, rel, _, _), entry in zip(jobs, _read_entries(jobs, send_functions, workers)):
+    for (_, rel, _, _), entry in zip(jobs, _read_entries(jobs, send_functions, workers, meanwhile)):
         entries[rel] = entry
     read = len(jobs)
     project = ProjectScan(
@@ -255,9 +264,10 @@ def project_scan(
     send_functions: tuple[str, ...] = (),
     settings: CacheSettings = DEFAULT_CACHE,
     workers: int = 1,
+    meanwhile: Meanwhile = None,
 ) -> ProjectScan:
     """``scan()``, once per run."""
     key = (root, send_functions, settings)
     if key not in _MEMO:
-        _MEMO[key] = scan(root, send_functions, settings, workers)
+        _MEMO[key] = scan(root, send_functions, settings, workers, meanwhile)
     return _MEMO[key]

@@ -125,7 +125,11 @@ def test_reading_in_processes_gives_the_same_entries(
     settings = CacheSettings(enabled=False)
     serial = scan(str(shop), (), settings, workers=1)
     monkeypatch.setattr(scan_module, "PARALLEL_MIN_READS", 1)
-    parallel = scan(str(shop), (), settings, workers=2)
+    done_meanwhile: list[bool] = []
+    parallel = scan(
+        str(shop), (), settings, workers=2, meanwhile=lambda: done_meanwhile.append(True)
+    )
+    assert done_meanwhile == [True]
     assert list(parallel.entries) == list(serial.entries)
     assert _digests(parallel) == _digests(serial)
     assert parallel.modules() == serial.modules() != {}
