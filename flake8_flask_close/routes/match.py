@@ -76,6 +76,9 @@ def _rule_bucket(rule: str) -> str:
 MAX_ROUTERS = 16
 """Routers kept per app, the most recently used: Werkzeug's compiled rules are big."""
 
+MAX_MATCHES = 4096
+"""Answers remembered per app before they are forgotten all at once."""
+
 
 class RouteMap:
     """The routes of one app, matched with Werkzeug's router. A rule whose first path
@@ -91,6 +94,7 @@ class RouteMap:
             if route.rule is not None and route.rule.startswith("/"):
                 self._buckets.setdefault(_rule_bucket(route.rule), []).append(i)
         self._adapters: OrderedDict[str, Optional[MapAdapter]] = OrderedDict()
+        self._matches: dict[tuple[str, str], Optional[Match]] = {}
 
     def _adapter(self, path: str) -> Optional[MapAdapter]:
         first = _first_segment(path)
@@ -109,6 +113,17 @@ class RouteMap:
         return adapter
 
     def match(self, path: str, method: str) -> Optional[Match]:
+        """The route ``method path`` reaches (answers remembered: test modules ask for
+        the same few paths again and again)."""
+        key = (path, method)
+        if key in self._matches:
+            return self._matches[key]
+        if len(self._matches) >= MAX_MATCHES:
+            self._matches.clear()
+        found = self._matches[key] = self._match(path, method)
+        return found
+
+    def _match(self, path: str, method: str) -> Optional[Match]:
         from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
         from werkzeug.routing import RequestRedirect
 
