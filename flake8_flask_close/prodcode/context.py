@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -351,5 +351,5 @@ def is_name(node: Optional[ast.AST], name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
 
 
-def own_nodes(func: FunctionNode) -> list[ast.AST]:
-    return list(walk_own_scope(func))
+def own_nodes(func: FunctionNode) -> Sequence[ast.AST]:
+    return walk_own_scope(func)

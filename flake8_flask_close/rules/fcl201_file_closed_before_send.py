@@ -196,7 +196,7 @@ def _sends(ctx: ProdContext, root: ast.AST) -> dict[str, list[ast.Call]]:
 
 
 def _closed_by_with(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
-    last_returns = _last_returns(func)
+    last_returns: Optional[dict[str, int]] = None
     for node in own_nodes(func):
         if not isinstance(node, (ast.With, ast.AsyncWith)):
             continue
@@ -210,6 +210,8 @@ def _closed_by_with(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
                 isinstance(n, ast.Return) and n.value is not None for n in ast.walk(body)
             )
             sends = _sends(ctx, body) if sends is None else sends
+            if last_returns is None:
+                last_returns = _last_returns(func)
             for call in sends.get(var.id, []):
                 if returns_inside or _returned_later(ctx, last_returns, call, node):
                     what = f"{dotted(call.func) or 'the response'}()"

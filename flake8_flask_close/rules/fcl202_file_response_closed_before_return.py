@@ -9,7 +9,7 @@ response itself after sending it.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Optional
 
 from flake8_flask_close.codes import CODES
@@ -110,7 +110,7 @@ def findings(ctx: ProdContext) -> Iterator[Finding]:
         yield from _returned_closing(ctx, func)
 
 
-def _returned_lines(nodes: list[ast.AST], name: str) -> list[int]:
+def _returned_lines(nodes: Sequence[ast.AST], name: str) -> list[int]:
     lines = []
     for node in nodes:
         if isinstance(node, ast.Return) and node.value is not None:

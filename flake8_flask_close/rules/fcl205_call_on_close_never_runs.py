@@ -10,7 +10,7 @@ file, releasing a lock) silently never happens.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import FunctionNode
@@ -120,7 +120,7 @@ def _in_function(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
             yield finding_at(ctx.statement_of(node), CODE, what=what, fix=FIX)
 
 
-def _with_decorators(nodes: list[ast.AST]) -> Iterator[ast.AST]:
+def _with_decorators(nodes: Sequence[ast.AST]) -> Iterator[ast.AST]:
     """The function's own nodes, plus the decorators of functions defined in it
     (``@response.call_on_close`` above a nested ``def``)."""
     for node in nodes:
