@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import hashlib
 import io
 import json
 import os
 import tempfile
 import tokenize
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from flake8_flask_close import __version__
 
+try:
+    # hashlib's own BLAKE2b: importing hashlib loads OpenSSL, a few ms of every run
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the module
+    from hashlib import blake2b
+
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from flake8_flask_close.routes.facts import ModuleFacts
 
 SCHEMA = 3
@@ -30,7 +36,7 @@ DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
 def digest(text: str) -> str:
     """The one digest the caches use: 32 hex digits of BLAKE2b."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def text_digest(text: str) -> str:
@@ -115,8 +121,8 @@ class Entry:
             self._text = None
 
 
-@dataclass(frozen=True)
-class CacheSettings:
+class CacheSettings(NamedTuple):
+    # not a frozen dataclass: those take ten times as long to define, on every run
     enabled: bool = True
     directory: Optional[str] = None
     """None: ``.flake8_flask_close_cache`` in the project root."""
@@ -125,13 +131,19 @@ class CacheSettings:
         if not self.enabled:
             return None
         folder = self.directory or os.path.join(root, DEFAULT_DIR_NAME)
-        key = hashlib.sha256(
-            json.dumps([os.path.abspath(root), list(send_functions)]).encode()
-        ).hexdigest()[:16]
+        key = blake2b(
+            json.dumps([os.path.abspath(root), list(send_functions)]).encode(), digest_size=8
+        ).hexdigest()
         return os.path.join(folder, f"index-{key}.json")
 
 
 DEFAULT_CACHE = CacheSettings()
+
+
+def tracing() -> bool:
+    """Whether ``trace`` writes anything (a detail that costs something to say is only
+    worked out then)."""
+    return bool(os.environ.get("FLAKE8_FLASK_CLOSE_TRACE"))
 
 
 def trace(event: str, detail: str) -> None:
@@ -185,16 +197,48 @@ def write_atomically(path: str, raw: bytes) -> bool:
                 os.unlink(tmp_name)
 
 
-@dataclass
-class Loaded:
-    """What ``load`` found: the entries, and the file holding their facts."""
+class Loaded(NamedTuple):
+    """What ``load`` found: the rows of the index, the file holding their facts, and the
+    digest of those facts."""
 
-    entries: dict[str, Entry]
+    rows: Mapping[str, Any]
+    """Path -> ``[size, mtime_ns, text digest, facts digest]`` as stored, unchecked: each
+    row is checked once, when it is compared with its file (``stored_entry``)."""
     facts_file: Optional[str] = None
+    facts_digest: Optional[str] = None
+    """``facts_digest`` of the entries the rows stand for, when the index holds it."""
+
+
+def stored_entry(row: Any, size: int, mtime_ns: int) -> Optional[Entry]:
+    """The entry a row of the index stands for, when the row is well formed and records
+    this size and mtime; else None (the file is read again)."""
+    try:
+        stored_size, stored_mtime, text, digest = row
+    except (TypeError, ValueError):
+        return None
+    if (
+        stored_size != size
+        or stored_mtime != mtime_ns
+        or not (text is None or type(text) is str)
+        or not (digest is None or type(digest) is str)
+    ):
+        return None
+    return Entry(size, mtime_ns, text or None, None, digest)
+
+
+def facts_digest(entries: Mapping[str, Entry]) -> str:
+    """One digest of every module's facts: equal digests, equal indexes."""
+    return digest(
+        "".join(
+            f"{rel}\0{entries[rel].facts_digest}\0"
+            for rel in sorted(entries)
+            if entries[rel].facts_digest is not None
+        )
+    )
 
 
 def load(path: Optional[str]) -> Loaded:
-    """The cached entries (their facts not read yet), or none when the file is missing,
+    """The cached rows (their facts not read yet), or none when the file is missing,
     unreadable, corrupt, foreign JSON or from another plugin version."""
     if path is None:
         return Loaded({})
@@ -202,16 +246,13 @@ def load(path: Optional[str]) -> Loaded:
     try:
         if data.get("schema") != SCHEMA or data.get("version") != __version__:
             return Loaded({})
-        entries: dict[str, Entry] = {}
-        for rel, (size, mtime, text, digest) in data["files"].items():
-            if not (digest is None or isinstance(digest, str)):
-                return Loaded({})
-            entries[str(rel)] = Entry(
-                int(size), int(mtime), str(text) if text else None, None, digest
-            )
+        rows = data["files"]
+        if not isinstance(rows, dict):
+            return Loaded({})
         facts_name = data["facts"]
         facts_file = os.path.join(os.path.dirname(path), os.path.basename(str(facts_name)))
-        return Loaded(entries, facts_file)
+        known = data.get("digest")
+        return Loaded(rows, facts_file, known if type(known) is str else None)
     except (ValueError, TypeError, KeyError, AttributeError):
         return Loaded({})
 
@@ -237,13 +278,14 @@ def load_facts(facts_file: Optional[str]) -> dict[str, str]:
 
 
 def _bytes_name(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+    return blake2b(raw, digest_size=12).hexdigest()
 
 
-def save(path: Optional[str], entries: dict[str, Entry]) -> None:
+def save(path: Optional[str], entries: dict[str, Entry], known: Optional[str] = None) -> None:
     """Two files: the facts (named by their digest, so a reader never sees half of
-    them) and then the index of entries naming that facts file. Facts files no index
-    names any more are removed."""
+    them) and then the index of entries naming that facts file, with the entries'
+    ``facts_digest`` (``known``, when the caller has it). Facts files no index names any
+    more are removed."""
     if path is None:
         return
     folder = os.path.dirname(path)
@@ -272,6 +314,8 @@ def save(path: Optional[str], entries: dict[str, Entry]) -> None:
         "schema": SCHEMA,
         "version": __version__,
         "facts": facts_name,
+        # a warm run finds every row unchanged and takes this instead of digesting them
+        "digest": known if known is not None else facts_digest(entries),
         "files": {
             rel: [e.size, e.mtime_ns, e.text_digest, e.facts_digest] for rel, e in entries.items()
         },

@@ -9,15 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, cast
 
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
 from flake8_flask_close.routes.project import (
     forget_roots,
     parse,
-    python_files_with_stats,
+    python_files_by_folder,
     read_candidate,
 )
 
@@ -40,18 +39,28 @@ def relpath(path: str, root: str) -> str:
     return rel.replace(os.sep, "/")
 
 
-@dataclass
 class ProjectScan:
     """The project's files as the index sees them: one cache entry per ``.py`` file."""
 
-    root: str
-    entries: dict[str, cache.Entry]
-    send_functions: tuple[str, ...] = ()
-    facts_file: Optional[str] = None
-    """The cache file holding the facts of entries taken from the cache."""
-    _modules: Optional[dict[str, ModuleFacts]] = None
-    linked: Optional[RouteIndex] = None
-    """The index linked from these modules, once built (see ``index.get_index``)."""
+    def __init__(
+        self,
+        root: str,
+        entries: dict[str, cache.Entry],
+        send_functions: tuple[str, ...] = (),
+        facts_file: Optional[str] = None,
+        known_digest: Optional[str] = None,
+    ) -> None:
+        self.root = root
+        self.entries = entries
+        self.send_functions = send_functions
+        self.facts_file = facts_file
+        """The cache file holding the facts of entries taken from the cache."""
+        self._digest = known_digest
+        """``facts_digest()`` when known: stored in the index with the very rows these
+        entries were taken from, or computed once."""
+        self._modules: Optional[dict[str, ModuleFacts]] = None
+        self.linked: Optional[RouteIndex] = None
+        """The index linked from these modules, once built (see ``index.get_index``)."""
 
     def modules(self) -> dict[str, ModuleFacts]:
         """Path -> facts; cached facts are turned into objects here, on first need."""
@@ -89,17 +98,14 @@ class ProjectScan:
             return None
         entry = _read_entry(path, rel, st.st_size, st.st_mtime_ns, self.send_functions)
         self.entries[rel] = entry
+        self._digest = None
         return entry.facts()
 
     def facts_digest(self) -> str:
         """One digest of every module's facts: equal digests, equal indexes."""
-        return cache.digest(
-            "".join(
-                f"{rel}\0{self.entries[rel].facts_digest}\0"
-                for rel in sorted(self.entries)
-                if self.entries[rel].facts_digest is not None
-            )
-        )
+        if self._digest is None:
+            self._digest = cache.facts_digest(self.entries)
+        return self._digest
 
 
 def _read_entry(
@@ -196,43 +202,48 @@ def scan(
         return ProjectScan(root, {}, send_functions)
     cache_path = settings.path_for(root, send_functions)
     loaded = cache.load(cache_path)
-    cached = loaded.entries
+    rows = loaded.rows
+    stored_entry = cache.stored_entry
+    is_file = stat.S_ISREG
     entries: dict[str, Optional[cache.Entry]] = {}
     jobs: list[_ReadJob] = []
-    prefix = os.path.join(root, "")
-    for path, st in python_files_with_stats(root):
-        # the walk starts at root: slicing gives relpath()'s answer, much faster
-        rel = (
-            path[len(prefix) :].replace(os.sep, "/")
-            if path.startswith(prefix)
-            else relpath(path, root)
-        )
-        if st is None:
-            continue
-        if not stat.S_ISREG(st.st_mode):
-            continue  # a FIFO or a device named *.py: reading it could block forever
-        hit = cached.get(rel)
-        if hit is not None and hit.size == st.st_size and hit.mtime_ns == st.st_mtime_ns:
-            entries[rel] = hit
-            continue
-        entries[rel] = None  # keeps the walk's order
-        jobs.append((path, rel, st.st_size, st.st_mtime_ns))
+    # the loop every warm run makes over every file: kept to the comparison itself
+    for folder, prefix, files in python_files_by_folder(root):
+        for name, st in files:
+            if st is None or not is_file(st.st_mode):
+                continue  # a FIFO or a device named *.py: reading it could block forever
+            rel = prefix + name
+            row = rows.get(rel)
+            hit = None if row is None else stored_entry(row, st.st_size, st.st_mtime_ns)
+            entries[rel] = hit  # None for now when it's read: keeps the walk's order
+            if hit is None:
+                jobs.append((os.path.join(folder, name), rel, st.st_size, st.st_mtime_ns))
     for (_, rel, _, _), entry in zip(jobs, _read_entries(jobs, send_functions, workers, meanwhile)):
         entries[rel] = entry
     read = len(jobs)
+    # With nothing read, the entries are the index's rows exactly when there are as many
+    # of them: the digest the index holds is theirs.
+    unchanged = not read and len(entries) == len(rows)
     project = ProjectScan(
         root,
-        {rel: entry for rel, entry in entries.items() if entry is not None},
+        {rel: entry for rel, entry in entries.items() if entry is not None}
+        if read
+        else cast("dict[str, cache.Entry]", entries),  # nothing read: no None in it
         send_functions,
         loaded.facts_file,
+        loaded.facts_digest if unchanged else None,
     )
-    if read or len(project.entries) != len(cached):
+    if not unchanged:
         project.attach_stored_facts()  # the facts file is written whole
-        cache.save(cache_path, project.entries)
+        if cache_path is not None:
+            cache.save(cache_path, project.entries, project.facts_digest())
         for entry in project.entries.values():
             entry.drop_text()
-    parsed = sum(1 for e in project.entries.values() if e.has_facts)
-    cache.trace("build" if read else "load", f"{root} files={len(project.entries)} parsed={parsed}")
+    if cache.tracing():
+        parsed = sum(1 for e in project.entries.values() if e.has_facts)
+        cache.trace(
+            "build" if read else "load", f"{root} files={len(project.entries)} parsed={parsed}"
+        )
     LOG.debug(
         "route index of %s: %d files, %d read, %d taken from the cache",
         root,

@@ -426,12 +426,19 @@ def test_unreadable_folder_or_file_in_process(
     skips what it may not list or read, and keeps the rest. ("nothing": the control.)"""
     leaky_project(tmp_path, **{"secret/views.py": SIMPLE_APP.replace("/f/", "/s/")})
     secret = tmp_path / "secret"
-    real_scandir, real_open = os.scandir, builtins.open
+    real_scandir, real_os_open, real_open = os.scandir, os.open, builtins.open
+
+    def refused(path: Any) -> None:
+        if what == "folder" and not isinstance(path, int) and os.fspath(path) == str(secret):
+            raise PermissionError(13, "Permission denied", str(path))
 
     def scandir(path: Any = ".") -> Any:
-        if what == "folder" and os.fspath(path) == str(secret):
-            raise PermissionError(13, "Permission denied", str(path))
+        refused(path)
         return real_scandir(path)
+
+    def os_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        refused(path)  # folders are listed through a descriptor where that is possible
+        return real_os_open(path, *args, **kwargs)
 
     def guarded_open(file: Any, *args: Any, **kwargs: Any) -> Any:
         if what == "file" and isinstance(file, (str, Path)) and str(secret) in str(file):
@@ -439,6 +446,7 @@ def test_unreadable_folder_or_file_in_process(
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "open", os_open)
     monkeypatch.setattr(builtins, "open", guarded_open)
     test = LEAKY_TEST + '\n\ndef test_secret(client):\n    res = client.get("/s/a.txt")\n'
     results, internal_errors = run_plugin(tmp_path / "test_leak.py", test, project_root=tmp_path)

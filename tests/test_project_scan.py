@@ -1,0 +1,324 @@
+"""The project scan as a warm run makes it: the folder walk, the index's rows compared
+with the files, and the facts digest the index keeps so that an unchanged project isn't
+digested again. Whatever is taken from the index must be what a fresh scan finds."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flake8_flask_close import result_cache
+from flake8_flask_close.config import Config
+from flake8_flask_close.plugin import Plugin, forget_previous_run
+from flake8_flask_close.routes import cache, project
+from flake8_flask_close.routes import scan as scan_module
+from flake8_flask_close.routes.project import (
+    SKIP_DIRS,
+    files_under,
+    python_files_by_folder,
+    python_files_with_stats,
+)
+from flake8_flask_close.routes.scan import ProjectScan, scan
+from tests.helpers import lint, write_project
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "flask_shop"
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="symlinks and FIFOs")
+
+
+def walk_order(root: Path) -> list[str]:
+    """What the walk promises, from ``os.walk``: each folder's ``.py`` names sorted, then
+    its subfolders, sorted; hidden, skipped, symlinked and virtualenv folders left out."""
+    found: list[str] = []
+    for folder, dirnames, filenames in os.walk(root):
+        if Path(folder) != root and "pyvenv.cfg" in dirnames + filenames:
+            dirnames[:] = []
+            continue
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not (d.startswith(".") or d in SKIP_DIRS or d.endswith(".egg-info"))
+            and not os.path.islink(os.path.join(folder, d))
+        )
+        found.extend(os.path.join(folder, n) for n in sorted(filenames) if n.endswith(".py"))
+    return found
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "tree"
+    write_project(
+        root,
+        {
+            "b.py": "",
+            "a.py": "",
+            "A.py": "",
+            "a_b.py": "",
+            "notes.txt": "",
+            "a/z.py": "",
+            "a/m/deep.py": "",
+            "a/m/pyvenv.cfg.py": "",  # a module, not a virtualenv's marker
+            "b/y.py": "",
+            "module.py/inner.py": "",  # a folder named like a module
+            ".hidden/x.py": "",
+            "node_modules/x.py": "",
+            "pkg.egg-info/x.py": "",
+            "env2/pyvenv.cfg": "",
+            "env2/lib/x.py": "",
+            "pyvenv.cfg": "",  # the root itself is never skipped
+        },
+    )
+    if sys.platform != "win32":
+        (root / "linked").symlink_to(root / "a", target_is_directory=True)
+        (root / "alias.py").symlink_to(root / "a.py")
+        (root / "dangling.py").symlink_to(root / "nowhere.py")
+        os.mkfifo(root / "pipe.py")
+    return root
+
+
+@pytest.mark.parametrize("by_descriptor", [True, False])
+def test_walk_order_and_skips(
+    tree: Path, by_descriptor: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if by_descriptor and not project._LIST_BY_FD:
+        pytest.skip("folders can't be listed through a descriptor here")
+    monkeypatch.setattr(project, "_LIST_BY_FD", by_descriptor)
+    walked = list(python_files_with_stats(str(tree)))
+    assert [path for path, _ in walked] == walk_order(tree)
+    for path, st in walked:
+        if os.path.exists(path):
+            assert st is not None and st.st_mtime_ns == os.stat(path).st_mtime_ns
+        else:
+            assert st is None  # the dangling link
+    for folder, prefix, files in python_files_by_folder(str(tree)):
+        rel = os.path.relpath(folder, tree).replace(os.sep, "/")
+        assert prefix == ("" if rel == "." else f"{rel}/")
+        assert [name for name, _ in files] == sorted(name for name, _ in files)
+
+
+def test_walk_stops_at_max_files(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(project, "MAX_FILES", 6)
+    assert [path for path, _ in python_files_with_stats(str(tree))] == walk_order(tree)[:6]
+
+
+def files_by_os_walk(folder: Path) -> list[str]:
+    return sorted(
+        os.path.normpath(os.path.join(os.path.relpath(dirpath, folder), name))
+        for dirpath, _, filenames in os.walk(folder)
+        for name in filenames
+    )
+
+
+@posix_only
+def test_files_under_lists_what_os_walk_lists(tmp_path: Path) -> None:
+    static = tmp_path / "static"
+    write_project(static, {"a.css": "", "img/b.png": "", "img/deep/c.svg": "", ".hidden": ""})
+    (static / "loop").symlink_to(static, target_is_directory=True)
+    (static / "alias.css").symlink_to(static / "a.css")
+    (static / "dangling").symlink_to(static / "nowhere")
+    expected = files_by_os_walk(static)
+    assert len(expected) == 6
+    assert files_under(str(static), len(expected)) == expected
+    assert files_under(str(static), len(expected) - 1) is None
+    assert files_under(str(static / "a.css"), 10) == []
+    assert files_under(str(tmp_path / "missing"), 10) == []
+
+
+# ------------------------------------------------------------------ the facts digest
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    root = tmp_path / "flask_shop"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    return root
+
+
+def settings(shop: Path) -> cache.CacheSettings:
+    return cache.CacheSettings(directory=str(shop.parent / "cache"))
+
+
+def index_file(shop: Path) -> Path:
+    path = settings(shop).path_for(str(shop), ())
+    assert path is not None
+    return Path(path)
+
+
+def fresh(shop: Path) -> ProjectScan:
+    """A scan that takes nothing from the index cache."""
+    return scan(str(shop), (), cache.CacheSettings(enabled=False))
+
+
+def touch(path: Path, text: str) -> None:
+    """Write ``text`` with an mtime no earlier write can have had, even on coarse clocks."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text)
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+def test_the_index_keeps_the_facts_digest_and_a_warm_scan_takes_it(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = scan(str(shop), (), settings(shop))
+    expected = fresh(shop).facts_digest()
+    assert cold.facts_digest() == expected
+    assert json.loads(index_file(shop).read_text())["digest"] == expected
+
+    def refuse(*args: object) -> str:
+        raise AssertionError(f"an unchanged project read or digested again: {args[:2]}")
+
+    monkeypatch.setattr(scan_module, "_read_entry", refuse)
+    monkeypatch.setattr(cache, "facts_digest", refuse)
+    warm = scan(str(shop), (), settings(shop))
+    assert warm.facts_digest() == expected
+    assert list(warm.entries) == list(cold.entries)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["facts", "same-facts", "new-module", "removed-module", "removed-plain-module"],
+)
+def test_the_digest_follows_the_files(shop: Path, change: str) -> None:
+    (shop / "shop" / "plain.py").write_text("VALUE = 1\n")  # no facts: the prefilter says so
+    first = scan(str(shop), (), settings(shop)).facts_digest()
+    downloads = shop / "shop" / "downloads.py"
+    text = downloads.read_text()
+    if change == "facts":
+        touch(downloads, text.replace('"/report/<name>"', '"/reports/<name>"'))
+    elif change == "same-facts":
+        touch(downloads, text + "\n# a comment changes no fact\n")
+    elif change == "new-module":
+        touch(shop / "shop" / "extra.py", 'from flask import Blueprint\nbp = Blueprint("x", "x")\n')
+    elif change == "removed-module":
+        downloads.unlink()
+    else:
+        (shop / "shop" / "plain.py").unlink()
+    second = scan(str(shop), (), settings(shop))
+    expected = fresh(shop).facts_digest()
+    assert second.facts_digest() == expected
+    assert json.loads(index_file(shop).read_text())["digest"] == expected
+    assert (expected == first) == (change in ("same-facts", "removed-plain-module"))
+    third = scan(str(shop), (), settings(shop))  # warm again: the new digest is kept
+    assert third.facts_digest() == expected
+
+
+def rewrite_index(shop: Path, edit: Any) -> None:
+    path = index_file(shop)
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+
+
+def test_an_index_without_a_digest_is_digested(shop: Path) -> None:
+    """As an index written before the digest was kept: nothing to take, nothing read."""
+    expected = scan(str(shop), (), settings(shop)).facts_digest()
+    rewrite_index(shop, lambda data: data.pop("digest"))
+    again = scan(str(shop), (), settings(shop))
+    assert again.facts_digest() == expected
+
+
+def test_a_kept_digest_is_not_taken_once_a_file_changed(shop: Path) -> None:
+    scan(str(shop), (), settings(shop))
+    rewrite_index(shop, lambda data: data.update(digest="0" * 32))
+    downloads = shop / "shop" / "downloads.py"
+    touch(downloads, downloads.read_text().replace('"/report/<name>"', '"/reports/<name>"'))
+    assert scan(str(shop), (), settings(shop)).facts_digest() == fresh(shop).facts_digest()
+
+
+BAD_ROWS: dict[str, Callable[[list[Any]], object]] = {
+    "null": lambda row: None,
+    "empty": lambda row: [],
+    "short": lambda row: row[:2],
+    "long": lambda row: [*row, None],
+    "string": lambda row: "text",
+    "object": lambda row: {"size": row[0]},
+    "other-size": lambda row: [row[0] + 1, *row[1:]],
+    "other-mtime": lambda row: [row[0], row[1] - 1, *row[2:]],
+    "text-digest-not-text": lambda row: [*row[:2], 5, row[3]],
+    "facts-digest-not-text": lambda row: [*row[:3], {"not": "a digest"}],
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_ROWS))
+def test_a_bad_row_means_reading_that_file_again(shop: Path, bad: str) -> None:
+    scan(str(shop), (), settings(shop))
+    rel = "shop/downloads.py"
+
+    def spoil(data: dict[str, Any]) -> None:
+        data["files"][rel] = BAD_ROWS[bad](data["files"][rel])
+
+    rewrite_index(shop, spoil)
+    again = scan(str(shop), (), settings(shop))
+    reference = fresh(shop)
+    assert list(again.entries) == list(reference.entries)
+    assert again.facts_digest() == reference.facts_digest()
+    assert again.modules() == reference.modules()
+
+
+def test_facts_read_again_after_a_corrupt_facts_line_are_digested_again(shop: Path) -> None:
+    expected = scan(str(shop), (), settings(shop)).facts_digest()
+    (facts_file,) = index_file(shop).parent.glob("facts-*.jsonl")
+    lines = facts_file.read_text().splitlines(keepends=True)
+    spoiled = [line.split("\t")[0] + '\t{"broken": true}\n' for line in lines]
+    facts_file.write_text("".join(spoiled))  # its name no longer matches: none of it is used
+    warm = scan(str(shop), (), settings(shop))
+    assert warm.facts_digest() == expected  # taken from the index
+    downloads = shop / "shop" / "downloads.py"  # edited after the scan, before the index
+    touch(downloads, downloads.read_text().replace('"/report/<name>"', '"/reports/<name>"'))
+    assert warm.modules() == fresh(shop).modules()  # each module read again
+    assert warm.facts_digest() == fresh(shop).facts_digest() != expected
+
+
+# ------------------------------------------------------------ the result cache's world
+def world(shop: Path, config: Config) -> str:
+    forget_previous_run()
+    store = result_cache.store_for(str(shop), config)
+    forget_previous_run()
+    assert store is not None
+    return store.folder
+
+
+def test_the_world_follows_facts_static_files_and_options_across_warm_runs(shop: Path) -> None:
+    config = Config(cache_dir=str(shop.parent / "cache"))
+    first = world(shop, config)
+    assert world(shop, config) == first  # warm: the kept digest, the same world
+    downloads = shop / "shop" / "downloads.py"
+    text = downloads.read_text()
+    touch(downloads, text.replace('"/report/<name>"', '"/reports/<name>"'))
+    edited = world(shop, config)
+    assert edited != first
+    assert world(shop, config) == edited
+    touch(downloads, text)
+    restored = world(shop, config)
+    assert restored != edited
+    (shop / "shop" / "static" / "new.css").write_text("")
+    assert world(shop, config) not in (restored, edited)
+    other_options = Config(cache_dir=config.cache_dir, client_names=("browser",))
+    assert world(shop, other_options) not in (restored, edited)
+
+
+# ------------------------------------------------------------------- the cyclic gc
+def test_a_run_freezes_what_it_built_once_and_the_next_run_thaws_it(shop: Path) -> None:
+    """An editor run (one buffer, no early index build) freezes after its scan, once; a
+    process that runs again makes the last run's objects collectable first."""
+    test = shop / "tests" / "test_downloads.py"
+    try:
+        forget_previous_run()
+        assert gc.get_freeze_count() == 0
+        first = lint(test)
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        source = test.read_text()
+        plugin = Plugin(ast.parse(source), str(test), source.splitlines(keepends=True))
+        assert [r[:3] for r in plugin.run()] == first  # the same run: not frozen again
+        assert gc.get_freeze_count() == frozen
+        forget_previous_run()
+        assert gc.get_freeze_count() == 0
+    finally:
+        forget_previous_run()
