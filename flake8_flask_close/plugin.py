@@ -64,9 +64,11 @@ def _freeze() -> None:
     project's entries and index, flake8's and our modules) out of the cyclic gc's
     reach, so that its collections don't walk them again and again while files are
     checked, nor one last time at exit (10-30 ms of an editor run over 10,000 files).
-    Objects made later, such as the trees of checked files, stay collectable."""
+    Objects made later, such as the trees of checked files, stay collectable. A host
+    that froze objects itself (a language server embedding flake8) is left alone: the
+    freeze is process-wide and only the one who froze may undo it."""
     global _frozen
-    if not _frozen:
+    if not _frozen and gc.get_freeze_count() == 0:
         _frozen = True
         gc.freeze()
 
@@ -190,7 +192,9 @@ class Plugin:
         unchanged since they were stored."""
         root = find_root(self.filename, self.config.project_root)
         store = result_cache.store_for(root, self.config)
-        _freeze()  # scanned by now; an editor's buffer (no early build) gets here first
+        # the project is scanned by now (unless the cache is off): an editor's buffer,
+        # which has no early build, gets here first
+        _freeze()
         key = None
         if store is not None and self._cacheable(root, source):
             key = store.key_for(self.filename, source, test_side)

@@ -77,7 +77,7 @@ def _new_log_name() -> str:
     return f"{LOG_PREFIX}{os.getpid()}-{os.urandom(6).hex()}{LOG_SUFFIX}"
 
 
-def _fits(digest: str) -> bool:
+def _is_log_field(digest: str) -> bool:
     """Whether ``digest`` can be a field of a log line (a digest always can)."""
     return bool(digest) and digest.isascii() and "\t" not in digest and "\n" not in digest
 
@@ -113,17 +113,19 @@ def _decode(raw: str) -> Optional[list[Finding]]:
     return found
 
 
-def _log_paths(folder: str) -> list[str]:
-    """The world's answer logs, oldest first (by mtime: the newest log's answers win)."""
-    logs: list[tuple[int, str]] = []
+def _logs(folder: str) -> list[tuple[str, os.stat_result]]:
+    """The world's answer logs (path, stat), oldest first: by mtime, the newest log's
+    answers win. A log compacted away while the folder is listed is left out."""
+    logs: list[tuple[int, str, os.stat_result]] = []
     with os.scandir(folder) as it:
         for entry in it:
             if _is_log(entry.name):
                 try:
-                    logs.append((entry.stat().st_mtime_ns, entry.name))
-                except OSError:  # compacted away meanwhile
+                    st = entry.stat()
+                except OSError:
                     continue
-    return [os.path.join(folder, name) for _, name in sorted(logs)]
+                logs.append((st.st_mtime_ns, entry.path, st))
+    return [(path, st) for _, path, st in sorted(logs, key=lambda log: log[:2])]
 
 
 def _read_log(path: str, answers: Answers) -> int:
@@ -148,15 +150,7 @@ def _read_log(path: str, answers: Answers) -> int:
 
 
 def _has_answers(folder: str) -> bool:
-    with os.scandir(folder) as it:
-        for entry in it:
-            if _is_log(entry.name):
-                try:
-                    if entry.stat().st_size > 0:
-                        return True
-                except OSError:
-                    continue
-    return False
+    return any(st.st_size > 0 for _, st in _logs(folder))
 
 
 @dataclass(frozen=True)
@@ -215,7 +209,7 @@ class ResultStore:
         """Append the answer to this process's log; it also answers this process's later
         lookups, even when the log can't be written."""
         cache.trace("result-store", key.file)
-        if not (_fits(key.file) and _fits(key.inputs)):
+        if not (_is_log_field(key.file) and _is_log_field(key.inputs)):
             return  # not a digest: its line would read back as another answer, or not at all
         try:
             raw = json.dumps([list(f) for f in findings], separators=(",", ":"))
@@ -236,7 +230,7 @@ class ResultStore:
         self._loaded = True
         answers: Answers = {}
         try:
-            logs = _log_paths(self.folder)
+            logs = [path for path, _ in _logs(self.folder)]
         except OSError:  # no folder: nothing stored
             logs = []
         lines = sum(_read_log(path, answers) for path in logs)

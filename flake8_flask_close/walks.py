@@ -53,7 +53,7 @@ def remembered_walks() -> Iterator[None]:
         _STATE.children = None
 
 
-_LEAVES: dict[type, tuple[str, ...]] = {
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
     ast.Name: (),
     ast.Constant: (),
     ast.alias: (),
@@ -66,10 +66,10 @@ nodes are names and constants)."""
 
 
 def _fields_of(kind: type) -> tuple[str, ...]:
-    fields = _LEAVES.get(kind)
+    fields = _CHILD_FIELDS.get(kind)
     if fields is None:
         fields = tuple(f for f in kind._fields if f != "ctx")  # type: ignore[attr-defined]
-        _LEAVES[kind] = fields
+        _CHILD_FIELDS[kind] = fields
     return fields
 
 
@@ -150,12 +150,9 @@ def _statements(node: ast.AST) -> Nodes:
 
 def _whole_with_parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
     parents: dict[ast.AST, ast.AST] = {}
-    known = _STATE.children if _STATE.children is not None else {}
     out = [node]
     for current in out:  # grows as it goes: breadth first, like ast.walk
-        children = known.get(current)
-        if children is None:
-            children = known[current] = _children(current)
+        children = _children_known(current)
         for child in children:
             parents[child] = current
         out.extend(children)

@@ -9,7 +9,7 @@ import functools
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
@@ -117,11 +117,13 @@ class RouteMap:
         the same few paths again and again)."""
         key = (path, method)
         if key in self._matches:
-            return self._matches[key]
-        if len(self._matches) >= MAX_MATCHES:
-            self._matches.clear()
-        found = self._matches[key] = self._match(path, method)
-        return found
+            found = self._matches[key]
+        else:
+            if len(self._matches) >= MAX_MATCHES:
+                self._matches.clear()
+            found = self._matches[key] = self._match(path, method)
+        # each caller gets arguments of its own: a remembered answer is never changed
+        return replace(found, arguments=dict(found.arguments)) if found is not None else None
 
     def _match(self, path: str, method: str) -> Optional[Match]:
         from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import stat
 from typing import TYPE_CHECKING, Callable, Optional, cast
 
@@ -156,34 +157,62 @@ def _entry_from_row(row: _EntryRow) -> cache.Entry:
 Meanwhile = Optional[Callable[[], None]]
 """Work for this process while helper processes read files."""
 
+READS_PER_HELPER = 100
+"""At least this many files per helper process: starting one costs about as much as
+reading a few dozen files."""
+
+
+def _helper_count(reads: int, workers: int, start_method: str) -> int:
+    """How many processes read ``reads`` files: none below ``PARALLEL_MIN_READS`` (four
+    times that when helpers start a fresh interpreter, as with spawn and forkserver), at
+    most ``workers``, and no more than the files keep busy."""
+    least = PARALLEL_MIN_READS if start_method == "fork" else 4 * PARALLEL_MIN_READS
+    if workers < 2 or reads < least:
+        return 0
+    return max(2, min(workers, reads // READS_PER_HELPER))
+
 
 def _read_entries(
     jobs: list[_ReadJob], send_functions: tuple[str, ...], workers: int, meanwhile: Meanwhile
 ) -> list[cache.Entry]:
-    """The entries of ``jobs``, in order: read in ``workers`` processes when there are
-    enough of them (a cold run over a big project), else here."""
+    """The entries of ``jobs``, in order: read in helper processes when there are enough
+    of them (a cold run over a big project), else here."""
     if workers > 1 and len(jobs) >= PARALLEL_MIN_READS:
         try:
             return _read_in_parallel(jobs, send_functions, workers, meanwhile)
-        except Exception as exc:  # a platform without working processes: read them here
+        except Exception as exc:  # no working processes here, or one died: read them here
             LOG.debug("flake8-flask-close: reading in parallel failed: %r", exc)
     return [_read_entry(*job, send_functions) for job in jobs]
+
+
+def _ignore_interrupts() -> None:
+    """In a helper process: Ctrl-C is the main process's to handle (as in flake8's own
+    workers), not a traceback per helper."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _read_in_parallel(
     jobs: list[_ReadJob], send_functions: tuple[str, ...], workers: int, meanwhile: Meanwhile
 ) -> list[cache.Entry]:
-    import multiprocessing  # only a cold run over a big project needs it
+    # only a cold run over a big project needs these
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
+    context = multiprocessing.get_context()
+    helpers = _helper_count(len(jobs), workers, context.get_start_method())
+    if helpers == 0:
+        return [_read_entry(*job, send_functions) for job in jobs]
     # A few chunks per process even out files of very different sizes; contiguous ones
     # keep a folder's files together.
-    size = -(-len(jobs) // (workers * 4))
+    size = -(-len(jobs) // (helpers * 4))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    with multiprocessing.get_context().Pool(workers) as pool:
-        pending = pool.starmap_async(_read_rows, [(chunk, send_functions) for chunk in chunks])
+    # An executor, not a Pool: a helper that dies (out of memory, killed) raises
+    # BrokenProcessPool here instead of leaving the run waiting forever.
+    with ProcessPoolExecutor(helpers, context, _ignore_interrupts) as pool:
+        pending = [pool.submit(_read_rows, chunk, send_functions) for chunk in chunks]
         if meanwhile is not None:
             meanwhile()
-        results = pending.get()
+        results = [future.result() for future in pending]
     return [_entry_from_row(row) for rows in results for row in rows]
 
 

@@ -100,7 +100,8 @@ def _trace_lines(root: Path) -> list[list[str]]:
 
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_a_cold_index_of_many_files_is_read_by_jobs_processes(shop: Path, method: str) -> None:
-    for i in range(PARALLEL_MIN_READS):
+    # helpers that start a fresh interpreter need more files to be worth it
+    for i in range(PARALLEL_MIN_READS if method == "fork" else 4 * PARALLEL_MIN_READS):
         (shop / "shop" / f"page_{i}.py").write_text(f'route = "/page/{i}"\n')
     serial, _, _ = lint(shop, "--jobs=1", "--flask-close-no-cache")
     parallel, events, reads = lint(shop, "--jobs=2", start_method=method)
@@ -146,3 +147,44 @@ def test_reading_falls_back_to_this_process(shop: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(scan_module, "PARALLEL_MIN_READS", 1)
     monkeypatch.setattr(multiprocessing, "get_context", no_processes)
     assert _digests(scan(str(shop), (), settings, workers=2)) == _digests(serial)
+
+
+def _helper_dies(*args: object) -> None:
+    os._exit(9)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="a forked helper inherits the patch")
+def test_a_helper_that_dies_leaves_the_reading_to_this_process(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A helper killed midway (out of memory, a crash) must not leave the run waiting
+    for its answer forever."""
+    import multiprocessing
+    import signal
+
+    settings = CacheSettings(enabled=False)
+    serial = scan(str(shop), (), settings, workers=1)
+    fork = multiprocessing.get_context("fork")
+    monkeypatch.setattr(multiprocessing, "get_context", lambda *args: fork)
+    monkeypatch.setattr(scan_module, "PARALLEL_MIN_READS", 1)
+    monkeypatch.setattr(scan_module, "READS_PER_HELPER", 1)
+    # pickled by name: the helpers, forked after the patch, look it up and die
+    monkeypatch.setattr(_helper_dies, "__module__", scan_module.__name__)
+    monkeypatch.setattr(_helper_dies, "__qualname__", "_read_rows")
+    monkeypatch.setattr(scan_module, "_read_rows", _helper_dies)
+    signal.alarm(60)  # a hang fails the test instead of the whole suite
+    try:
+        read = scan(str(shop), (), settings, workers=2)
+    finally:
+        signal.alarm(0)
+    assert _digests(read) == _digests(serial)
+
+
+def test_helper_counts() -> None:
+    count = scan_module._helper_count
+    assert count(PARALLEL_MIN_READS - 1, 8, "fork") == 0
+    assert count(PARALLEL_MIN_READS, 1, "fork") == 0
+    assert count(PARALLEL_MIN_READS, 8, "fork") == 2
+    assert count(PARALLEL_MIN_READS, 8, "spawn") == 0
+    assert count(4 * PARALLEL_MIN_READS, 8, "forkserver") == 8
+    assert count(100_000, 4, "fork") == 4
