@@ -80,12 +80,6 @@ def _is_within(path: str, folder: str) -> bool:
         return False
 
 
-def iter_python_files(root: str) -> Iterator[str]:
-    """Paths of ``.py`` files under ``root``, skipping virtualenvs, caches and hidden folders."""
-    for path, _ in python_files_with_stats(root):
-        yield path
-
-
 def python_files_with_stats(root: str) -> Iterator[tuple[str, Optional[os.stat_result]]]:
     """(path, stat or None when it can't be had) of ``.py`` files under ``root``, in the
     order of ``python_files_by_folder``."""
