@@ -34,7 +34,7 @@ from flake8_flask_close import __version__
 from flake8_flask_close.config import Config
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.project import files_under
-from flake8_flask_close.routes.scan import project_scan, relpath
+from flake8_flask_close.routes.scan import display_prefix, project_scan, relpath
 from flake8_flask_close.testcode.files import conftest_paths
 
 Finding = tuple[int, int, str]
@@ -191,7 +191,9 @@ class ResultStore:
                 except OSError:
                     continue
                 chain.append((path, st.st_size, st.st_mtime_ns))
-        return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain))
+        # messages name the project's modules relative to the working directory
+        shown = display_prefix(self.root)
+        return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain, shown))
 
     def get(self, key: ResultKey) -> Optional[list[Finding]]:
         """The stored findings for ``key``, or None (never stored, or stored corrupt)."""

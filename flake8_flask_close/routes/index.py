@@ -29,6 +29,7 @@ from flake8_flask_close.routes.project import (
     may_have_facts,
 )
 from flake8_flask_close.routes.scan import (
+    display_prefix,
     forget_scans,
     project_scan,
     relpath,
@@ -186,14 +187,8 @@ class RouteIndex:
         self._link()
 
     def _display_paths(self) -> dict[str, str]:
-        try:
-            cwd = os.getcwd()
-            prefix = os.path.relpath(self.root, cwd).replace(os.sep, "/")
-        except (OSError, ValueError):
-            return {}
-        if prefix == "." or prefix.startswith(".."):
-            return {}
-        return {path: f"{prefix}/{path}" for path in self.by_path}
+        prefix = display_prefix(self.root)
+        return {path: f"{prefix}{path}" for path in self.by_path} if prefix else {}
 
     def shown(self, facts: ModuleFacts) -> str:
         """A module's path as the user sees it: relative to the working directory when the

@@ -40,6 +40,19 @@ def relpath(path: str, root: str) -> str:
     return rel.replace(os.sep, "/")
 
 
+def display_prefix(root: str) -> str:
+    """What paths of the project's modules start with in messages: the root relative to
+    the working directory, with a ``/``, when the project is below it (flake8 prints its
+    own paths that way), else nothing (paths relative to the root)."""
+    try:
+        prefix = os.path.relpath(root, os.getcwd()).replace(os.sep, "/")
+    except (OSError, ValueError):
+        return ""
+    if prefix == "." or prefix.startswith(".."):
+        return ""
+    return f"{prefix}/"
+
+
 class ProjectScan:
     """The project's files as the index sees them: one cache entry per ``.py`` file."""
 

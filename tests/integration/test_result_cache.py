@@ -598,3 +598,14 @@ def test_the_world_is_new_until_a_log_holds_an_answer(shop: Path) -> None:
         assert not result_cache.world_is_new(str(shop), config)
     finally:
         forget_previous_run()
+
+
+def test_answers_follow_the_working_directory(shop: Path) -> None:
+    """Messages name the project's modules relative to where flake8 runs: an answer
+    stored by a run from the project's parent folder isn't one for a run inside it."""
+    inside = run_flake8(shop, "--select=FCL", ".").stdout
+    outside = run_flake8(shop.parent, "--select=FCL", shop.name).stdout
+    again = run_flake8(shop, "--select=FCL", ".").stdout
+    assert " FCL" in inside and again == inside
+    assert f"in {shop.name}/shop/" in outside and f"{shop.name}/shop/" not in inside
+    assert outside.count(" FCL") == inside.count(" FCL")
