@@ -25,6 +25,8 @@ def printable(message: str) -> str:
     """One line of text any terminal encoding can print: route strings and file names come
     from user code (a newline in a rule, a non-UTF-8 file name)."""
     one_line = " ".join(message.split())
+    if one_line.isprintable() and one_line.isascii():
+        return one_line
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in one_line)
     return shown.encode("utf-8", "backslashreplace").decode("utf-8")
 

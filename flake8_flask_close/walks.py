@@ -87,8 +87,8 @@ def _children(node: ast.AST) -> list[ast.AST]:
     return found
 
 
-def _children_known(node: ast.AST) -> list[ast.AST]:
-    known = _STATE.children
+def _children_from(known: Optional[dict[ast.AST, list[ast.AST]]], node: ast.AST) -> list[ast.AST]:
+    """The node's children, from ``known`` (and kept there) when walks are remembered."""
     if known is None:
         return _children(node)
     found = known.get(node)
@@ -98,20 +98,22 @@ def _children_known(node: ast.AST) -> list[ast.AST]:
 
 
 def _whole(node: ast.AST) -> Nodes:
+    known = _STATE.children
     out = [node]
     for current in out:  # grows as it goes: breadth first, like ast.walk
-        out.extend(_children_known(current))
+        out.extend(_children_from(known, current))
     return tuple(out)
 
 
 def _own_scope(node: ast.AST) -> Nodes:
+    known = _STATE.children
     out: list[ast.AST] = []
-    stack = list(_children_known(node))
+    stack = list(_children_from(known, node))
     while stack:
         child = stack.pop()
         out.append(child)
         if not isinstance(child, SCOPE_NODES):
-            stack.extend(_children_known(child))
+            stack.extend(_children_from(known, child))
     return tuple(out)
 
 
@@ -150,9 +152,10 @@ def _statements(node: ast.AST) -> Nodes:
 
 def _whole_with_parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
     parents: dict[ast.AST, ast.AST] = {}
+    known = _STATE.children
     out = [node]
     for current in out:  # grows as it goes: breadth first, like ast.walk
-        children = _children_known(current)
+        children = _children_from(known, current)
         for child in children:
             parents[child] = current
         out.extend(children)
