@@ -172,6 +172,9 @@ class ResultStore:
     root: str
     folder: str
     """``results-<index key>/<world>/``."""
+    shown: str = ""
+    """``display_prefix(root)`` in this run: messages name the project's modules
+    relative to the working directory, so an answer holds for that directory only."""
 
     _answers: Answers = field(default_factory=dict, init=False, repr=False, compare=False)
     _loaded: bool = field(default=False, init=False, repr=False, compare=False)
@@ -191,9 +194,7 @@ class ResultStore:
                 except OSError:
                     continue
                 chain.append((path, st.st_size, st.st_mtime_ns))
-        # messages name the project's modules relative to the working directory
-        shown = display_prefix(self.root)
-        return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain, shown))
+        return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain, self.shown))
 
     def get(self, key: ResultKey) -> Optional[list[Finding]]:
         """The stored findings for ``key``, or None (never stored, or stored corrupt)."""
@@ -393,7 +394,7 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
         pass
     else:
         _forget_other_worlds(base, keep={world, f"static-{facts}.json"})
-    return ResultStore(root, folder)
+    return ResultStore(root, folder, display_prefix(root))
 
 
 def _code_fingerprint() -> list[tuple[str, int, int]]:

@@ -190,11 +190,16 @@ def _read_entries(
 ) -> list[cache.Entry]:
     """The entries of ``jobs``, in order: read in helper processes when there are enough
     of them (a cold run over a big project), else here."""
+    # the cheap half of _helper_count first: most runs read a few files, and don't even
+    # import multiprocessing
     if workers > 1 and len(jobs) >= PARALLEL_MIN_READS:
         try:
-            return _read_in_parallel(jobs, send_functions, workers, meanwhile)
+            found = _read_in_parallel(jobs, send_functions, workers, meanwhile)
         except Exception as exc:  # no working processes here, or one died: read them here
             LOG.debug("flake8-flask-close: reading in parallel failed: %r", exc)
+            found = None
+        if found is not None:
+            return found
     return [_read_entry(*job, send_functions) for job in jobs]
 
 
@@ -206,15 +211,15 @@ def _ignore_interrupts() -> None:
 
 def _read_in_parallel(
     jobs: list[_ReadJob], send_functions: tuple[str, ...], workers: int, meanwhile: Meanwhile
-) -> list[cache.Entry]:
-    # only a cold run over a big project needs these
+) -> Optional[list[cache.Entry]]:
+    """The entries of ``jobs`` read by helper processes; None when helpers don't pay."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context()
     helpers = _helper_count(len(jobs), workers, context.get_start_method())
     if helpers == 0:
-        return [_read_entry(*job, send_functions) for job in jobs]
+        return None
     # A few chunks per process even out files of very different sizes; contiguous ones
     # keep a folder's files together.
     size = -(-len(jobs) // (helpers * 4))
