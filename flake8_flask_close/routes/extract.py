@@ -395,35 +395,44 @@ class _Extractor:
 
     # ---------------------------------------------------------------- functions
     def function_fact(self, node: FunctionNode, qualname: str) -> FunctionFact:
-        fact = FunctionFact(qualname=qualname, line=node.lineno)
         returns: list[ast.Return] = []
         for n in walk_own_scope(node):
             if isinstance(n, ast.Return):
                 returns.append(n)
             elif isinstance(n, (ast.Yield, ast.YieldFrom)):
-                fact.is_generator = True
-                return fact
+                return FunctionFact(qualname, node.lineno, is_generator=True)
         if not returns:
-            return fact  # most functions of a test module: nothing to classify
+            return FunctionFact(qualname, node.lineno)  # most functions of a test module
         classifier = ResponseClassifier(self.aliases, local_assignments(node), self.send_functions)
+        direct: list[Evidence] = []
+        helpers: list[Ref] = []
+        redirects: list[str] = []
+        plain_returns = 0
         for ret in returns:
             target = self.redirect_target(ret.value)
             if target is not None:
-                fact.redirects.append(target)
+                redirects.append(target)
                 continue
             if self.answers_without_body(ret.value):
                 continue
             judged = classifier.classify(ret.value)
             if not any(f.evidence or f.helper is not None for f in judged):
-                fact.plain_returns += 1
+                plain_returns += 1
             for found in judged:
                 if found.evidence:
-                    fact.direct.append(Evidence(found.evidence, ret.lineno, found.mimetype))
+                    direct.append(Evidence(found.evidence, ret.lineno, found.mimetype))
                 elif found.helper is not None:
                     name = dotted(found.helper)
                     if name:
-                        fact.helpers.append(Ref(qualname, name))
-        return fact
+                        helpers.append(Ref(qualname, name))
+        return FunctionFact(
+            qualname,
+            node.lineno,
+            tuple(direct),
+            tuple(helpers),
+            redirects=tuple(redirects),
+            plain_returns=plain_returns,
+        )
 
     def answers_without_body(self, value: Optional[ast.expr]) -> bool:
         """``return "gone", 404``, ``return abort(403)``, ``return None``: an error or a

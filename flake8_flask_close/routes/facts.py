@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field, fields
 from typing import Any, Optional
 
-_SLOTS: dict[str, bool] = {"slots": True} if sys.version_info >= (3, 10) else {}
+SLOTS: dict[str, bool] = {"slots": True} if sys.version_info >= (3, 10) else {}
 """Facts of a big project number in the hundred thousands: no ``__dict__`` per object."""
 
 UNKNOWN = "\x00?"
@@ -37,7 +37,7 @@ def _plain(value: Any) -> Any:
     return {name: _plain(getattr(value, name)) for name in names}
 
 
-@dataclass(**_SLOTS)
+@dataclass(**SLOTS)
 class Ref:
     """A name as written in ``scope`` (a function qualname, "" for module level)."""
 
@@ -45,7 +45,7 @@ class Ref:
     name: str
 
 
-@dataclass(**_SLOTS)
+@dataclass(**SLOTS)
 class ObjectFact:
     kind: str  # "app" | "blueprint"
     scope: str
@@ -59,7 +59,7 @@ class ObjectFact:
     static_url_path: Optional[str] = None
 
 
-@dataclass(**_SLOTS)
+@dataclass(**SLOTS)
 class RouteFact:
     target: Ref
     rule: Optional[str]
@@ -71,7 +71,7 @@ class RouteFact:
     line: int
 
 
-@dataclass(**_SLOTS)
+@dataclass(**SLOTS)
 class RegistrationFact:
     parent: Ref
     child: Ref
@@ -80,7 +80,7 @@ class RegistrationFact:
     line: int
 
 
-@dataclass(**_SLOTS)
+@dataclass(**SLOTS)
 class ErrorHandlerFact:
     target: Ref
     code: Optional[int]
@@ -89,14 +89,14 @@ class ErrorHandlerFact:
     line: int
 
 
-@dataclass(**_SLOTS)
+@dataclass(**SLOTS)
 class Evidence:
     what: str
     line: int
     mimetype: Optional[str] = None
 
 
-@dataclass(**_SLOTS)
+@dataclass(**SLOTS)
 class HookFact:
     """``@app.after_request`` above ``func``, or ``app.after_request(func)``."""
 
@@ -106,23 +106,24 @@ class HookFact:
     line: int
 
 
-@dataclass(**_SLOTS)
+@dataclass(**SLOTS)
 class FunctionFact:
     qualname: str
     line: int
-    direct: list[Evidence] = field(default_factory=list)
+    # tuples: most functions have none of these, and every empty tuple is the same one
+    direct: tuple[Evidence, ...] = ()
     """File responses this function returns itself."""
-    helpers: list[Ref] = field(default_factory=list)
+    helpers: tuple[Ref, ...] = ()
     """Project callables whose result this function returns (followed when linking)."""
     is_generator: bool = False
-    redirects: list[str] = field(default_factory=list)
+    redirects: tuple[str, ...] = ()
     """Where ``return redirect(...)`` sends the client: a path, or ``@endpoint``."""
     plain_returns: int = 0
     """Returns of an ordinary response (a page, JSON): a view that also returns a file
     serves one only on some paths, and which one a test takes can't be known."""
 
 
-@dataclass(**_SLOTS)
+@dataclass(**SLOTS)
 class ClassFact:
     qualname: str
     bases: list[Ref]
@@ -130,7 +131,7 @@ class ClassFact:
     line: int
 
 
-@dataclass(**_SLOTS)
+@dataclass(**SLOTS)
 class ModuleFacts:
     module: str
     path: str
@@ -160,54 +161,97 @@ class ModuleFacts:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ModuleFacts:
+        # json.loads makes a new string for every value; a big project's facts repeat the
+        # same few thousand names ("bp", "GET", "flask.send_file"...) a hundred thousand
+        # times: shared, they take a tenth of the memory
+        text = sys.intern
+
         def ref(d: dict[str, Any]) -> Ref:
-            return Ref(**d)
+            return Ref(text(d["scope"]), text(d["name"]))
+
+        def texts(items: list[str]) -> list[str]:
+            return [text(item) for item in items]
+
+        def opt(value: Optional[str]) -> Optional[str]:
+            return None if value is None else text(value)
 
         return cls(
-            module=data["module"],
+            module=text(data["module"]),
             path=data["path"],
             is_package=data["is_package"],
-            aliases=dict(data["aliases"]),
-            constants=dict(data["constants"]),
-            objects=[ObjectFact(**o) for o in data["objects"]],
+            aliases={text(k): text(v) for k, v in data["aliases"].items()},
+            constants={text(k): v for k, v in data["constants"].items()},
+            objects=[
+                ObjectFact(
+                    text(o["kind"]),
+                    text(o["scope"]),
+                    text(o["var"]),
+                    o["line"],
+                    opt(o["bp_name"]),
+                    opt(o["url_prefix"]),
+                    opt(o["static_folder"]),
+                    opt(o["static_basename"]),
+                    opt(o["static_url_path"]),
+                )
+                for o in data["objects"]
+            ],
             routes=[
-                RouteFact(**{**r, "target": ref(r["target"]), "view": ref(r["view"])})
+                RouteFact(
+                    ref(r["target"]),
+                    r["rule"],
+                    None if r["methods"] is None else texts(r["methods"]),
+                    opt(r["endpoint"]),
+                    ref(r["view"]),
+                    r["view_is_class"],
+                    r["line"],
+                )
                 for r in data["routes"]
             ],
             registrations=[
-                RegistrationFact(**{**r, "parent": ref(r["parent"]), "child": ref(r["child"])})
+                RegistrationFact(
+                    ref(r["parent"]),
+                    ref(r["child"]),
+                    opt(r["url_prefix"]),
+                    opt(r["name"]),
+                    r["line"],
+                )
                 for r in data["registrations"]
             ],
             error_handlers=[
-                ErrorHandlerFact(**{**e, "target": ref(e["target"]), "view": ref(e["view"])})
+                ErrorHandlerFact(
+                    ref(e["target"]), e["code"], ref(e["view"]), e["app_wide"], e["line"]
+                )
                 for e in data["error_handlers"]
             ],
             functions={
-                k: FunctionFact(
-                    qualname=f["qualname"],
-                    line=f["line"],
-                    direct=[Evidence(**e) for e in f["direct"]],
-                    helpers=[ref(h) for h in f["helpers"]],
-                    is_generator=f["is_generator"],
-                    redirects=list(f["redirects"]),
-                    plain_returns=f["plain_returns"],
+                text(k): FunctionFact(
+                    text(f["qualname"]),
+                    f["line"],
+                    tuple(
+                        Evidence(text(e["what"]), e["line"], opt(e["mimetype"]))
+                        for e in f["direct"]
+                    ),
+                    tuple(ref(h) for h in f["helpers"]),
+                    f["is_generator"],
+                    tuple(text(r) for r in f["redirects"]),
+                    f["plain_returns"],
                 )
                 for k, f in data["functions"].items()
             },
             classes={
-                k: ClassFact(
-                    qualname=c["qualname"],
-                    bases=[ref(b) for b in c["bases"]],
-                    methods=list(c["methods"]),
-                    line=c["line"],
+                text(k): ClassFact(
+                    text(c["qualname"]),
+                    [ref(b) for b in c["bases"]],
+                    texts(c["methods"]),
+                    c["line"],
                 )
                 for k, c in data["classes"].items()
             },
             foreign=[ref(f) for f in data["foreign"]],
-            sent_attributes=list(data["sent_attributes"]),
-            bindings=[(ref(t), s) for t, s in data["bindings"]],
+            sent_attributes=texts(data["sent_attributes"]),
+            bindings=[(ref(t), text(s)) for t, s in data["bindings"]],
             hooks=[
-                HookFact(h["kind"], ref(h["target"]), ref(h["func"]), h["line"])
+                HookFact(text(h["kind"]), ref(h["target"]), ref(h["func"]), h["line"])
                 for h in data["hooks"]
             ],
         )

@@ -15,6 +15,7 @@ from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
 from flake8_flask_close.routes.extract import extract, qualify_ref
 from flake8_flask_close.routes.facts import (
+    SLOTS,
     UNKNOWN,
     ClassFact,
     FunctionFact,
@@ -51,7 +52,7 @@ ELSEWHERE = "?elsewhere"
 (``def init_app(app): app.register_blueprint(bp)``)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class LinkedRoute:
     rule: Optional[str]
     """The full URL rule; None when a part of it can't be known statically."""
