@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator
 
 from flake8_flask_close.config import Config
-from flake8_flask_close.prodcode.context import ProdContext
+from flake8_flask_close.prodcode.context import HOOK_WORDS, ProdContext
 from flake8_flask_close.result_cache import Finding
 from flake8_flask_close.routes import index as route_index
 from flake8_flask_close.routes.extract import module_name_for
@@ -44,10 +44,16 @@ def _index(
 def prod_findings(
     tree: ast.Module, filename: str, source: str, config: Config
 ) -> Iterator[Finding]:
-    _, index = _index(tree, filename, source, config)
+    root, index = _index(tree, filename, source, config)
+    rel = relpath(filename, root)
+    module = module_name_for(rel)[0] if not rel.startswith("../") else ""
+    hook_here = any(word in source for word in HOOK_WORDS) or module in index.hook_modules()
+    rules = [rule for rule in PROD_RULES if rule.may_report(source, hook_here)]
+    if not rules:
+        return  # most production modules: nothing any rule looks for
     ctx = ProdContext(tree, filename, index, config.send_functions)
     seen: set[tuple[int, int, str]] = set()
-    for rule in PROD_RULES:
+    for rule in rules:
         for line, col, message in rule.findings(ctx):
             key = (line, col, message[:6])
             if key not in seen:

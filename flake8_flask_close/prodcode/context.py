@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Optional
@@ -29,6 +30,10 @@ BLUEPRINT_ONLY = frozenset({"after_request", "teardown_request"})
 """On a blueprint these run for its own routes only."""
 TEARDOWN = frozenset({"teardown_request", "teardown_appcontext", "teardown_app_request"})
 HOOKS = AFTER_REQUEST | TEARDOWN
+HOOK_WORDS = ("after_request", "after_app_request", "teardown_")
+"""What a module that registers a request hook itself says."""
+CLOSES_OR_WITH = re.compile(r"clos|\bwith\b")
+"""What a module that closes something says: ``close()``, ``closing()``, ``with``."""
 TEMP_FILES = frozenset(
     {
         "tempfile.TemporaryFile",

@@ -177,6 +177,7 @@ class RouteIndex:
         self.groups: list[AppGroup] = []
         self._hooks: Optional[list[tuple[ModuleFacts, HookFact]]] = None
         self._sent: Optional[frozenset[str]] = None
+        self._hook_modules: Optional[frozenset[str]] = None
         self._merged_groups: dict[str, AppGroup] = {}
         suffixes: dict[str, Optional[str]] = {}
         for name in self.modules:
@@ -727,6 +728,19 @@ class RouteIndex:
         if self._hooks is None:
             self._hooks = [(f, h) for f in self.modules.values() for h in f.hooks]
         return self._hooks
+
+    def hook_modules(self) -> frozenset[str]:
+        """Modules that may define a request hook function: those registering hooks, and
+        every module a registration's function name may live in (``app.after_request(
+        hooks.release)`` makes ``pkg.hooks`` one, and ``pkg`` too)."""
+        if self._hook_modules is None:
+            found: set[str] = set()
+            for facts, hook in self.hook_facts():
+                found.add(facts.module)
+                parts = (qualify_ref(hook.func, facts.aliases) or "").split(".")
+                found.update(".".join(parts[:i]) for i in range(1, len(parts)))
+            self._hook_modules = frozenset(found)
+        return self._hook_modules
 
     def sent_attributes(self) -> frozenset[str]:
         """Attribute chains (``flask.g.report_file``) views hand to send calls, project-wide."""

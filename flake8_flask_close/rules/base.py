@@ -104,6 +104,11 @@ class ProdRule(Protocol):
     VALID: list[Example]
     INVALID: list[Example]
 
+    def may_report(self, source: str, hook_here: bool) -> bool:
+        """Whether the rule can report anything in a module with this text (a request
+        hook function defined in it or not): most modules need no analysis at all."""
+        ...
+
     def findings(self, ctx: ProdContext) -> Iterator[Finding]: ...
 
 

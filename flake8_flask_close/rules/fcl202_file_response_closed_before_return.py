@@ -15,6 +15,7 @@ from typing import Optional
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import FunctionNode
 from flake8_flask_close.prodcode.context import (
+    CLOSES_OR_WITH,
     ProdContext,
     is_name,
     on_error_path,
@@ -24,6 +25,12 @@ from flake8_flask_close.rules.base import Example, Finding, finding_at
 from flake8_flask_close.walks import walk
 
 CODE = CODES["FCL202"]
+
+
+def may_report(source: str, hook_here: bool) -> bool:
+    """The response is closed by ``close()``, ``closing()`` or a ``with`` block here."""
+    return CLOSES_OR_WITH.search(source) is not None
+
 
 INVALID = [
     Example(

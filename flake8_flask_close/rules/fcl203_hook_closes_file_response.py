@@ -29,6 +29,12 @@ from flake8_flask_close.walks import walk
 
 CODE = CODES["FCL203"]
 
+
+def may_report(source: str, hook_here: bool) -> bool:
+    """A hook function defined here calls ``close()``."""
+    return hook_here and "close" in source
+
+
 INVALID = [
     Example(
         """\

@@ -20,6 +20,11 @@ from flake8_flask_close.walks import walk
 
 CODE = CODES["FCL205"]
 
+
+def may_report(source: str, hook_here: bool) -> bool:
+    return "call_on_close" in source
+
+
 INVALID = [
     Example(
         """\

@@ -1,0 +1,95 @@
+"""The production rules' text prefilter (``may_report``): a module none of them can report
+in is not analysed, and a hook function is still checked when it is registered from
+another module, whose name its own text never says."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from flake8_flask_close import checks
+from flake8_flask_close.prodcode.context import HOOK_WORDS, ProdContext
+from flake8_flask_close.rules import PROD_RULES
+from tests.helpers import codes, lint, write_project
+
+FACTORY = """\
+from flask import Flask
+
+from app import hooks, views
+
+
+def create_app():
+    app = Flask(__name__)
+    app.add_url_rule("/report/<name>", view_func=views.report)
+    app.after_request(hooks.measure)
+    app.after_request(hooks.release)
+    return app
+"""
+
+VIEWS = """\
+from flask import send_from_directory
+
+FILES = "/srv/reports"
+
+
+def report(name):
+    return send_from_directory(FILES, name)
+"""
+
+HOOKS = """\
+def measure(response):
+    response.headers["X-Length"] = str(len(response.get_data()))  # FCL204
+    return response
+
+
+def release(response):
+    response.close()  # FCL203
+    return response
+"""
+
+
+def _project(tmp_path: Path) -> Path:
+    write_project(
+        tmp_path,
+        {
+            "setup.cfg": "[metadata]\nname = app\n",
+            "app/__init__.py": FACTORY,
+            "app/views.py": VIEWS,
+            "app/hooks.py": HOOKS,
+        },
+    )
+    return tmp_path / "app"
+
+
+def test_hooks_registered_from_another_module_are_checked(tmp_path: Path) -> None:
+    hooks = _project(tmp_path) / "hooks.py"
+    assert not any(word in HOOKS for word in ("after_request", "teardown_"))
+    assert codes(lint(hooks)) == {(2, "FCL204"), (7, "FCL203")}
+
+
+def test_a_module_no_rule_can_report_in_is_not_analysed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _project(tmp_path)
+    assert not any(rule.may_report(VIEWS, False) for rule in PROD_RULES)
+    analysed: list[str] = []
+
+    def counted(tree: ast.Module, filename: str, *args: Any) -> ProdContext:
+        analysed.append(Path(filename).name)
+        return ProdContext(tree, filename, *args)
+
+    monkeypatch.setattr(checks, "ProdContext", counted)
+    for name in ("views.py", "hooks.py", "__init__.py"):
+        lint(folder / name)
+    assert analysed == ["hooks.py", "__init__.py"]
+
+
+@pytest.mark.parametrize("rule", PROD_RULES, ids=[r.CODE.code for r in PROD_RULES])
+def test_every_invalid_example_passes_its_rules_prefilter(rule: ModuleType) -> None:
+    for example in rule.INVALID:
+        hook_here = any(word in example.source for word in HOOK_WORDS)
+        assert rule.may_report(example.source, hook_here), example.source
