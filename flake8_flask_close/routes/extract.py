@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterator
 from typing import Optional, Union
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, qualify
@@ -481,21 +482,24 @@ class _Extractor:
     def collect_scope_assignments(self, tree: ast.Module) -> None:
         """(scope, name) -> assigned values, for ``view = Cls.as_view(...)`` indirections."""
         found: dict[tuple[str, str], list[ast.expr]] = {}
-
-        def walk(body: list[ast.stmt], scope: str) -> None:
-            for stmt in body:
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    inner = f"{scope}.{stmt.name}" if scope else stmt.name
-                    walk(stmt.body, inner)
-                    continue
-                if isinstance(stmt, ast.Assign):
-                    for t in stmt.targets:
-                        if isinstance(t, ast.Name):
-                            found.setdefault((scope, t.id), []).append(stmt.value)
-                for child_body in _child_bodies(stmt):
-                    walk(child_body, scope)
-
-        walk(tree.body, "")
+        # A stack, not a recursive inner function: that one would be a reference cycle
+        # holding the tree until the cyclic gc runs (and it is paused during the build).
+        todo: list[tuple[Iterator[ast.stmt], str]] = [(iter(tree.body), "")]
+        while todo:
+            body, scope = todo[-1]
+            stmt = next(body, None)
+            if stmt is None:
+                todo.pop()
+                continue
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                inner = f"{scope}.{stmt.name}" if scope else stmt.name
+                todo.append((iter(stmt.body), inner))
+                continue
+            if isinstance(stmt, ast.Assign):
+                for t in stmt.targets:
+                    if isinstance(t, ast.Name):
+                        found.setdefault((scope, t.id), []).append(stmt.value)
+            todo.extend((iter(child), scope) for child in reversed(_child_bodies(stmt)))
         self._scope_assignments = found
 
 
