@@ -32,8 +32,14 @@ TEARDOWN = frozenset({"teardown_request", "teardown_appcontext", "teardown_app_r
 HOOKS = AFTER_REQUEST | TEARDOWN
 HOOK_WORDS = ("after_request", "after_app_request", "teardown_")
 """What a module that registers a request hook itself says."""
-CLOSES_OR_WITH = re.compile(r"clos|\bwith\b")
-"""What a module that closes something says: ``close()``, ``closing()``, ``with``."""
+CLOSE_CALL = re.compile(r"\.[ \t\f\\\r\n]*close\b")
+"""What a module that calls ``x.close()`` says (spaces and line breaks after the dot
+included); "close" in prose (docstrings, comments) isn't a call."""
+CLOSES = re.compile(
+    rf"{CLOSE_CALL.pattern}|\bclosing\b|^[ \t\f]*(?:async[ \t\f]+)?with\b", re.MULTILINE
+)
+"""What a module that closes something says: ``x.close()``, ``closing()``, or a ``with``
+statement (a compound statement: it starts a line, unlike "with" in prose)."""
 TEMP_FILES = frozenset(
     {
         "tempfile.TemporaryFile",

@@ -18,6 +18,7 @@ from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import dotted, params_of, qualify
 from flake8_flask_close.prodcode.context import (
     AFTER_REQUEST,
+    CLOSE_CALL,
     Hook,
     ProdContext,
     own_nodes,
@@ -32,7 +33,7 @@ CODE = CODES["FCL203"]
 
 def may_report(source: str, hook_here: bool) -> bool:
     """A hook function defined here calls ``close()``."""
-    return hook_here and "close" in source
+    return hook_here and CLOSE_CALL.search(source) is not None
 
 
 INVALID = [

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from flake8_flask_close import checks
-from flake8_flask_close.prodcode.context import HOOK_WORDS, ProdContext
+from flake8_flask_close.prodcode.context import CLOSE_CALL, CLOSES, HOOK_WORDS, ProdContext
 from flake8_flask_close.rules import PROD_RULES
 from tests.helpers import codes, lint, write_project
 
@@ -93,3 +93,21 @@ def test_every_invalid_example_passes_its_rules_prefilter(rule: ModuleType) -> N
     for example in rule.INVALID:
         hook_here = any(word in example.source for word in HOOK_WORDS)
         assert rule.may_report(example.source, hook_here), example.source
+
+
+@pytest.mark.parametrize(
+    ("text", "closes", "close_call"),
+    [
+        ("f.close()", True, True),
+        ("(f.\n    close())", True, True),
+        ("f . close ()", True, True),
+        ("return closing(response)", True, False),
+        ("    with open(path, 'rb') as f:", True, False),
+        ("    async  with lock:", True, False),
+        ('"""Built in memory: nothing on disk to close, nothing to go with it."""', False, False),
+        ("if name.startswith('x'):  # closed with care", False, False),
+    ],
+)
+def test_what_counts_as_closing(text: str, closes: bool, close_call: bool) -> None:
+    assert (CLOSES.search(text) is not None) == closes
+    assert (CLOSE_CALL.search(text) is not None) == close_call
