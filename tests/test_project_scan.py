@@ -4,6 +4,7 @@ digested again. Whatever is taken from the index must be what a fresh scan finds
 
 from __future__ import annotations
 
+import argparse
 import ast
 import gc
 import json
@@ -321,4 +322,27 @@ def test_a_run_freezes_what_it_built_once_and_the_next_run_thaws_it(shop: Path) 
         forget_previous_run()
         assert gc.get_freeze_count() == 0
     finally:
+        forget_previous_run()
+
+
+def test_the_early_build_leaves_no_cycles_and_collects_again(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The early build runs with the cyclic gc paused: it must make no reference cycles
+    (their garbage would wait for a later collection, or be frozen with the index for
+    good), and must leave the gc running as it found it."""
+    monkeypatch.chdir(shop)
+    monkeypatch.setattr(Plugin, "config", Config(cache_dir=str(shop.parent / "cache")))
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # keep what the build made in reach
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        forget_previous_run()
+        Plugin._build_index_early(argparse.Namespace(filenames=["."], jobs=None))
+        assert gc.isenabled()
+        gc.collect()
+        assert [o for o in gc.garbage if isinstance(o, (ast.AST, cache.Entry))] == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
         forget_previous_run()
