@@ -251,10 +251,13 @@ class ResponseClassifier:
         return False
 
 
-def local_assignments(func: ast.AST) -> dict[str, list[ast.expr]]:
-    """Simple ``name = value`` bindings in a function body, nested scopes excluded."""
+def local_assignments(
+    func: ast.AST, nodes: Optional[Iterable[ast.AST]] = None
+) -> dict[str, list[ast.expr]]:
+    """Simple ``name = value`` bindings in a function body, nested scopes excluded, among
+    ``nodes`` when given (its statements, when the text has no ``:=``)."""
     found: dict[str, list[ast.expr]] = {}
-    for node in walk_own_scope(func):
+    for node in walk_own_scope(func) if nodes is None else nodes:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):

@@ -150,6 +150,29 @@ def _statements(node: ast.AST) -> Nodes:
     return tuple(out)
 
 
+def _statement_children(node: ast.AST) -> list[ast.AST]:
+    """The children through which ``node`` holds statements (its bodies, except handlers,
+    match cases), in field order."""
+    found: list[ast.AST] = []
+    for name in _fields_of(type(node)):
+        if name in _BODIES:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                found.extend(item for item in value if isinstance(item, ast.AST))
+    return found
+
+
+def _own_statements(node: ast.AST) -> Nodes:
+    out: list[ast.AST] = []
+    stack = _statement_children(node)
+    while stack:
+        child = stack.pop()
+        out.append(child)
+        if not isinstance(child, SCOPE_NODES):
+            stack.extend(_statement_children(child))
+    return tuple(out)
+
+
 def _whole_with_parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
     parents: dict[ast.AST, ast.AST] = {}
     known = _STATE.children
@@ -183,3 +206,9 @@ def walk(node: ast.AST) -> Nodes:
 def walk_own_scope(node: ast.AST) -> Nodes:
     """The nodes below ``node`` (a function, usually), without entering nested scopes."""
     return remembered(node, "own scope", lambda: _own_scope(node))
+
+
+def own_statements(node: ast.AST) -> Nodes:
+    """The statements of ``walk_own_scope(node)`` (and the except handlers and match cases
+    holding some), in its order, found without walking into expressions."""
+    return remembered(node, "own statements", lambda: _own_statements(node))

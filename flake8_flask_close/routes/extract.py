@@ -31,7 +31,7 @@ from flake8_flask_close.vocabulary import (
     is_send_file,
     local_assignments,
 )
-from flake8_flask_close.walks import walk, walk_own_scope
+from flake8_flask_close.walks import own_statements, walk, walk_own_scope
 
 HOOK_REGISTRARS = frozenset(
     {
@@ -137,10 +137,13 @@ def methods_of(call: ast.Call) -> Optional[list[str]]:
 
 
 class _Extractor:
-    def __init__(self, facts: ModuleFacts, send_functions: tuple[str, ...]) -> None:
+    def __init__(
+        self, facts: ModuleFacts, send_functions: tuple[str, ...], statements_suffice: bool
+    ) -> None:
         self.facts = facts
         self.aliases = facts.aliases
         self.send_functions = send_functions
+        self.statements_suffice = statements_suffice
 
     def q(self, node: ast.AST) -> Optional[str]:
         return qualify(node, self.aliases)
@@ -396,15 +399,19 @@ class _Extractor:
 
     # ---------------------------------------------------------------- functions
     def function_fact(self, node: FunctionNode, qualname: str) -> FunctionFact:
+        # a third of the build was walking every expression of every function for the
+        # returns, yields and walruses most modules' texts show they don't have
+        nodes = own_statements(node) if self.statements_suffice else walk_own_scope(node)
         returns: list[ast.Return] = []
-        for n in walk_own_scope(node):
+        for n in nodes:
             if isinstance(n, ast.Return):
                 returns.append(n)
             elif isinstance(n, (ast.Yield, ast.YieldFrom)):
                 return FunctionFact(qualname, node.lineno, is_generator=True)
         if not returns:
             return FunctionFact(qualname, node.lineno)  # most functions of a test module
-        classifier = ResponseClassifier(self.aliases, local_assignments(node), self.send_functions)
+        assigned = local_assignments(node, nodes if self.statements_suffice else None)
+        classifier = ResponseClassifier(self.aliases, assigned, self.send_functions)
         direct: list[Evidence] = []
         helpers: list[Ref] = []
         redirects: list[str] = []
@@ -562,7 +569,22 @@ def module_name_for(relpath: str) -> tuple[str, bool]:
     return ".".join(p for p in parts if p), is_package
 
 
-def extract(tree: ast.Module, relpath: str, send_functions: tuple[str, ...] = ()) -> ModuleFacts:
+def statements_suffice(text: Union[str, bytes]) -> bool:
+    """Whether a module with this text has no ``yield`` and no ``:=``: then a function's
+    returns and local assignments are all among its statements (see ``extract``)."""
+    if isinstance(text, bytes):
+        return b"yield" not in text and b":=" not in text
+    return "yield" not in text and ":=" not in text
+
+
+def extract(
+    tree: ast.Module,
+    relpath: str,
+    send_functions: tuple[str, ...] = (),
+    statements_suffice: bool = False,
+) -> ModuleFacts:
+    """The module's facts. ``statements_suffice``: the text has no ``yield`` and no ``:=``
+    (``statements_suffice(text)``), so functions are searched statement by statement."""
     module, is_package = module_name_for(relpath)
     facts = ModuleFacts(
         module=module,
@@ -570,7 +592,7 @@ def extract(tree: ast.Module, relpath: str, send_functions: tuple[str, ...] = ()
         is_package=is_package,
         aliases=import_aliases(tree, module, is_package),
     )
-    extractor = _Extractor(facts, send_functions)
+    extractor = _Extractor(facts, send_functions, statements_suffice)
     extractor.collect_scope_assignments(tree)
     extractor.visit_body(tree.body, "")
     return facts

@@ -13,7 +13,7 @@ from typing import Optional, Union
 
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
-from flake8_flask_close.routes.extract import extract, qualify_ref
+from flake8_flask_close.routes.extract import extract, qualify_ref, statements_suffice
 from flake8_flask_close.routes.facts import (
     SLOTS,
     UNKNOWN,
@@ -796,7 +796,9 @@ def get_index(
         if not rel.startswith("../") and not unchanged and (relevant or current is not None):
             try:
                 with remembered_walks():
-                    facts: Optional[ModuleFacts] = extract(tree, rel, send_functions)
+                    facts: Optional[ModuleFacts] = extract(
+                        tree, rel, send_functions, statements_suffice(source)
+                    )
             except RecursionError:
                 facts = None
             if facts is not None and (current is None or current.to_json() != facts.to_json()):

@@ -126,7 +126,7 @@ def _read_entry(
     path: str, rel: str, size: int, mtime_ns: int, send_functions: tuple[str, ...]
 ) -> cache.Entry:
     extra = tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
-    from flake8_flask_close.routes.extract import extract  # heavy: only when reading
+    from flake8_flask_close.routes.extract import extract, statements_suffice  # heavy
     from flake8_flask_close.walks import remembered_walks
 
     cache.trace("read", rel)
@@ -136,7 +136,7 @@ def _read_entry(
         return cache.Entry(size, mtime_ns)
     try:
         with remembered_walks():
-            facts = extract(tree, rel, send_functions)
+            facts = extract(tree, rel, send_functions, statements_suffice(data))
     except RecursionError:
         return cache.Entry(size, mtime_ns)
     return cache.Entry(size, mtime_ns, cache.bytes_digest(data), facts)
