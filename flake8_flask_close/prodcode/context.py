@@ -35,11 +35,21 @@ HOOK_WORDS = ("after_request", "after_app_request", "teardown_")
 CLOSE_CALL = re.compile(r"\.[ \t\f\\\r\n]*close\b")
 """What a module that calls ``x.close()`` says (spaces and line breaks after the dot
 included); "close" in prose (docstrings, comments) isn't a call."""
-CLOSES = re.compile(
-    rf"{CLOSE_CALL.pattern}|\bclosing\b|^[ \t\f]*(?:async[ \t\f]+)?with\b", re.MULTILINE
-)
-"""What a module that closes something says: ``x.close()``, ``closing()``, or a ``with``
-statement (a compound statement: it starts a line, unlike "with" in prose)."""
+WITH_STATEMENT = re.compile(r"^[ \t\f]*(?:async[ \t\f]+)?with\b", re.MULTILINE)
+"""A ``with`` statement: a compound statement starts a line, unlike "with" in prose."""
+
+
+def closes_something(source: str) -> bool:
+    """Whether a module with this text may close something: ``x.close()``, ``closing()``
+    or a ``with`` statement (substring checks first: one regex of all three took 70 us
+    per module)."""
+    return (
+        ("close" in source and CLOSE_CALL.search(source) is not None)
+        or "closing" in source
+        or ("with" in source and WITH_STATEMENT.search(source) is not None)
+    )
+
+
 TEMP_FILES = frozenset(
     {
         "tempfile.TemporaryFile",

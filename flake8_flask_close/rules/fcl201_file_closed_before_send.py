@@ -17,8 +17,8 @@ from typing import Optional
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import FunctionNode, dotted
 from flake8_flask_close.prodcode.context import (
-    CLOSES,
     ProdContext,
+    closes_something,
     on_error_path,
     own_nodes,
 )
@@ -29,7 +29,7 @@ CODE = CODES["FCL201"]
 
 def may_report(source: str, hook_here: bool) -> bool:
     """The file is closed by a ``with`` block or a ``close()`` call in this module."""
-    return CLOSES.search(source) is not None
+    return closes_something(source)
 
 
 INVALID = [

@@ -15,8 +15,8 @@ from typing import Optional
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import FunctionNode
 from flake8_flask_close.prodcode.context import (
-    CLOSES,
     ProdContext,
+    closes_something,
     is_name,
     on_error_path,
     own_nodes,
@@ -29,7 +29,7 @@ CODE = CODES["FCL202"]
 
 def may_report(source: str, hook_here: bool) -> bool:
     """The response is closed by ``close()``, ``closing()`` or a ``with`` block here."""
-    return CLOSES.search(source) is not None
+    return closes_something(source)
 
 
 INVALID = [
