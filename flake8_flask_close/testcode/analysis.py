@@ -22,6 +22,7 @@ from flake8_flask_close.routes.facts import Ref
 from flake8_flask_close.routes.index import ELSEWHERE, LinkedRoute, RouteIndex
 from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.clients import (
+    BINDINGS,
     ClientKnowledge,
     client_bindings,
     fixture_name_and_scope,
@@ -418,6 +419,8 @@ class ModuleAnalysis:
             if depth > 3:
                 return None
             for node in walk_own_scope(func):
+                if not isinstance(node, BINDINGS):
+                    continue
                 for target, value in client_bindings(node):
                     if target == client.id:
                         return self._client_app(value, func, depth + 1)

@@ -101,16 +101,24 @@ class ClientKnowledge:
             for p in params_of(func)
             if p in self.fixture_names or p in self.extra_names or looks_like_client(p)
         }
-        own = list(walk_own_scope(func))
+        bindings = [
+            binding
+            for node in walk_own_scope(func)
+            if isinstance(node, BINDINGS)
+            for binding in client_bindings(node)
+        ]
         changed = True
         while changed:
             changed = False
-            for node in own:
-                for target, value in client_bindings(node):
-                    if target not in names and self.is_client(value, names, class_name):
-                        names.add(target)
-                        changed = True
+            for target, value in bindings:
+                if target not in names and self.is_client(value, names, class_name):
+                    names.add(target)
+                    changed = True
         return names
+
+
+BINDINGS = (ast.Assign, ast.With, ast.AsyncWith, ast.NamedExpr)
+"""The nodes ``client_bindings`` finds bindings in."""
 
 
 def client_bindings(node: ast.AST) -> Iterable[tuple[str, ast.expr]]:
