@@ -178,6 +178,7 @@ class RouteIndex:
         self._hooks: Optional[list[tuple[ModuleFacts, HookFact]]] = None
         self._sent: Optional[frozenset[str]] = None
         self._hook_modules: Optional[frozenset[str]] = None
+        self._method_sets: dict[frozenset[str], frozenset[str]] = {}
         self._merged_groups: dict[str, AppGroup] = {}
         suffixes: dict[str, Optional[str]] = {}
         for name in self.modules:
@@ -602,7 +603,7 @@ class RouteIndex:
             endpoint = view.name.rsplit(".", 1)[-1]
         return LinkedRoute(
             rule=route.rule,
-            methods=frozenset(methods) if methods else None,
+            methods=self._method_set(methods) if methods else None,
             endpoint=endpoint,
             evidence=evidence,
             method_evidence=method_evidence,
@@ -611,6 +612,12 @@ class RouteIndex:
             sometimes=sometimes,
             mimetypes=types,
         )
+
+    def _method_set(self, methods: Iterable[str]) -> frozenset[str]:
+        """One set object per distinct set of methods: a big project's routes repeat a
+        handful of them ({"GET"}...) thousands of times, at 216 bytes a set."""
+        found = frozenset(methods)
+        return self._method_sets.setdefault(found, found)
 
     def _attach_error_handlers(self, groups: dict[str, AppGroup]) -> None:
         for facts in self.modules.values():
