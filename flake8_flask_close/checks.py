@@ -48,7 +48,12 @@ def prod_findings(
     rel = relpath(filename, root)
     module = module_name_for(rel)[0] if not rel.startswith("../") else ""
     hook_here = any(word in source for word in HOOK_WORDS) or module in index.hook_modules()
-    rules = [rule for rule in PROD_RULES if rule.may_report(source, hook_here)]
+    rules = [
+        rule
+        for rule in PROD_RULES
+        # names in non-ASCII text may be spelled otherwise than Python reads them (NFKC)
+        if not source.isascii() or rule.may_report(source, hook_here)
+    ]
     if not rules:
         return  # most production modules: nothing any rule looks for
     ctx = ProdContext(tree, filename, index, config.send_functions)

@@ -45,7 +45,7 @@ PROD_TOKENS = (
     "wrap_file",
     "Response(",
     "response_class",
-    ".close(",
+    "close",
     "get_data",
     "iter_encoded",
     ".response",
@@ -144,7 +144,9 @@ class Plugin:
             return  # one buffer, no workers: the index is built if and when it's needed
         probe = os.path.join(first, "__probe__.py") if os.path.isdir(first) else first
         # The build makes objects without cycles, in the hundred thousands at 10,000
-        # files: the cyclic gc walking them again and again was 8 % of the build.
+        # files: the cyclic gc walking them again and again was 8 % of the build. Helper
+        # processes forked meanwhile read files with it paused for their whole life, so
+        # what they run (extract) must make no cycles either: tests/test_project_scan.py.
         collecting = gc.isenabled()
         gc.disable()
         try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, qualify
-from flake8_flask_close.routes.extract import module_name_for, qualify_ref
+from flake8_flask_close.routes.extract import HOOK_REGISTRARS, module_name_for, qualify_ref
 from flake8_flask_close.routes.facts import ModuleFacts, Ref
 from flake8_flask_close.routes.index import LinkedRoute, RouteIndex
 from flake8_flask_close.routes.scan import relpath
@@ -30,11 +30,11 @@ BLUEPRINT_ONLY = frozenset({"after_request", "teardown_request"})
 """On a blueprint these run for its own routes only."""
 TEARDOWN = frozenset({"teardown_request", "teardown_appcontext", "teardown_app_request"})
 HOOKS = AFTER_REQUEST | TEARDOWN
-HOOK_WORDS = ("after_request", "after_app_request", "teardown_")
-"""What a module that registers a request hook itself says."""
-CLOSE_CALL = re.compile(r"\.[ \t\f\\\r\n]*close\b")
-"""What a module that calls ``x.close()`` says (spaces and line breaks after the dot
-included); "close" in prose (docstrings, comments) isn't a call."""
+HOOK_WORDS = tuple(sorted(HOOK_REGISTRARS))
+"""What a module that registers a request hook itself says (the index records these)."""
+CLOSE_CALL = re.compile(r"\.(?:[ \t\f\\\r\n]|#[^\r\n]*)*close\b")
+"""What a module that calls ``x.close()`` says, whatever stands between the dot and the
+name (spaces, line breaks, a comment inside parentheses); "close" in prose isn't a call."""
 WITH_STATEMENT = re.compile(r"^[ \t\f]*(?:async[ \t\f]+)?with\b", re.MULTILINE)
 """A ``with`` statement: a compound statement starts a line, unlike "with" in prose."""
 
@@ -42,7 +42,8 @@ WITH_STATEMENT = re.compile(r"^[ \t\f]*(?:async[ \t\f]+)?with\b", re.MULTILINE)
 def closes_something(source: str) -> bool:
     """Whether a module with this text may close something: ``x.close()``, ``closing()``
     or a ``with`` statement (substring checks first: one regex of all three took 70 us
-    per module)."""
+    per module). Text only: the caller skips it for non-ASCII text, where a name may be
+    spelled in other characters that Python folds to ASCII ones (NFKC)."""
     return (
         ("close" in source and CLOSE_CALL.search(source) is not None)
         or "closing" in source

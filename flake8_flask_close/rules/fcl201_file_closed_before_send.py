@@ -28,7 +28,8 @@ CODE = CODES["FCL201"]
 
 
 def may_report(source: str, hook_here: bool) -> bool:
-    """The file is closed by a ``with`` block or a ``close()`` call in this module."""
+    """The file is closed by a ``with`` block or a ``close()`` call in this module
+    (``closes_something`` also lets ``closing()`` through: one test for FCL201 and 202)."""
     return closes_something(source)
 
 

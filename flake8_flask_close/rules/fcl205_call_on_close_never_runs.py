@@ -22,6 +22,7 @@ CODE = CODES["FCL205"]
 
 
 def may_report(source: str, hook_here: bool) -> bool:
+    """The module registers a close callback itself."""
     return "call_on_close" in source
 
 

@@ -16,6 +16,8 @@ from flake8_flask_close.walks import statements, walk_own_scope
 
 DEFAULT_CLIENT_NAMES = frozenset({"client"})
 """pytest-flask's fixture, and by far the most common name for a test client."""
+BINDINGS = (ast.Assign, ast.With, ast.AsyncWith, ast.NamedExpr)
+"""The nodes ``client_bindings`` finds bindings in (the branches it has)."""
 
 
 def looks_like_client(name: str) -> bool:
@@ -115,10 +117,6 @@ class ClientKnowledge:
                     names.add(target)
                     changed = True
         return names
-
-
-BINDINGS = (ast.Assign, ast.With, ast.AsyncWith, ast.NamedExpr)
-"""The nodes ``client_bindings`` finds bindings in."""
 
 
 def client_bindings(node: ast.AST) -> Iterable[tuple[str, ast.expr]]:

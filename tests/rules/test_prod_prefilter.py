@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 
 from flake8_flask_close import checks
+from flake8_flask_close.prodcode import context
 from flake8_flask_close.prodcode.context import (
     CLOSE_CALL,
     HOOK_WORDS,
     ProdContext,
     closes_something,
 )
+from flake8_flask_close.routes.extract import HOOK_REGISTRARS
 from flake8_flask_close.rules import PROD_RULES
 from tests.helpers import codes, lint, write_project
 
@@ -104,6 +106,7 @@ def test_every_invalid_example_passes_its_rules_prefilter(rule: ModuleType) -> N
     ("text", "closes", "close_call"),
     [
         ("f.close()", True, True),
+        ("(response.  # closes it\n close)()", True, True),
         ("(f.\n    close())", True, True),
         ("f . close ()", True, True),
         ("return closing(response)", True, False),
@@ -116,3 +119,30 @@ def test_every_invalid_example_passes_its_rules_prefilter(rule: ModuleType) -> N
 def test_what_counts_as_closing(text: str, closes: bool, close_call: bool) -> None:
     assert closes_something(text) == closes
     assert (CLOSE_CALL.search(text) is not None) == close_call
+
+
+FULLWIDTH_CLOSE = """\
+from flask import Flask, send_file
+
+app = Flask(__name__)
+
+
+@app.route("/report")
+def report():
+    f = open("/srv/report.txt", "rb")
+    response = send_file(f, mimetype="text/plain")  # FCL201
+    f.\uff43\uff4c\uff4f\uff53\uff45()
+    return response
+"""
+
+
+def test_names_spelled_in_other_characters_are_still_read(tmp_path: Path) -> None:
+    """Python folds identifiers to NFKC: ``f.\uff43\uff4c\uff4f\uff53\uff45()`` calls
+    ``close``, though the text never says "close"; non-ASCII modules skip the prefilter."""
+    write_project(tmp_path, {"setup.cfg": "[metadata]\nname = app\n", "app.py": FULLWIDTH_CLOSE})
+    assert not closes_something(FULLWIDTH_CLOSE)
+    assert codes(lint(tmp_path / "app.py")) == {(9, "FCL201")}
+
+
+def test_the_hook_words_are_the_hooks_the_index_records() -> None:
+    assert set(HOOK_WORDS) == context.HOOKS == HOOK_REGISTRARS
