@@ -107,6 +107,9 @@ def test_every_invalid_example_passes_its_rules_prefilter(rule: ModuleType) -> N
     [
         ("f.close()", True, True),
         ("(response.  # closes it\n close)()", True, True),
+        ("(response.  # one\n  # two\n close)()", True, True),
+        # a dot, then a line of comment characters: read in one way, not 2**60
+        ("x = config." + "#" * 60 + "\n", False, False),
         ("(f.\n    close())", True, True),
         ("f . close ()", True, True),
         ("return closing(response)", True, False),
