@@ -46,7 +46,7 @@ def prod_findings(
 ) -> Iterator[Finding]:
     root, index = _index(tree, filename, source, config)
     rel = relpath(filename, root)
-    module = module_name_for(rel)[0] if not rel.startswith("../") else ""
+    module = module_name_for(rel)[0]
     hook_here = any(word in source for word in HOOK_WORDS) or module in index.hook_modules()
     rules = [
         rule
@@ -71,7 +71,7 @@ def test_findings(
 ) -> Iterator[Finding]:
     root, index = _index(tree, filename, source, config)
     rel = relpath(filename, root)
-    module, is_package = module_name_for(rel) if not rel.startswith("../") else ("", False)
+    module, is_package = module_name_for(rel)
     knowledge = clients.knowledge_for(filename, tree, root, config.client_names, module, is_package)
     analysis = ModuleAnalysis(tree, filename, index, knowledge, config.send_functions)
     uses = analysis.uses()

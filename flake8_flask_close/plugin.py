@@ -38,14 +38,13 @@ REQUEST_TOKENS = (
 
 PROD_TOKENS = (
     "send_",
-    "call_on_close",
     "after_request",
     "after_app_request",
     "teardown_",
     "wrap_file",
     "Response(",
     "response_class",
-    "close",
+    "close",  # x.close(), closing(), call_on_close()
     "get_data",
     "iter_encoded",
     ".response",

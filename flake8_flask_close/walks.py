@@ -16,6 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, Callable, Optional, TypeVar
 
 T = TypeVar("T")
@@ -105,16 +106,21 @@ def _whole(node: ast.AST) -> Nodes:
     return tuple(out)
 
 
-def _own_scope(node: ast.AST) -> Nodes:
-    known = _STATE.children
+def _scope_walk(node: ast.AST, children: Callable[[ast.AST], list[ast.AST]]) -> Nodes:
+    """What ``children`` reaches below ``node``, depth first, without entering nested
+    scopes (their own nodes are listed, not what is below them)."""
     out: list[ast.AST] = []
-    stack = list(_children_from(known, node))
+    stack = list(children(node))
     while stack:
         child = stack.pop()
         out.append(child)
         if not isinstance(child, SCOPE_NODES):
-            stack.extend(_children_from(known, child))
+            stack.extend(children(child))
     return tuple(out)
+
+
+def _own_scope(node: ast.AST) -> Nodes:
+    return _scope_walk(node, partial(_children_from, _STATE.children))
 
 
 def remembered(node: ast.AST, question: Hashable, answer: Callable[[], T]) -> T:
@@ -162,17 +168,6 @@ def _statement_children(node: ast.AST) -> list[ast.AST]:
     return found
 
 
-def _own_statements(node: ast.AST) -> Nodes:
-    out: list[ast.AST] = []
-    stack = _statement_children(node)
-    while stack:
-        child = stack.pop()
-        out.append(child)
-        if not isinstance(child, SCOPE_NODES):
-            stack.extend(_statement_children(child))
-    return tuple(out)
-
-
 def _whole_with_parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
     parents: dict[ast.AST, ast.AST] = {}
     known = _STATE.children
@@ -211,4 +206,4 @@ def walk_own_scope(node: ast.AST) -> Nodes:
 def own_statements(node: ast.AST) -> Nodes:
     """The statements of ``walk_own_scope(node)`` (and the except handlers and match cases
     holding some), in its order, found without walking into expressions."""
-    return remembered(node, "own statements", lambda: _own_statements(node))
+    return remembered(node, "own statements", lambda: _scope_walk(node, _statement_children))

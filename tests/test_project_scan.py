@@ -13,7 +13,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 
@@ -26,13 +26,21 @@ from flake8_flask_close.routes.project import (
     SKIP_DIRS,
     files_under,
     python_files_by_folder,
-    python_files_with_stats,
 )
 from flake8_flask_close.routes.scan import ProjectScan, scan
 from tests.helpers import lint, write_project
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "flask_shop"
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="symlinks and FIFOs")
+
+
+def python_files_with_stats(root: str) -> list[tuple[str, Optional[os.stat_result]]]:
+    """The walk's files as (path, stat), in its order."""
+    return [
+        (os.path.join(folder, name), st)
+        for folder, _, files in python_files_by_folder(root)
+        for name, st in files
+    ]
 
 
 def walk_order(root: Path) -> list[str]:

@@ -107,7 +107,7 @@ def _test_candidates(
 ) -> Iterator[Candidate]:
     index = _index(source, filename, config, on_disk)
     rel = relpath(filename, index.root)
-    module, is_package = module_name_for(rel) if not rel.startswith("../") else ("", False)
+    module, is_package = module_name_for(rel)
     tree = source.tree
     knowledge = clients.knowledge_for(
         filename, tree, index.root, config.client_names, module, is_package

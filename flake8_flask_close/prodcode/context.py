@@ -102,7 +102,7 @@ class ProdContext:
         self.index = index
         self.send_functions = send_functions
         rel = relpath(filename, index.root) if index is not None else filename
-        self.module, is_package = module_name_for(rel) if not rel.startswith("../") else ("", False)
+        self.module, is_package = module_name_for(rel)
         self.aliases = import_aliases(tree, self.module, is_package)
         self.parents = parents(tree)
         self.functions: list[FunctionNode] = [

@@ -555,8 +555,11 @@ def _walk_stmt(stmt: ast.stmt) -> list[ast.AST]:
 
 
 def module_name_for(relpath: str) -> tuple[str, bool]:
-    """Dotted module name of a path relative to the project root, and whether it's a package."""
+    """Dotted module name of a path relative to the project root, and whether it's a
+    package; ``("", False)`` for a file outside the root (``../x.py``: no module of it)."""
     parts = relpath.replace("\\", "/").split("/")
+    if parts[0] == "..":
+        return "", False
     if parts and parts[0] == "src" and len(parts) > 1:
         parts = parts[1:]
     last = parts[-1]

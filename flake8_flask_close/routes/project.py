@@ -80,14 +80,6 @@ def _is_within(path: str, folder: str) -> bool:
         return False
 
 
-def python_files_with_stats(root: str) -> Iterator[tuple[str, Optional[os.stat_result]]]:
-    """(path, stat or None when it can't be had) of ``.py`` files under ``root``, in the
-    order of ``python_files_by_folder``."""
-    for folder, _, files in python_files_by_folder(root):
-        for name, st in files:
-            yield os.path.join(folder, name), st
-
-
 FolderFiles = tuple[str, str, list[tuple[str, Optional[os.stat_result]]]]
 """A folder's path, its path relative to the root with a trailing ``/`` (``""`` for the
 root itself), and its ``.py`` files: (name, stat or None when it can't be had)."""

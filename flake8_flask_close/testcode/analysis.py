@@ -142,7 +142,7 @@ class ModuleAnalysis:
         self.aliases = dict(clients.aliases)
         self.send_functions = send_functions
         rel = relpath(filename, index.root)
-        self.module, _ = module_name_for(rel) if not rel.startswith("../") else ("", False)
+        self.module, _ = module_name_for(rel)
         self.constants = self._constants()
         conftests = [relpath(p, index.root) for p in conftest_paths(filename, index.root)]
         self.near = (self.module, *(module_name_for(c)[0] for c in conftests))
