@@ -72,6 +72,21 @@ def _freeze() -> None:
         gc.freeze()
 
 
+def _release_freed_memory() -> None:
+    """Give the system back the heap pages the build used and freed (the facts' JSON
+    text, the parse trees of helper results): glibc keeps them, and flake8's workers,
+    forked next, would each count them as theirs (a tenth of the index's memory over a
+    10,000-file project)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)  # None: the symbols already loaded, libc's too
+    except Exception as exc:  # not glibc (musl has no malloc_trim), or no ctypes
+        LOG.debug("flake8-flask-close: freed memory not released: %r", exc)
+
+
 def forget_previous_run() -> None:
     """Forget what earlier runs in this process learned of the project (an editor
     re-linting in the same process must see the project as it is now)."""
@@ -163,6 +178,7 @@ class Plugin:
                 index = get_index(root, config.send_functions, None, config.cache)
                 for group in index.groups:
                     group.route_map  # noqa: B018 - built now, shared by every worker
+                _release_freed_memory()
             _freeze()
         except Exception as exc:  # the lazy path tries again, per file
             LOG.debug("flake8-flask-close: early index build skipped: %r", exc)

@@ -189,6 +189,34 @@ def test_the_index_keeps_the_facts_digest_and_a_warm_scan_takes_it(
     assert list(warm.entries) == list(cold.entries)
 
 
+def test_the_facts_file_is_named_by_its_bytes_and_a_failed_write_leaves_the_old_one(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts file is written line by line through a temp file: its name still
+    carries the digest of all its bytes (``load_facts`` refuses it otherwise), every
+    module with facts has its line, and a write that fails halfway leaves no temp file
+    and the index naming the facts file it was written with."""
+    cold = scan(str(shop), (), settings(shop))
+    folder = index_file(shop).parent
+    [facts] = folder.glob("facts-*.jsonl")
+    assert facts.name.endswith(f"-{cache._bytes_name(facts.read_bytes())}.jsonl")
+    stored = cache.load_facts(str(facts))
+    assert sorted(stored) == sorted(rel for rel, e in cold.entries.items() if e.has_facts)
+    assert all(stored[rel] == e.facts_text() for rel, e in cold.entries.items() if e.has_facts)
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    downloads = shop / "shop" / "downloads.py"
+    touch(downloads, downloads.read_text() + "\n\ndef extra():\n    return 1\n")
+    scan(str(shop), (), settings(shop))
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [".gitignore", facts.name, index_file(shop).name]
+    )
+    assert json.loads(index_file(shop).read_text())["facts"] == facts.name
+
+
 @pytest.mark.parametrize(
     "change",
     ["facts", "same-facts", "new-module", "removed-module", "removed-plain-module"],
@@ -354,3 +382,15 @@ def test_the_early_build_leaves_no_cycles_and_collects_again(
         gc.set_debug(0)
         gc.garbage.clear()
         forget_previous_run()
+
+
+def test_releasing_freed_memory_never_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an early build the plugin asks glibc to give freed heap pages back; where
+    there is no glibc (musl, macOS, Windows) or no ctypes, nothing happens."""
+    plugin_module = sys.modules[Plugin.__module__]
+    plugin_module._release_freed_memory()
+    monkeypatch.setitem(sys.modules, "ctypes", None)  # import ctypes raises ImportError
+    monkeypatch.setattr(sys, "platform", "linux")
+    plugin_module._release_freed_memory()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    plugin_module._release_freed_memory()

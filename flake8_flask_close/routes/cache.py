@@ -277,8 +277,45 @@ def load_facts(facts_file: Optional[str]) -> dict[str, str]:
         return {}
 
 
+def _bytes_hasher() -> Any:
+    return blake2b(digest_size=12)
+
+
 def _bytes_name(raw: bytes) -> str:
-    return blake2b(raw, digest_size=12).hexdigest()
+    named = _bytes_hasher()
+    named.update(raw)
+    return str(named.hexdigest())
+
+
+def _write_facts(folder: str, stem: str, entries: dict[str, Entry]) -> Optional[str]:
+    """Write the facts file (one ``"path"<TAB>facts`` line per module with facts) and
+    return its name, or None when it couldn't be written. Written line by line through a
+    temp file, digested on the way: a big project's facts are megabytes, and holding them
+    twice more (joined, then encoded) raised the process's peak memory, which the workers
+    flake8 forks next inherit."""
+    tmp_name = None
+    named = _bytes_hasher()
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            for rel, entry in entries.items():
+                text = entry.facts_text()
+                if text is not None:
+                    line = f"{json.dumps(rel)}\t{text}\n".encode("utf-8", "surrogatepass")
+                    named.update(line)
+                    fh.write(line)
+        facts_name = f"{stem}-{named.hexdigest()}.jsonl"
+        facts_path = os.path.join(folder, facts_name)
+        if not os.path.exists(facts_path):  # else the same facts are there already
+            os.replace(tmp_name, facts_path)
+            tmp_name = None
+        return facts_name
+    except (OSError, ValueError, TypeError, RecursionError):
+        return None
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
 
 
 def save(path: Optional[str], entries: dict[str, Entry], known: Optional[str] = None) -> None:
@@ -291,25 +328,16 @@ def save(path: Optional[str], entries: dict[str, Entry], known: Optional[str] = 
     folder = os.path.dirname(path)
     stem = os.path.basename(path)[: -len(".json")].replace("index-", "facts-", 1)
     try:
-        lines = []
-        for rel, entry in entries.items():
-            text = entry.facts_text()
-            if text is not None:
-                lines.append(f"{json.dumps(rel)}\t{text}\n")
-        raw = "".join(lines).encode("utf-8", "surrogatepass")
-        del lines
         os.makedirs(folder, exist_ok=True)
         ignore = os.path.join(folder, ".gitignore")
         if not os.path.exists(ignore):
             with open(ignore, "w", encoding="utf-8") as fh:
                 fh.write("# created by flake8-flask-close\n*\n")
-    except (OSError, ValueError, TypeError, RecursionError):
+    except OSError:
         return
-    facts_name = f"{stem}-{_bytes_name(raw)}.jsonl"
-    facts_path = os.path.join(folder, facts_name)
-    if not os.path.exists(facts_path) and not write_atomically(facts_path, raw):
+    facts_name = _write_facts(folder, stem, entries)
+    if facts_name is None:
         return
-    del raw
     payload: dict[str, Any] = {
         "schema": SCHEMA,
         "version": __version__,
