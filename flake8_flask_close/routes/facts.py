@@ -198,7 +198,7 @@ class ModuleFacts:
             routes=[
                 RouteFact(
                     ref(r["target"]),
-                    r["rule"],
+                    opt(r["rule"]),
                     None if r["methods"] is None else texts(r["methods"]),
                     opt(r["endpoint"]),
                     ref(r["view"]),
