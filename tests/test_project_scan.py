@@ -194,8 +194,9 @@ def test_the_facts_file_is_named_by_its_bytes_and_a_failed_write_leaves_the_old_
 ) -> None:
     """The facts file is written line by line through a temp file: its name still
     carries the digest of all its bytes (``load_facts`` refuses it otherwise), every
-    module with facts has its line, and a write that fails halfway leaves no temp file
-    and the index naming the facts file it was written with."""
+    module with facts has its line, a damaged one is written again by the next save of
+    the same facts, and a write that fails halfway leaves no temp file and the index
+    naming the facts file it was written with."""
     cold = scan(str(shop), (), settings(shop))
     folder = index_file(shop).parent
     [facts] = folder.glob("facts-*.jsonl")
@@ -203,6 +204,10 @@ def test_the_facts_file_is_named_by_its_bytes_and_a_failed_write_leaves_the_old_
     stored = cache.load_facts(str(facts))
     assert sorted(stored) == sorted(rel for rel, e in cold.entries.items() if e.has_facts)
     assert all(stored[rel] == e.facts_text() for rel, e in cold.entries.items() if e.has_facts)
+    written = facts.read_bytes()
+    facts.write_bytes(written[: len(written) // 2])  # damaged, under the same name
+    cache.save(str(index_file(shop)), cold.entries, cold.facts_digest())
+    assert facts.read_bytes() == written
 
     def disk_full(*args: object) -> None:
         raise OSError(28, "No space left on device")

@@ -305,10 +305,9 @@ def _write_facts(folder: str, stem: str, entries: dict[str, Entry]) -> Optional[
                     named.update(line)
                     fh.write(line)
         facts_name = f"{stem}-{named.hexdigest()}.jsonl"
-        facts_path = os.path.join(folder, facts_name)
-        if not os.path.exists(facts_path):  # else the same facts are there already
-            os.replace(tmp_name, facts_path)
-            tmp_name = None
+        # replaced even when a file of that name exists: one damaged on disk is mended
+        os.replace(tmp_name, os.path.join(folder, facts_name))
+        tmp_name = None
         return facts_name
     except (OSError, ValueError, TypeError, RecursionError):
         return None
