@@ -131,3 +131,15 @@ def test_facts_read_back_from_their_json_are_the_same() -> None:
     read = f.ModuleFacts.from_json(stored)
     assert read.to_json() == SAMPLE.to_json()
     assert read == SAMPLE
+
+
+def test_facts_read_back_share_their_names_and_rules() -> None:
+    """A big project's facts repeat the same names and rules thousands of times: read
+    back, two modules' copies are one string (the index of the 10,009-file benchmark
+    project holds 12,000 rules, 113 of them different)."""
+    first, second = (
+        f.ModuleFacts.from_json(json.loads(json.dumps(SAMPLE.to_json()))) for _ in range(2)
+    )
+    assert first.routes[0].rule is not None
+    assert first.routes[0].rule is second.routes[0].rule
+    assert first.routes[0].target.name is second.routes[0].target.name

@@ -195,8 +195,8 @@ def test_the_facts_file_is_named_by_its_bytes_and_a_failed_write_leaves_the_old_
     """The facts file is written line by line through a temp file: its name still
     carries the digest of all its bytes (``load_facts`` refuses it otherwise), every
     module with facts has its line, a damaged one is written again by the next save of
-    the same facts, and a write that fails halfway leaves no temp file and the index
-    naming the facts file it was written with."""
+    the same facts; a facts file that can't be renamed into place leaves no temp file,
+    and the index is written only when its facts file is there."""
     cold = scan(str(shop), (), settings(shop))
     folder = index_file(shop).parent
     [facts] = folder.glob("facts-*.jsonl")
@@ -209,13 +209,27 @@ def test_the_facts_file_is_named_by_its_bytes_and_a_failed_write_leaves_the_old_
     cache.save(str(index_file(shop)), cold.entries, cold.facts_digest())
     assert facts.read_bytes() == written
 
-    def disk_full(*args: object) -> None:
-        raise OSError(28, "No space left on device")
+    real_replace = os.replace
 
-    monkeypatch.setattr(os, "replace", disk_full)
+    def facts_refused(source: str, target: str) -> None:
+        if os.path.basename(target).startswith("facts-"):
+            # an existing target: as Windows answers when a reader has it open
+            raise (
+                PermissionError(13, "Access is denied")
+                if os.path.exists(target)
+                else OSError(28, "No space left on device")
+            )
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", facts_refused)
+    index_file(shop).unlink()
+    cache.save(str(index_file(shop)), cold.entries, cold.facts_digest())  # the same facts
+    assert facts.read_bytes() == written
+    assert json.loads(index_file(shop).read_text())["facts"] == facts.name
+    assert not list(folder.glob(".*.tmp"))
     downloads = shop / "shop" / "downloads.py"
     touch(downloads, downloads.read_text() + "\n\ndef extra():\n    return 1\n")
-    scan(str(shop), (), settings(shop))
+    scan(str(shop), (), settings(shop))  # new facts that can't be written: no new index
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [".gitignore", facts.name, index_file(shop).name]
     )
@@ -392,10 +406,43 @@ def test_the_early_build_leaves_no_cycles_and_collects_again(
 def test_releasing_freed_memory_never_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     """After an early build the plugin asks glibc to give freed heap pages back; where
     there is no glibc (musl, macOS, Windows) or no ctypes, nothing happens."""
+    import ctypes
+
     plugin_module = sys.modules[Plugin.__module__]
+    trimmed: list[int] = []
+
+    class Glibc:
+        def malloc_trim(self, pad: int) -> int:
+            trimmed.append(pad)
+            return 1
+
+    class Musl:
+        pass  # no malloc_trim: AttributeError
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Glibc())
+    plugin_module._release_freed_memory()
+    assert trimmed == [0]
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Musl())
     plugin_module._release_freed_memory()
     monkeypatch.setitem(sys.modules, "ctypes", None)  # import ctypes raises ImportError
-    monkeypatch.setattr(sys, "platform", "linux")
     plugin_module._release_freed_memory()
     monkeypatch.setattr(sys, "platform", "darwin")
     plugin_module._release_freed_memory()
+    assert trimmed == [0]
+
+
+def test_the_early_build_releases_freed_memory_once_it_built_the_index(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugin_module = sys.modules[Plugin.__module__]
+    calls: list[str] = []
+    monkeypatch.setattr(plugin_module, "_release_freed_memory", lambda: calls.append("trim"))
+    monkeypatch.chdir(shop)
+    monkeypatch.setattr(Plugin, "config", Config(cache_dir=str(shop.parent / "cache")))
+    try:
+        forget_previous_run()
+        Plugin._build_index_early(argparse.Namespace(filenames=["."], jobs=None))
+        assert calls == ["trim"]  # a new world: the index was built here
+    finally:
+        forget_previous_run()

@@ -277,7 +277,7 @@ def load_facts(facts_file: Optional[str]) -> dict[str, str]:
         return {}
 
 
-def _bytes_hasher() -> Any:
+def _bytes_hasher() -> blake2b:
     return blake2b(digest_size=12)
 
 
@@ -305,9 +305,17 @@ def _write_facts(folder: str, stem: str, entries: dict[str, Entry]) -> Optional[
                     named.update(line)
                     fh.write(line)
         facts_name = f"{stem}-{named.hexdigest()}.jsonl"
-        # replaced even when a file of that name exists: one damaged on disk is mended
-        os.replace(tmp_name, os.path.join(folder, facts_name))
-        tmp_name = None
+        facts_path = os.path.join(folder, facts_name)
+        try:
+            # replaced even when a file of that name exists: one damaged on disk is mended
+            os.replace(tmp_name, facts_path)
+        except OSError:
+            # Windows refuses to replace a file another process has open (a run reading
+            # these very facts): they are there already
+            if not os.path.exists(facts_path):
+                raise
+        else:
+            tmp_name = None
         return facts_name
     except (OSError, ValueError, TypeError, RecursionError):
         return None
@@ -318,10 +326,10 @@ def _write_facts(folder: str, stem: str, entries: dict[str, Entry]) -> Optional[
 
 
 def save(path: Optional[str], entries: dict[str, Entry], known: Optional[str] = None) -> None:
-    """Two files: the facts (named by their digest, so a reader never sees half of
-    them) and then the index of entries naming that facts file, with the entries'
-    ``facts_digest`` (``known``, when the caller has it). Facts files no index names any
-    more are removed."""
+    """Two files, each written whole to a temp file and then renamed (a reader never
+    sees half of one): the facts, named by their digest, and then the index of entries
+    naming that facts file, with the entries' ``facts_digest`` (``known``, when the
+    caller has it). Facts files no index names any more are removed."""
     if path is None:
         return
     folder = os.path.dirname(path)
