@@ -398,23 +398,7 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
 
 
 def _code_fingerprint() -> list[tuple[str, int, int]]:
-    """The plugin's own modules (size, mtime): an edited checkout or a reinstall of the
-    same version must not be answered by the old code's findings."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    found: list[tuple[str, int, int]] = []
-    for folder, dirnames, filenames in os.walk(package):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(folder, name))
-                found.append(
-                    (
-                        os.path.relpath(os.path.join(folder, name), package),
-                        st.st_size,
-                        st.st_mtime_ns,
-                    )
-                )
-    return found
+    return cache.code_fingerprint()
 
 
 def _werkzeug_version() -> str:

@@ -159,6 +159,26 @@ def trace(event: str, detail: str) -> None:
         pass
 
 
+def code_fingerprint() -> list[tuple[str, int, int]]:
+    """The plugin's own modules (size, mtime): an edited checkout or a reinstall of the
+    same version must not be answered by the old code's findings."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    found: list[tuple[str, int, int]] = []
+    for folder, dirnames, filenames in os.walk(package):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                found.append(
+                    (
+                        os.path.relpath(os.path.join(folder, name), package),
+                        st.st_size,
+                        st.st_mtime_ns,
+                    )
+                )
+    return found
+
+
 def read_json(path: str) -> Any:
     """The JSON in ``path``, or None when it is missing, unreadable or not JSON."""
     try:

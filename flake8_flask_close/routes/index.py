@@ -7,9 +7,9 @@ import logging
 import mimetypes
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
@@ -30,12 +30,16 @@ from flake8_flask_close.routes.project import (
     may_have_facts,
 )
 from flake8_flask_close.routes.scan import (
+    ProjectScan,
     display_prefix,
     forget_scans,
     project_scan,
     relpath,
 )
 from flake8_flask_close.walks import remembered_walks
+
+if TYPE_CHECKING:
+    from flake8_flask_close.routes.linked import StoredLink
 
 NOT_PROJECT_PACKAGES = frozenset(
     getattr(sys, "stdlib_module_names", ())
@@ -118,6 +122,8 @@ class AppGroup:
 
 
 ObjKey = tuple[str, str, str]  # module, scope, var
+EvidenceMemo = dict[tuple[str, str], Optional[str]]
+"""(module, function qualname) -> why it returns a file response, or None."""
 
 
 def folder_mimetypes(folder: str, limit: int = 5000) -> Optional[frozenset[str]]:
@@ -162,16 +168,29 @@ def _join_prefix(outer: Optional[str], inner: Optional[str]) -> Optional[str]:
 
 class RouteIndex:
     def __init__(
-        self, root: str, modules: Iterable[ModuleFacts], send_functions: tuple[str, ...] = ()
+        self,
+        root: str,
+        modules: Union[Iterable[ModuleFacts], Mapping[str, ModuleFacts]],
+        send_functions: tuple[str, ...] = (),
+        stored: Optional[StoredLink] = None,
     ):
+        """Link ``modules``; or, with ``stored``, take the links a run over the same
+        facts made (``modules`` is then a mapping that reads each module on first use,
+        see ``routes.linked``)."""
         self.root = root
         self.send_functions = send_functions
-        self.modules: dict[str, ModuleFacts] = {}
-        self.by_path: dict[str, ModuleFacts] = {}
-        for facts in modules:
-            self.modules[facts.module] = facts
-            self.by_path[facts.path] = facts
-        self._evidence: dict[tuple[str, str], Optional[str]] = {}
+        self.modules: Mapping[str, ModuleFacts]
+        paths: Iterable[str]
+        if isinstance(modules, Mapping):
+            assert stored is not None, "a mapping of modules comes with their links"
+            self.modules, paths = modules, stored.paths
+        else:
+            listed = list(modules)
+            self.modules = {facts.module: facts for facts in listed}
+            paths = [facts.path for facts in listed]
+        self.paths = list(paths)
+        """The paths of the modules indexed (several may share a module name)."""
+        self._evidence: EvidenceMemo = {}
         self._mixed: dict[tuple[str, str], bool] = {}
         self._shown = self._display_paths()
         self.groups: list[AppGroup] = []
@@ -187,11 +206,19 @@ class RouteIndex:
                 suffix = ".".join(parts[i:])
                 suffixes[suffix] = None if suffix in suffixes else name
         self._suffixes = {k: v for k, v in suffixes.items() if v is not None}
-        self._link()
+        self._hook_owners: Optional[list[str]] = None
+        """Modules registering hooks, when known without reading every module."""
+        if stored is None:
+            self._link()
+        else:
+            self.groups = stored.groups
+            self._evidence, self._mixed = stored.evidence, stored.mixed
+            self._hook_owners = stored.hook_owners
+            self._sent = stored.sent_attributes
 
     def _display_paths(self) -> dict[str, str]:
         prefix = display_prefix(self.root)
-        return {path: f"{prefix}{path}" for path in self.by_path} if prefix else {}
+        return {path: f"{prefix}{path}" for path in self.paths} if prefix else {}
 
     def shown(self, facts: ModuleFacts) -> str:
         """A module's path as the user sees it: relative to the working directory when the
@@ -733,8 +760,19 @@ class RouteIndex:
         """Every request hook registration in the project (asked by every production
         file: listed once)."""
         if self._hooks is None:
-            self._hooks = [(f, h) for f in self.modules.values() for h in f.hooks]
+            owners = (
+                self.modules.values()
+                if self._hook_owners is None
+                else [self.modules[m] for m in self._hook_owners]
+            )
+            self._hooks = [(f, h) for f in owners for h in f.hooks]
         return self._hooks
+
+    def hook_owners(self) -> list[str]:
+        """The modules that register request hooks, in the index's order."""
+        if self._hook_owners is None:
+            self._hook_owners = [m for m, f in self.modules.items() if f.hooks]
+        return self._hook_owners
 
     def hook_modules(self) -> frozenset[str]:
         """Modules that may define a request hook function: those registering hooks, and
@@ -772,6 +810,11 @@ class RouteIndex:
     def all_routes(self) -> list[tuple[AppGroup, LinkedRoute]]:
         return [(g, r) for g in self.groups for r in g.routes]
 
+    def evidence_memo(self) -> tuple[EvidenceMemo, dict[tuple[str, str], bool]]:
+        """What linking worked out about functions (kept with the links: computed in
+        another order, a helper that calls itself back could come out otherwise)."""
+        return self._evidence, self._mixed
+
 
 # -------------------------------------------------------------------- building
 def reset_memo() -> None:
@@ -788,11 +831,10 @@ def get_index(
     """The index of ``root``, scanned once per run; ``override`` = (path, source, tree) of
     the file being checked, whose facts replace its on-disk copy (unsaved editor buffers)."""
     project = project_scan(root, send_functions, settings)
-    modules = project.modules()
     if override is not None:
         path, source, tree = override
         rel = relpath(path, root)
-        current = modules.get(rel)
+        current = project.facts_of(rel)
         entry = project.entries.get(rel)
         unchanged = (
             current is not None
@@ -809,7 +851,28 @@ def get_index(
             except RecursionError:
                 facts = None
             if facts is not None and (current is None or current.to_json() != facts.to_json()):
-                return RouteIndex(root, {**modules, rel: facts}.values(), send_functions)
+                modules = {**project.modules(), rel: facts}
+                return RouteIndex(root, modules.values(), send_functions)
     if project.linked is None:
-        project.linked = RouteIndex(root, modules.values(), send_functions)
+        project.linked = _linked(project, send_functions, settings)
     return project.linked
+
+
+def _linked(
+    project: ProjectScan, send_functions: tuple[str, ...], settings: CacheSettings
+) -> RouteIndex:
+    """The project's index: with the links a run over the same facts stored, when there
+    are any, else linked here (and stored)."""
+    from flake8_flask_close.routes import linked
+
+    path = linked.path_for(project, send_functions, settings)
+    if path is not None:
+        index = linked.load(path, project, send_functions)
+        if index is not None:
+            cache.trace("linked-load", project.root)
+            return index
+    index = RouteIndex(project.root, project.modules().values(), send_functions)
+    if path is not None:
+        linked.save(path, index)
+        cache.trace("linked-store", project.root)
+    return index

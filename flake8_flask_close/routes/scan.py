@@ -82,18 +82,35 @@ class ProjectScan:
             self.attach_stored_facts()
             modules: dict[str, ModuleFacts] = {}
             for rel, entry in self.entries.items():
-                if not entry.has_facts:
-                    continue
-                try:
-                    facts = entry.facts()
-                    if facts is None:
-                        facts = self._reread(rel)  # facts file gone or replaced meanwhile
-                except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-                    facts = self._reread(rel)  # a corrupt cached entry
-                if facts is not None:
-                    modules[rel] = facts
+                if entry.has_facts:
+                    facts = self.facts_of(rel)
+                    if facts is not None:
+                        modules[rel] = facts
             self._modules = modules
         return self._modules
+
+    def facts_of(self, rel: str) -> Optional[ModuleFacts]:
+        """One module's facts, from the cache (its JSON text read from the facts file
+        first, with every other module's), read again from the file when the cached copy
+        is missing or corrupt; None when the file has none."""
+        entry = self.entries.get(rel)
+        if entry is None or not entry.has_facts:
+            return None
+        if entry.needs_text:
+            self.attach_stored_facts()
+        try:
+            facts = entry.facts()
+            if facts is None:
+                facts = self._reread(rel)  # facts file gone or replaced meanwhile
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            facts = self._reread(rel)  # a corrupt cached entry
+        return facts
+
+    def all_facts_at_hand(self) -> bool:
+        """Whether every module's facts can be had without reading its file: as objects
+        or as JSON text from the facts file."""
+        self.attach_stored_facts()
+        return not any(e.needs_text for e in self.entries.values())
 
     def attach_stored_facts(self) -> None:
         """Give entries taken from the cache their facts' JSON text, from the facts file."""

@@ -1,0 +1,296 @@
+"""The linked route table, kept on disk between runs over the same facts.
+
+Linking reads every module's facts and resolves every route: 0.7 s over a 10,000-file
+project. A run whose facts didn't change but whose findings aren't all in the result
+cache (an editor checking an edited test module, pre-commit checking a few changed files,
+spawned workers) takes the links from here instead, and reads a module's facts only when
+the analysis asks for that module.
+
+The file sits beside the index cache and is named by everything the links depend on: the
+plugin's code, the facts digest, the send functions and how messages show the project's
+paths (``display_prefix``). What the static folders hold (the types their routes can
+serve) is listed again on load. JSON only, every value checked as it is read: a damaged
+or foreign file means linking again, never a wrong table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+from flake8_flask_close import __version__
+from flake8_flask_close.routes import cache
+from flake8_flask_close.routes.cache import CacheSettings
+from flake8_flask_close.routes.facts import ModuleFacts
+from flake8_flask_close.routes.index import AppGroup, LinkedRoute, RouteIndex, folder_mimetypes
+from flake8_flask_close.routes.scan import ProjectScan, display_prefix
+
+if TYPE_CHECKING:
+    from flake8_flask_close.routes.index import EvidenceMemo
+
+SCHEMA = 1
+PREFIX = "linked-"
+
+
+@dataclass
+class StoredLink:
+    """What ``RouteIndex`` learned by linking, as read back from the file."""
+
+    paths: list[str]
+    groups: list[AppGroup]
+    evidence: EvidenceMemo
+    mixed: dict[tuple[str, str], bool]
+    hook_owners: list[str]
+    sent_attributes: frozenset[str]
+
+
+class StoredModules(Mapping[str, ModuleFacts]):
+    """Module name -> facts, each taken from the project's cache entries on first use."""
+
+    def __init__(self, project: ProjectScan, paths: dict[str, str]) -> None:
+        self._project = project
+        self._paths = paths
+        self._read: dict[str, ModuleFacts] = {}
+
+    def __getitem__(self, name: str) -> ModuleFacts:
+        found = self._read.get(name)
+        if found is None:
+            path = self._paths[name]
+            found = self._project.facts_of(path)
+            if found is None:  # removed since the scan: as good as a module saying nothing
+                found = ModuleFacts(module=name, path=path, is_package=False)
+            self._read[name] = found
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def path_for(
+    project: ProjectScan, send_functions: tuple[str, ...], settings: CacheSettings
+) -> Optional[str]:
+    """The file holding the links of this project's facts as this run shows them; None
+    when caching is off."""
+    index_path = settings.path_for(project.root, send_functions)
+    if index_path is None:
+        return None
+    key = cache.digest(
+        json.dumps(
+            [
+                SCHEMA,
+                __version__,
+                cache.code_fingerprint(),
+                project.facts_digest(),
+                list(send_functions),
+                display_prefix(project.root),
+            ]
+        )
+    )
+    folder, name = os.path.split(index_path)
+    stem = name[: -len(".json")].replace("index-", PREFIX, 1)
+    return os.path.join(folder, f"{stem}-{key}.json")
+
+
+# ------------------------------------------------------------------------ writing
+def _route_json(route: LinkedRoute) -> list[Any]:
+    return [
+        route.rule,
+        None if route.methods is None else sorted(route.methods),
+        route.endpoint,
+        route.evidence,
+        None if route.method_evidence is None else [list(p) for p in route.method_evidence],
+        route.location,
+        route.static_dir,
+        route.redirect_to,
+        route.sometimes,
+        None if route.mimetypes is None else sorted(route.mimetypes),
+    ]
+
+
+def save(path: str, index: RouteIndex) -> None:
+    """Write the links of ``index`` (just linked) to ``path``, and remove the links of
+    other facts of the same project."""
+    static: dict[str, Optional[list[str]]] = {}
+    for group in index.groups:
+        for route in group.routes:
+            if route.static_dir is not None:
+                types = route.mimetypes
+                static[route.static_dir] = None if types is None else sorted(types)
+    evidence, mixed = index.evidence_memo()
+    payload = {
+        "schema": SCHEMA,
+        "modules": {name: facts.path for name, facts in index.modules.items()},
+        "paths": index.paths,
+        "static": sorted(static.items()),
+        "groups": [
+            {
+                "key": group.key,
+                "label": group.label,
+                "local": None if group.local_scope is None else list(group.local_scope),
+                "errors": sorted(group.error_evidence.items()),
+                "routes": [_route_json(route) for route in group.routes],
+            }
+            for group in index.groups
+        ],
+        "evidence": [
+            [module, qualname, found, mixed.get((module, qualname), False)]
+            for (module, qualname), found in evidence.items()
+        ],
+        "hook_owners": index.hook_owners(),
+        "sent": sorted(index.sent_attributes()),
+    }
+    if not cache.write_json(path, payload):
+        return
+    folder, name = os.path.split(path)
+    stem = name.rsplit("-", 1)[0] + "-"
+    with contextlib.suppress(OSError):
+        for other in os.listdir(folder):
+            if other.startswith(stem) and other != name and other.endswith(".json"):
+                os.unlink(os.path.join(folder, other))
+
+
+# ------------------------------------------------------------------------ reading
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError(f"not a string: {value!r}")
+    return value
+
+
+def _text_or_none(value: Any) -> Optional[str]:
+    return None if value is None else _text(value)
+
+
+def _texts(value: Any) -> list[str]:
+    if type(value) is not list:
+        raise ValueError(f"not a list: {value!r}")
+    return [_text(item) for item in value]
+
+
+def _flag(value: Any) -> bool:
+    if type(value) is not bool:
+        raise ValueError(f"not a boolean: {value!r}")
+    return value
+
+
+class _Reader:
+    """Turns the stored JSON back into routes, sharing equal sets as linking does."""
+
+    def __init__(self) -> None:
+        self._sets: dict[frozenset[str], frozenset[str]] = {}
+
+    def text_set(self, value: Any) -> Optional[frozenset[str]]:
+        if value is None:
+            return None
+        found = frozenset(_texts(value))
+        return self._sets.setdefault(found, found)
+
+    def route(self, data: Any) -> LinkedRoute:
+        if type(data) is not list or len(data) != 10:
+            raise ValueError(f"not a route: {data!r}")
+        rule, methods, endpoint, evidence, by_method, location, static, redirect, some, types = data
+        method_evidence = None
+        if by_method is not None:
+            if type(by_method) is not list:
+                raise ValueError(f"not a list: {by_method!r}")
+            pairs = []
+            for pair in by_method:
+                if type(pair) is not list or len(pair) != 2:
+                    raise ValueError(f"not a pair: {pair!r}")
+                pairs.append((_text(pair[0]), _text_or_none(pair[1])))
+            method_evidence = tuple(pairs)
+        return LinkedRoute(
+            rule=_text_or_none(rule),
+            methods=self.text_set(methods),
+            endpoint=_text(endpoint),
+            evidence=_text_or_none(evidence),
+            method_evidence=method_evidence,
+            location=_text(location),
+            static_dir=_text_or_none(static),
+            redirect_to=_text_or_none(redirect),
+            sometimes=_flag(some),
+            mimetypes=self.text_set(types),
+        )
+
+    def group(self, data: Any) -> AppGroup:
+        local = data["local"]
+        if local is not None and (type(local) is not list or len(local) != 2):
+            raise ValueError(f"not a scope: {local!r}")
+        errors: dict[int, str] = {}
+        for code, found in data["errors"]:
+            if type(code) is not int:
+                raise ValueError(f"not a status code: {code!r}")
+            errors[code] = _text(found)
+        if type(data["routes"]) is not list:
+            raise ValueError("routes are not a list")
+        return AppGroup(
+            key=_text(data["key"]),
+            label=_text(data["label"]),
+            routes=[self.route(route) for route in data["routes"]],
+            error_evidence=errors,
+            local_scope=None if local is None else (_text(local[0]), _text(local[1])),
+        )
+
+
+def _stored_link(data: Any) -> StoredLink:
+    reader = _Reader()
+    evidence: EvidenceMemo = {}
+    mixed: dict[tuple[str, str], bool] = {}
+    for module, qualname, found, is_mixed in data["evidence"]:
+        key = (_text(module), _text(qualname))
+        evidence[key] = _text_or_none(found)
+        mixed[key] = _flag(is_mixed)
+    if type(data["groups"]) is not list:
+        raise ValueError("groups are not a list")
+    return StoredLink(
+        paths=_texts(data["paths"]),
+        groups=[reader.group(group) for group in data["groups"]],
+        evidence=evidence,
+        mixed=mixed,
+        hook_owners=_texts(data["hook_owners"]),
+        sent_attributes=frozenset(_texts(data["sent"])),
+    )
+
+
+def _static_unchanged(static: Any) -> bool:
+    """Do the static folders hold files of the same types as when the links were made?"""
+    for folder, types in static:
+        listed = folder_mimetypes(_text(folder))
+        if (None if listed is None else sorted(listed)) != (
+            None if types is None else _texts(types)
+        ):
+            return False
+    return True
+
+
+def load(path: str, project: ProjectScan, send_functions: tuple[str, ...]) -> Optional[RouteIndex]:
+    """The index of ``project`` with the links stored at ``path``; None when there are
+    none, they don't fit the project as it is (a module without facts now, a static
+    folder whose files changed), or the file is damaged."""
+    data = cache.read_json(path)
+    try:
+        if data.get("schema") != SCHEMA:
+            return None
+        modules = data["modules"]
+        if type(modules) is not dict:
+            return None
+        entries = project.entries
+        for name, rel in modules.items():
+            entry = entries.get(_text(rel))
+            if type(name) is not str or entry is None or not entry.has_facts:
+                return None
+        if not project.all_facts_at_hand() or not _static_unchanged(data["static"]):
+            return None
+        stored = _stored_link(data)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    return RouteIndex(project.root, StoredModules(project, modules), send_functions, stored)

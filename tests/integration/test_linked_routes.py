@@ -1,0 +1,264 @@
+"""The linked route table kept between runs (``routes/linked.py``): an index that takes
+its links from the cache answers as one linked afresh, reads only the modules asked
+for, and stored links are not taken when what they were made from changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flake8_flask_close.routes import linked
+from flake8_flask_close.routes.cache import CacheSettings
+from flake8_flask_close.routes.index import RouteIndex, get_index
+from flake8_flask_close.routes.scan import forget_scans, project_scan
+from tests.helpers import REPO, write_project
+from tests.integration.conftest import CACHE, lint
+
+PROJECTS = sorted(
+    [p for p in (REPO / "tests" / "projects").iterdir() if p.is_dir()]
+    + [p for p in (REPO / "tests" / "prodprojects").iterdir() if p.is_dir()]
+    + [REPO / "examples" / "flask_shop"],
+    key=lambda p: p.name,
+)
+
+
+def copied(project: Path, tmp_path: Path) -> Path:
+    root = tmp_path / project.name
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns(CACHE, "__pycache__"))
+    return root
+
+
+def index_of(root: Path, settings: CacheSettings) -> RouteIndex:
+    """The index a new run gets (nothing remembered from an earlier run in this process)."""
+    forget_scans()
+    try:
+        return get_index(str(root), (), None, settings)
+    finally:
+        forget_scans()
+
+
+def what_it_knows(index: RouteIndex) -> dict[str, Any]:
+    """Everything the analysis can ask an index, but the facts themselves."""
+    return {
+        "groups": [
+            (g.key, g.label, g.local_scope, sorted(g.error_evidence.items()), g.routes)
+            for g in index.groups
+        ],
+        "evidence": index.evidence_memo(),
+        "hooks": [(facts.module, hook) for facts, hook in index.hook_facts()],
+        "hook_modules": index.hook_modules(),
+        "sent": index.sent_attributes(),
+        "modules": sorted(index.modules),
+        "paths": index.paths,
+        "facts": {name: index.modules[name] for name in index.modules},
+    }
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
+def test_stored_links_answer_as_fresh_ones(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copied(project, tmp_path)
+    monkeypatch.chdir(root)
+    fresh = index_of(root, CacheSettings(enabled=False))
+    settings = CacheSettings(directory=str(tmp_path / "cache"))
+    first = index_of(root, settings)  # links, and stores them
+    assert isinstance(first.modules, dict)
+    stored = index_of(root, settings)
+    assert isinstance(stored.modules, linked.StoredModules)
+    assert what_it_knows(stored) == what_it_knows(fresh) == what_it_knows(first)
+
+
+def test_stored_links_keep_views_that_serve_a_file_on_some_paths_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "mixed"
+    write_project(
+        root,
+        {
+            "app.py": "from flask import Flask, jsonify, send_file\n\n"
+            "app = Flask(__name__)\n\n\n"
+            "def pdf(name):\n    return send_file(name)\n\n\n"
+            "@app.route('/doc/<name>')\ndef doc(name):\n"
+            "    if name.endswith('.pdf'):\n        return pdf(name)\n"
+            "    return jsonify(missing=name)\n",
+        },
+    )
+    monkeypatch.chdir(root)
+    fresh = index_of(root, CacheSettings(enabled=False))
+    assert any(v for v in fresh.evidence_memo()[1].values())
+    assert any(r.sometimes for g in fresh.groups for r in g.routes)
+    settings = CacheSettings(directory=str(tmp_path / "cache"))
+    index_of(root, settings)
+    stored = index_of(root, settings)
+    assert isinstance(stored.modules, linked.StoredModules)
+    assert what_it_knows(stored) == what_it_knows(fresh)
+
+
+@pytest.mark.parametrize(
+    "project", ["flask_shop", "factory_blueprints", "redirects", "hooks_close_blueprint"]
+)
+def test_a_run_with_stored_links_reports_the_same(project: str, tmp_path: Path) -> None:
+    """A run whose result cache is gone (another world's answers, a new option) but whose
+    facts are unchanged analyses every file with the stored links: same findings."""
+    [source] = [p for p in PROJECTS if p.name == project]
+    root = copied(source, tmp_path)
+    cold, counts, _ = lint(root)
+    assert counts["linked-store"] == 1
+    for results in (root / CACHE).glob("results-*"):
+        shutil.rmtree(results)
+    again, counts, reads = lint(root)
+    assert again == cold
+    assert counts["linked-load"] >= 1 and counts["linked-store"] == 0
+    assert reads == []
+
+
+def many_blueprints(root: Path, count: int) -> None:
+    files = {
+        "site/__init__.py": "from flask import Flask\n\n\ndef create_app():\n"
+        "    app = Flask(__name__)\n"
+        + "".join(
+            f"    from site.part{i} import bp as bp{i}\n    app.register_blueprint(bp{i})\n"
+            for i in range(count)
+        )
+        + "    return app\n",
+        "tests/test_one.py": "from site import create_app\n\n\ndef test_report():\n"
+        "    client = create_app().test_client()\n"
+        "    res = client.get('/part3/report')  # FCL101\n"
+        "    assert res.status_code == 200\n",
+    }
+    for i in range(count):
+        files[f"site/part{i}.py"] = (
+            "from flask import Blueprint, send_file\n\n"
+            f"bp = Blueprint('part{i}', __name__, url_prefix='/part{i}')\n\n\n"
+            "@bp.route('/report')\ndef report():\n    return send_file('report.pdf')\n"
+        )
+    write_project(root, files)
+
+
+def test_stored_links_read_only_the_modules_the_analysis_asks_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "big"
+    many_blueprints(root, 30)
+    monkeypatch.chdir(root)
+    settings = CacheSettings(directory=str(tmp_path / "cache"))
+    index_of(root, settings)
+    stored = index_of(root, settings)
+    assert isinstance(stored.modules, linked.StoredModules)
+    [found] = stored.match("/part3/report", "GET")
+    assert found.route is not None and found.route.evidence is not None
+    assert stored.file_view("site.part3", stored.modules["site.part3"].routes[0].view)
+    assert len(stored.modules._read) == 1  # site.part3 only, of 32
+
+
+def test_stored_links_follow_the_static_folders(
+    shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The static route's types come from its folder's files: a file of a new type means
+    linking again, another file of a known type doesn't."""
+    monkeypatch.chdir(shop)
+    settings = CacheSettings(directory=str(tmp_path / "cache"))
+    index_of(shop, settings)
+    static = shop / "shop" / "static"
+    (static / "more.css").write_text("a {}\n")
+    assert isinstance(index_of(shop, settings).modules, linked.StoredModules)
+    (static / "manual.pdf").write_bytes(b"%PDF-1.4\n")
+    relinked = index_of(shop, settings)
+    assert isinstance(relinked.modules, dict)
+    [types] = {r.mimetypes for g in relinked.groups for r in g.routes if r.static_dir}
+    assert types is not None and "application/pdf" in types
+    assert isinstance(index_of(shop, settings).modules, linked.StoredModules)  # stored anew
+
+
+def test_stored_links_are_kept_per_working_directory(
+    shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Messages name modules relative to the working directory: links made from one
+    directory aren't taken in a run from another."""
+    settings = CacheSettings(directory=str(tmp_path / "cache"))
+    monkeypatch.chdir(shop)
+    here = index_of(shop, settings)
+    monkeypatch.chdir(shop.parent)
+    above = index_of(shop, settings)
+    assert isinstance(above.modules, dict)  # linked again, not taken
+    evidence = {r.evidence for g in above.groups for r in g.routes if r.evidence}
+    assert any("flask_shop/shop/" in e for e in evidence)
+    assert not any("flask_shop/" in e for g in here.groups for r in g.routes if (e := r.evidence))
+
+
+def spoil(path: Path, how: str) -> None:
+    data = json.loads(path.read_text())
+    route = data["groups"][0]["routes"][0]
+    if how == "truncated":
+        path.write_text(path.read_text()[:200])
+        return
+    if how == "short-route":
+        route.pop()
+    elif how == "methods-text":
+        route[1] = "GET"
+    elif how == "flag-text":
+        route[8] = "no"
+    elif how == "status-text":
+        data["groups"][0]["errors"] = [["404", "x"]]
+    elif how == "schema":
+        data["schema"] = 99
+    elif how == "unknown-module":
+        data["modules"]["nowhere"] = "nowhere.py"
+    elif how == "not-json-object":
+        data = [data]
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "truncated",
+        "short-route",
+        "methods-text",
+        "flag-text",
+        "status-text",
+        "schema",
+        "unknown-module",
+        "not-json-object",
+    ],
+)
+def test_damaged_stored_links_mean_linking_again(
+    shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    monkeypatch.chdir(shop)
+    settings = CacheSettings(directory=str(tmp_path / "cache"))
+    expected = what_it_knows(index_of(shop, settings))
+    [stored] = (tmp_path / "cache").glob(f"{linked.PREFIX}*.json")
+    spoil(stored, how)
+    again = index_of(shop, settings)
+    assert isinstance(again.modules, dict)
+    assert what_it_knows(again) == expected
+    assert isinstance(index_of(shop, settings).modules, linked.StoredModules)  # mended
+
+
+def test_new_facts_replace_the_stored_links(
+    shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(shop)
+    folder = tmp_path / "cache"
+    settings = CacheSettings(directory=str(folder))
+    index_of(shop, settings)
+    [before] = folder.glob(f"{linked.PREFIX}*.json")
+    downloads = shop / "shop" / "downloads.py"
+    text = downloads.read_text()
+    assert '"/report/<name>"' in text
+    downloads.write_text(text.replace('"/report/<name>"', '"/reports/<name>"'))
+    os.utime(downloads, ns=(10**18, 10**18))
+    changed = index_of(shop, settings)
+    assert isinstance(changed.modules, dict)
+    assert any(r.rule == "/downloads/reports/<name>" for g in changed.groups for r in g.routes)
+    [after] = folder.glob(f"{linked.PREFIX}*.json")
+    assert after != before  # the old facts' links are removed
+    project = project_scan(str(shop), (), settings)
+    assert linked.path_for(project, (), settings) == str(after)
