@@ -200,7 +200,7 @@ def test_the_facts_file_is_named_by_its_bytes_and_a_failed_write_leaves_the_old_
     cold = scan(str(shop), (), settings(shop))
     folder = index_file(shop).parent
     [facts] = folder.glob("facts-*.jsonl")
-    assert facts.name.endswith(f"-{cache._bytes_name(facts.read_bytes())}.jsonl")
+    assert facts.name.endswith(f"-{cache.bytes_name(facts.read_bytes())}.jsonl")
     stored = cache.load_facts(str(facts))
     assert sorted(stored) == sorted(rel for rel, e in cold.entries.items() if e.has_facts)
     assert all(stored[rel] == e.facts_text() for rel, e in cold.entries.items() if e.has_facts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import io
 import json
 import os
@@ -159,9 +160,11 @@ def trace(event: str, detail: str) -> None:
         pass
 
 
+@functools.cache
 def code_fingerprint() -> list[tuple[str, int, int]]:
     """The plugin's own modules (size, mtime): an edited checkout or a reinstall of the
-    same version must not be answered by the old code's findings."""
+    same version must not be answered by the old code's findings. Once per process:
+    what runs is the code imported then (callers don't change the list)."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     found: list[tuple[str, int, int]] = []
     for folder, dirnames, filenames in os.walk(package):
@@ -286,7 +289,7 @@ def load_facts(facts_file: Optional[str]) -> dict[str, str]:
     try:
         with open(facts_file, "rb") as fh:
             raw = fh.read()
-        if not os.path.basename(facts_file).endswith(f"-{_bytes_name(raw)}.jsonl"):
+        if not os.path.basename(facts_file).endswith(f"-{bytes_name(raw)}.jsonl"):
             return {}
         found: dict[str, str] = {}
         for line in raw.decode("utf-8", "surrogatepass").splitlines():
@@ -301,7 +304,7 @@ def _bytes_hasher() -> blake2b:
     return blake2b(digest_size=12)
 
 
-def _bytes_name(raw: bytes) -> str:
+def bytes_name(raw: bytes) -> str:
     named = _bytes_hasher()
     named.update(raw)
     return str(named.hexdigest())

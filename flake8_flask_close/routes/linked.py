@@ -7,10 +7,11 @@ spawned workers) takes the links from here instead, and reads a module's facts o
 the analysis asks for that module.
 
 The file sits beside the index cache and is named by everything the links depend on: the
-plugin's code, the facts digest, the send functions and how messages show the project's
-paths (``display_prefix``). What the static folders hold (the types their routes can
-serve) is listed again on load. JSON only, every value checked as it is read: a damaged
-or foreign file means linking again, never a wrong table.
+plugin's code, the Python version, the facts digest, the send functions and how messages
+show the project's paths (``display_prefix``). What the static folders hold (the types
+their routes can serve) is listed again on load. Two JSON lines, the digest of the
+second and the links, every value checked as it is read: a damaged or foreign file
+means linking again, never a wrong table.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
@@ -76,29 +78,38 @@ class StoredModules(Mapping[str, ModuleFacts]):
         return len(self._paths)
 
 
+def _interpreter() -> list[int]:
+    """The Python version: which names are the standard library's (never a project
+    package found by suffix) differs between versions."""
+    return list(sys.version_info[:2])
+
+
 def path_for(
     project: ProjectScan, send_functions: tuple[str, ...], settings: CacheSettings
 ) -> Optional[str]:
     """The file holding the links of this project's facts as this run shows them; None
-    when caching is off."""
+    when caching is off. One file per working directory that messages count paths from
+    (an editor in the project and pre-commit above it each keep theirs)."""
     index_path = settings.path_for(project.root, send_functions)
     if index_path is None:
         return None
+    shown = display_prefix(project.root)
     key = cache.digest(
         json.dumps(
             [
                 SCHEMA,
                 __version__,
                 cache.code_fingerprint(),
+                _interpreter(),
                 project.facts_digest(),
                 list(send_functions),
-                display_prefix(project.root),
+                shown,
             ]
         )
     )
     folder, name = os.path.split(index_path)
     stem = name[: -len(".json")].replace("index-", PREFIX, 1)
-    return os.path.join(folder, f"{stem}-{key}.json")
+    return os.path.join(folder, f"{stem}-{cache.digest(shown)[:8]}-{key}.jsonl")
 
 
 # ------------------------------------------------------------------------ writing
@@ -149,14 +160,37 @@ def save(path: str, index: RouteIndex) -> None:
         "hook_owners": index.hook_owners(),
         "sent": sorted(index.sent_attributes()),
     }
-    if not cache.write_json(path, payload):
+    try:
+        body = json.dumps(payload, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    except (ValueError, TypeError, RecursionError):
+        return
+    # two JSON lines, the body's digest first: damage that still reads as JSON is caught
+    if not cache.write_atomically(path, _signed(body)):
         return
     folder, name = os.path.split(path)
     stem = name.rsplit("-", 1)[0] + "-"
     with contextlib.suppress(OSError):
         for other in os.listdir(folder):
-            if other.startswith(stem) and other != name and other.endswith(".json"):
+            if other.startswith(stem) and other != name and other.endswith(".jsonl"):
                 os.unlink(os.path.join(folder, other))
+
+
+def _signed(body: bytes) -> bytes:
+    return b'"' + cache.bytes_name(body).encode() + b'"\n' + body
+
+
+def _read(path: str) -> Any:
+    """The stored payload, or None when the file is missing or its body doesn't match
+    the digest it starts with."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        _, _, body = raw.partition(b"\n")
+        if raw != _signed(body):
+            return None
+        return json.loads(body.decode("utf-8", "surrogatepass"))
+    except (OSError, ValueError, RecursionError):
+        return None
 
 
 # ------------------------------------------------------------------------ reading
@@ -261,13 +295,22 @@ def _stored_link(data: Any) -> StoredLink:
     )
 
 
-def _static_unchanged(static: Any) -> bool:
+def _static_folders(static: Any) -> list[tuple[str, Optional[list[str]]]]:
+    if type(static) is not list:
+        raise ValueError("static folders are not a list")
+    found: list[tuple[str, Optional[list[str]]]] = []
+    for item in static:
+        if type(item) is not list or len(item) != 2:
+            raise ValueError(f"not a static folder: {item!r}")
+        found.append((_text(item[0]), None if item[1] is None else _texts(item[1])))
+    return found
+
+
+def _static_unchanged(static: list[tuple[str, Optional[list[str]]]]) -> bool:
     """Do the static folders hold files of the same types as when the links were made?"""
     for folder, types in static:
-        listed = folder_mimetypes(_text(folder))
-        if (None if listed is None else sorted(listed)) != (
-            None if types is None else _texts(types)
-        ):
+        listed = folder_mimetypes(folder)
+        if (None if listed is None else sorted(listed)) != types:
             return False
     return True
 
@@ -276,7 +319,7 @@ def load(path: str, project: ProjectScan, send_functions: tuple[str, ...]) -> Op
     """The index of ``project`` with the links stored at ``path``; None when there are
     none, they don't fit the project as it is (a module without facts now, a static
     folder whose files changed), or the file is damaged."""
-    data = cache.read_json(path)
+    data = _read(path)
     try:
         if data.get("schema") != SCHEMA:
             return None
@@ -288,9 +331,12 @@ def load(path: str, project: ProjectScan, send_functions: tuple[str, ...]) -> Op
             entry = entries.get(_text(rel))
             if type(name) is not str or entry is None or not entry.has_facts:
                 return None
-        if not project.all_facts_at_hand() or not _static_unchanged(data["static"]):
-            return None
         stored = _stored_link(data)
+        if not all(owner in modules for owner in stored.hook_owners):
+            return None
+        static = _static_folders(data["static"])
     except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    if not project.all_facts_at_hand() or not _static_unchanged(static):
         return None
     return RouteIndex(project.root, StoredModules(project, modules), send_functions, stored)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from flake8_flask_close.routes import linked
+from flake8_flask_close.routes import cache, linked
 from flake8_flask_close.routes.cache import CacheSettings
 from flake8_flask_close.routes.index import RouteIndex, get_index
 from flake8_flask_close.routes.scan import forget_scans, project_scan
@@ -57,6 +57,62 @@ def what_it_knows(index: RouteIndex) -> dict[str, Any]:
         "paths": index.paths,
         "facts": {name: index.modules[name] for name in index.modules},
     }
+
+
+WRITTEN = {
+    "error_handler_files": {
+        "app.py": "from flask import Flask, send_file\n\napp = Flask(__name__)\n\n\n"
+        "@app.errorhandler(404)\ndef missing(error):\n    return send_file('404.html')\n\n\n"
+        "@app.route('/page/<name>')\ndef page(name):\n    return name\n",
+        "tests/test_app.py": "from app import app\n\n\ndef test_missing():\n"
+        "    res = app.test_client().get('/nowhere')  # FCL101\n"
+        "    assert res.status_code == 404\n",
+    },
+    "one_module_two_files": {
+        "pkg/views.py": "from flask import Blueprint, send_file\n\n"
+        "bp = Blueprint('a', __name__)\n\n\n@bp.route('/a')\ndef a():\n"
+        "    return send_file('a.pdf')\n",
+        "pkg/views/__init__.py": "from flask import Blueprint\n\n"
+        "bp = Blueprint('b', __name__)\n\n\n@bp.route('/b')\ndef b():\n    return 'b'\n",
+        "pkg/__init__.py": "from flask import Flask\nfrom pkg.views import bp\n\n"
+        "app = Flask(__name__)\napp.register_blueprint(bp)\n",
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITTEN))
+def test_stored_links_answer_as_fresh_ones_in_written_projects(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cases the bundled projects don't have: an error handler that serves a file, two
+    files of one module name (each keeps its path)."""
+    root = tmp_path / name
+    write_project(root, WRITTEN[name])
+    monkeypatch.chdir(root)
+    fresh = index_of(root, CacheSettings(enabled=False))
+    settings = CacheSettings(directory=str(tmp_path / "cache"))
+    index_of(root, settings)
+    stored = index_of(root, settings)
+    assert isinstance(stored.modules, linked.StoredModules)
+    assert what_it_knows(stored) == what_it_knows(fresh)
+    assert fresh.error_handler_evidence(404) if name == "error_handler_files" else True
+    assert len(fresh.paths) == 3 if name == "one_module_two_files" else True
+
+
+def test_stored_links_are_kept_per_plugin_code_and_python(
+    shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linking depends on the plugin's code and on which names are the standard
+    library's, which changes between Python versions."""
+    settings = CacheSettings(directory=str(tmp_path / "cache"))
+    project = project_scan(str(shop), (), settings)
+    here = linked.path_for(project, (), settings)
+    monkeypatch.setattr(linked, "_interpreter", lambda: [3, 9])
+    other_python = linked.path_for(project, (), settings)
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: [("plugin.py", 1, 2)])
+    other_code = linked.path_for(project, (), settings)
+    forget_scans()
+    assert len({here, other_python, other_code}) == 3
 
 
 @pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
@@ -187,17 +243,37 @@ def test_stored_links_are_kept_per_working_directory(
     monkeypatch.chdir(shop.parent)
     above = index_of(shop, settings)
     assert isinstance(above.modules, dict)  # linked again, not taken
+    assert isinstance(index_of(shop, settings).modules, linked.StoredModules)
+    monkeypatch.chdir(shop)
+    assert isinstance(index_of(shop, settings).modules, linked.StoredModules)  # both kept
+    monkeypatch.chdir(shop.parent)
     evidence = {r.evidence for g in above.groups for r in g.routes if r.evidence}
     assert any("flask_shop/shop/" in e for e in evidence)
     assert not any("flask_shop/" in e for g in here.groups for r in g.routes if (e := r.evidence))
 
 
+def stored_payload(path: Path) -> Any:
+    named, _, body = path.read_bytes().partition(b"\n")
+    assert json.loads(named) == cache.bytes_name(body)
+    return json.loads(body)
+
+
+def store_payload(path: Path, data: Any) -> None:
+    """Write ``data`` as the plugin would, its digest matching: only the checks of the
+    values themselves stand between it and the index."""
+    body = json.dumps(data).encode()
+    path.write_bytes(json.dumps(cache.bytes_name(body)).encode() + b"\n" + body)
+
+
 def spoil(path: Path, how: str) -> None:
-    data = json.loads(path.read_text())
-    route = data["groups"][0]["routes"][0]
     if how == "truncated":
-        path.write_text(path.read_text()[:200])
+        path.write_bytes(path.read_bytes()[:200])
         return
+    if how == "unsigned-edit":  # still JSON, evidence changed: the digest tells
+        path.write_bytes(path.read_bytes().replace(b"send_from_directory", b"send_file", 1))
+        return
+    data = stored_payload(path)
+    route = data["groups"][0]["routes"][0]
     if how == "short-route":
         route.pop()
     elif how == "methods-text":
@@ -210,21 +286,28 @@ def spoil(path: Path, how: str) -> None:
         data["schema"] = 99
     elif how == "unknown-module":
         data["modules"]["nowhere"] = "nowhere.py"
+    elif how == "unknown-hook-owner":
+        data["hook_owners"] = ["shop.nowhere"]
+    elif how == "static-not-a-pair":
+        data["static"] = [["/"]]
     elif how == "not-json-object":
         data = [data]
-    path.write_text(json.dumps(data))
+    store_payload(path, data)
 
 
 @pytest.mark.parametrize(
     "how",
     [
         "truncated",
+        "unsigned-edit",
         "short-route",
         "methods-text",
         "flag-text",
         "status-text",
         "schema",
         "unknown-module",
+        "unknown-hook-owner",
+        "static-not-a-pair",
         "not-json-object",
     ],
 )
@@ -234,7 +317,7 @@ def test_damaged_stored_links_mean_linking_again(
     monkeypatch.chdir(shop)
     settings = CacheSettings(directory=str(tmp_path / "cache"))
     expected = what_it_knows(index_of(shop, settings))
-    [stored] = (tmp_path / "cache").glob(f"{linked.PREFIX}*.json")
+    [stored] = (tmp_path / "cache").glob(f"{linked.PREFIX}*.jsonl")
     spoil(stored, how)
     again = index_of(shop, settings)
     assert isinstance(again.modules, dict)
@@ -249,7 +332,7 @@ def test_new_facts_replace_the_stored_links(
     folder = tmp_path / "cache"
     settings = CacheSettings(directory=str(folder))
     index_of(shop, settings)
-    [before] = folder.glob(f"{linked.PREFIX}*.json")
+    [before] = folder.glob(f"{linked.PREFIX}*.jsonl")
     downloads = shop / "shop" / "downloads.py"
     text = downloads.read_text()
     assert '"/report/<name>"' in text
@@ -258,7 +341,7 @@ def test_new_facts_replace_the_stored_links(
     changed = index_of(shop, settings)
     assert isinstance(changed.modules, dict)
     assert any(r.rule == "/downloads/reports/<name>" for g in changed.groups for r in g.routes)
-    [after] = folder.glob(f"{linked.PREFIX}*.json")
+    [after] = folder.glob(f"{linked.PREFIX}*.jsonl")
     assert after != before  # the old facts' links are removed
     project = project_scan(str(shop), (), settings)
     assert linked.path_for(project, (), settings) == str(after)
