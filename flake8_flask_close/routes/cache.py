@@ -27,7 +27,7 @@ except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     from flake8_flask_close.routes.facts import ModuleFacts
 
@@ -310,24 +310,40 @@ def bytes_name(raw: bytes) -> str:
     return str(named.hexdigest())
 
 
+def write_digested(folder: str, pieces: Iterable[bytes]) -> tuple[str, str]:
+    """Write ``pieces`` to a new temp file in ``folder``, digesting them on the way, and
+    return (its path, the digest): the caller renames it into place. Megabytes written a
+    piece at a time never sit in memory whole (joined, encoded), which raised the peak
+    memory of flake8's main process, and so of the workers it forks. Raises OSError
+    (the temp file removed)."""
+    named = _bytes_hasher()
+    fd, tmp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for piece in pieces:
+                named.update(piece)
+                fh.write(piece)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return tmp_name, str(named.hexdigest())
+
+
+def _fact_lines(entries: dict[str, Entry]) -> Iterator[bytes]:
+    for rel, entry in entries.items():
+        text = entry.facts_text()
+        if text is not None:
+            yield f"{json.dumps(rel)}\t{text}\n".encode("utf-8", "surrogatepass")
+
+
 def _write_facts(folder: str, stem: str, entries: dict[str, Entry]) -> Optional[str]:
     """Write the facts file (one ``"path"<TAB>facts`` line per module with facts) and
-    return its name, or None when it couldn't be written. Written line by line through a
-    temp file, digested on the way: a big project's facts are megabytes, and holding them
-    twice more (joined, then encoded) raised the process's peak memory, which the workers
-    flake8 forks next inherit."""
+    return its name, or None when it couldn't be written."""
     tmp_name = None
-    named = _bytes_hasher()
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            for rel, entry in entries.items():
-                text = entry.facts_text()
-                if text is not None:
-                    line = f"{json.dumps(rel)}\t{text}\n".encode("utf-8", "surrogatepass")
-                    named.update(line)
-                    fh.write(line)
-        facts_name = f"{stem}-{named.hexdigest()}.jsonl"
+        tmp_name, digest_of_file = write_digested(folder, _fact_lines(entries))
+        facts_name = f"{stem}-{digest_of_file}.jsonl"
         facts_path = os.path.join(folder, facts_name)
         try:
             # replaced even when a file of that name exists: one damaged on disk is mended

@@ -9,9 +9,9 @@ the analysis asks for that module.
 The file sits beside the index cache and is named by everything the links depend on: the
 plugin's code, the Python version, the facts digest, the send functions and how messages
 show the project's paths (``display_prefix``). What the static folders hold (the types
-their routes can serve) is listed again on load. Two JSON lines, the digest of the
-second and the links, every value checked as it is read: a damaged or foreign file
-means linking again, never a wrong table.
+their routes can serve) is listed again on load. Two JSON lines, the links and the
+digest of the first, every value checked as it is read: a damaged or foreign file means
+linking again, never a wrong table.
 """
 
 from __future__ import annotations
@@ -128,46 +128,80 @@ def _route_json(route: LinkedRoute) -> list[Any]:
     ]
 
 
-def save(path: str, index: RouteIndex) -> None:
-    """Write the links of ``index`` (just linked) to ``path``, and remove the links of
-    other facts of the same project."""
+ROUTES_PER_PIECE = 500
+"""Routes (and functions) encoded at a time: the whole table at once would sit in
+memory as objects, text and bytes together, in the main process flake8 forks from."""
+
+
+def _pieces(index: RouteIndex) -> Iterator[bytes]:
+    """The stored links as JSON, a few hundred routes at a time."""
+
+    def text(value: Any) -> bytes:
+        return json.dumps(value, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
     static: dict[str, Optional[list[str]]] = {}
     for group in index.groups:
         for route in group.routes:
             if route.static_dir is not None:
                 types = route.mimetypes
                 static[route.static_dir] = None if types is None else sorted(types)
+    yield b'{"schema":' + text(SCHEMA)
+    yield b',"modules":' + text({name: facts.path for name, facts in index.modules.items()})
+    yield b',"paths":' + text(index.paths)
+    yield b',"static":' + text(sorted(static.items()))
+    yield b',"hook_owners":' + text(index.hook_owners())
+    yield b',"sent":' + text(sorted(index.sent_attributes()))
+    yield b',"groups":['
+    for i, group in enumerate(index.groups):
+        local = None if group.local_scope is None else list(group.local_scope)
+        yield (
+            (b"," if i else b"")
+            + text(
+                {
+                    "key": group.key,
+                    "label": group.label,
+                    "local": local,
+                    "errors": sorted(group.error_evidence.items()),
+                }
+            )[:-1]
+            + b',"routes":['
+        )
+        routes = group.routes
+        for start in range(0, len(routes), ROUTES_PER_PIECE):
+            chunk = [_route_json(route) for route in routes[start : start + ROUTES_PER_PIECE]]
+            yield (b"," if start else b"") + text(chunk)[1:-1]
+        yield b"]}"
+    yield b'],"evidence":['
     evidence, mixed = index.evidence_memo()
-    payload = {
-        "schema": SCHEMA,
-        "modules": {name: facts.path for name, facts in index.modules.items()},
-        "paths": index.paths,
-        "static": sorted(static.items()),
-        "groups": [
-            {
-                "key": group.key,
-                "label": group.label,
-                "local": None if group.local_scope is None else list(group.local_scope),
-                "errors": sorted(group.error_evidence.items()),
-                "routes": [_route_json(route) for route in group.routes],
-            }
-            for group in index.groups
-        ],
-        "evidence": [
-            [module, qualname, found, mixed.get((module, qualname), False)]
-            for (module, qualname), found in evidence.items()
-        ],
-        "hook_owners": index.hook_owners(),
-        "sent": sorted(index.sent_attributes()),
-    }
-    try:
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    except (ValueError, TypeError, RecursionError):
-        return
-    # two JSON lines, the body's digest first: damage that still reads as JSON is caught
-    if not cache.write_atomically(path, _signed(body)):
-        return
+    keys = list(evidence)
+    for start in range(0, len(keys), ROUTES_PER_PIECE):
+        chunk = [
+            [module, qualname, evidence[module, qualname], mixed.get((module, qualname), False)]
+            for module, qualname in keys[start : start + ROUTES_PER_PIECE]
+        ]
+        yield (b"," if start else b"") + text(chunk)[1:-1]
+    yield b"]}"
+
+
+def save(path: str, index: RouteIndex) -> None:
+    """Write the links of ``index`` (just linked) to ``path``, and remove the links of
+    other facts of the same project seen from the same directory. Two JSON lines: the
+    links, then the digest of the first line, so damage that still reads as JSON is
+    caught too."""
     folder, name = os.path.split(path)
+    tmp_name = None
+    try:
+        tmp_name, body_digest = cache.write_digested(folder, _pieces(index))
+        with open(tmp_name, "ab") as fh:
+            fh.write(b"\n" + json.dumps(body_digest).encode())
+        os.replace(tmp_name, path)
+        tmp_name = None
+    except (OSError, ValueError, TypeError, RecursionError):
+        return
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
     stem = name.rsplit("-", 1)[0] + "-"
     with contextlib.suppress(OSError):
         for other in os.listdir(folder):
@@ -175,18 +209,14 @@ def save(path: str, index: RouteIndex) -> None:
                 os.unlink(os.path.join(folder, other))
 
 
-def _signed(body: bytes) -> bytes:
-    return b'"' + cache.bytes_name(body).encode() + b'"\n' + body
-
-
 def _read(path: str) -> Any:
-    """The stored payload, or None when the file is missing or its body doesn't match
-    the digest it starts with."""
+    """The stored links, or None when the file is missing or its first line doesn't
+    match the digest its last line holds."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
-        _, _, body = raw.partition(b"\n")
-        if raw != _signed(body):
+        body, _, named = raw.rpartition(b"\n")
+        if json.loads(named) != cache.bytes_name(body):
             return None
         return json.loads(body.decode("utf-8", "surrogatepass"))
     except (OSError, ValueError, RecursionError):

@@ -253,7 +253,7 @@ def test_stored_links_are_kept_per_working_directory(
 
 
 def stored_payload(path: Path) -> Any:
-    named, _, body = path.read_bytes().partition(b"\n")
+    body, _, named = path.read_bytes().rpartition(b"\n")
     assert json.loads(named) == cache.bytes_name(body)
     return json.loads(body)
 
@@ -262,7 +262,7 @@ def store_payload(path: Path, data: Any) -> None:
     """Write ``data`` as the plugin would, its digest matching: only the checks of the
     values themselves stand between it and the index."""
     body = json.dumps(data).encode()
-    path.write_bytes(json.dumps(cache.bytes_name(body)).encode() + b"\n" + body)
+    path.write_bytes(body + b"\n" + json.dumps(cache.bytes_name(body)).encode())
 
 
 def spoil(path: Path, how: str) -> None:
