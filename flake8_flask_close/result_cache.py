@@ -384,7 +384,7 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
         sorted(config.opt_in),
     )
     world = _digest(
-        __version__, _code_fingerprint(), _werkzeug_version(), sys.version_info[:2],
+        __version__, cache.code_fingerprint(), _werkzeug_version(), sys.version_info[:2],
         options, facts, static,
     )  # fmt: skip
     folder = os.path.join(base, world)
@@ -395,10 +395,6 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
     else:
         _forget_other_worlds(base, keep={world, f"static-{facts}.json"})
     return ResultStore(root, folder, display_prefix(root))
-
-
-def _code_fingerprint() -> list[tuple[str, int, int]]:
-    return cache.code_fingerprint()
 
 
 def _werkzeug_version() -> str:

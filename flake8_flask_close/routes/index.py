@@ -180,16 +180,15 @@ class RouteIndex:
         self.root = root
         self.send_functions = send_functions
         self.modules: Mapping[str, ModuleFacts]
-        paths: Iterable[str]
+        self.paths: list[str]
+        """The paths of the modules indexed (several may share a module name)."""
         if isinstance(modules, Mapping):
             assert stored is not None, "a mapping of modules comes with their links"
-            self.modules, paths = modules, stored.paths
+            self.modules, self.paths = modules, stored.paths
         else:
             listed = list(modules)
             self.modules = {facts.module: facts for facts in listed}
-            paths = [facts.path for facts in listed]
-        self.paths = list(paths)
-        """The paths of the modules indexed (several may share a module name)."""
+            self.paths = [facts.path for facts in listed]
         self._evidence: EvidenceMemo = {}
         self._mixed: dict[tuple[str, str], bool] = {}
         self._shown = self._display_paths()

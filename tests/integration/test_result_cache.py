@@ -302,7 +302,7 @@ def test_other_plugin_code_is_another_world(shop: Path, monkeypatch: pytest.Monk
     forget_previous_run()
     first = result_cache.store_for(str(shop), Config())
     forget_previous_run()
-    monkeypatch.setattr(result_cache, "_code_fingerprint", lambda: [("plugin.py", 1, 2)])
+    monkeypatch.setattr(result_cache.cache, "code_fingerprint", lambda: [("plugin.py", 1, 2)])
     second = result_cache.store_for(str(shop), Config())
     forget_previous_run()
     assert first is not None and second is not None and first.folder != second.folder
