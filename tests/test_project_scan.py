@@ -331,6 +331,62 @@ def test_facts_read_again_after_a_corrupt_facts_line_are_digested_again(shop: Pa
     assert warm.facts_digest() == fresh(shop).facts_digest() != expected
 
 
+def test_a_module_s_facts_are_read_alone_from_where_the_facts_file_holds_them(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run asked for one module's facts reads that module's line, not every
+    module's text (a worker needs a few hundred of thousands); the cold run that wrote
+    the file knows where each line went and reads none of it back."""
+    cold = scan(str(shop), (), settings(shop))
+    expected = fresh(shop).modules()
+    rel = "shop/downloads.py"
+    monkeypatch.setattr(cache, "load_facts", None)  # no bulk read
+    warm = scan(str(shop), (), settings(shop))
+    assert warm.all_facts_at_hand()
+    assert warm.facts_of(rel) == expected[rel]
+    assert [r for r, e in warm.entries.items() if e.has_facts and not e.needs_text] == [rel]
+    monkeypatch.setattr(cache, "facts_places", None)  # known from the write
+    assert cold.drop_facts()
+    assert all(e.needs_text for e in cold.entries.values() if e.has_facts)
+    assert {r: cold.facts_of(r) for r in expected} == expected
+
+
+def test_a_module_read_again_is_never_taken_from_the_facts_file_again(shop: Path) -> None:
+    cold = scan(str(shop), (), settings(shop))
+    (facts_file,) = index_file(shop).parent.glob("facts-*.jsonl")
+    rel = "shop/downloads.py"
+    cold.entries[rel].drop_facts()
+    facts_file.write_bytes(b"")  # gone as far as reading goes: the file is read again
+    assert cold.facts_of(rel) == fresh(shop).modules()[rel]
+    assert not cold.drop_facts()  # its line no longer holds what the entry has
+
+
+@pytest.mark.parametrize("damage", ["name", "no-tab", "short"])
+def test_a_damaged_facts_file_means_reading_the_modules_again(shop: Path, damage: str) -> None:
+    scan(str(shop), (), settings(shop))
+    (facts_file,) = index_file(shop).parent.glob("facts-*.jsonl")
+    raw = facts_file.read_bytes()
+    if damage == "name":
+        facts_file.write_bytes(raw.replace(b"send_", b"sent_", 1))
+    elif damage == "no-tab":
+        spoiled = raw.replace(b"\t", b" ", 1)
+        facts_file.unlink()
+        stem = facts_file.name.rsplit("-", 1)[0]
+        facts_file = facts_file.with_name(f"{stem}-{cache.bytes_name(spoiled)}.jsonl")
+        facts_file.write_bytes(spoiled)
+        assert cache.facts_places(str(facts_file)) == {}
+        assert cache.load_facts(str(facts_file)) == {}
+        return
+    warm = scan(str(shop), (), settings(shop))
+    if damage == "short":
+        # the file shortened after its places were known
+        assert warm.all_facts_at_hand()
+        facts_file.write_bytes(raw[: len(raw) // 2])
+    else:
+        assert not warm.all_facts_at_hand()
+    assert warm.modules() == fresh(shop).modules()
+
+
 # ------------------------------------------------------------ the result cache's world
 def world(shop: Path, config: Config) -> str:
     forget_previous_run()

@@ -121,6 +121,12 @@ class Entry:
         if self._facts is not None:
             self._text = None
 
+    def drop_facts(self) -> None:
+        """Forget the facts, objects and text (once they are on disk): the entry then
+        needs its text again, as one loaded from the cache."""
+        self._facts = None
+        self._text = None
+
 
 class CacheSettings(NamedTuple):
     # not a frozen dataclass: those take ten times as long to define, on every run
@@ -280,24 +286,78 @@ def load(path: Optional[str]) -> Loaded:
         return Loaded({})
 
 
-def load_facts(facts_file: Optional[str]) -> dict[str, str]:
-    """Path -> facts JSON text from a facts file (one ``"path"<TAB>facts`` line per
-    module); {} when it is gone or doesn't match the digest its name carries (the caller
-    then reads the files again)."""
+def _verified_facts(facts_file: Optional[str]) -> Optional[bytes]:
+    """A facts file's bytes, when they match the digest its name carries."""
     if facts_file is None:
-        return {}
+        return None
     try:
         with open(facts_file, "rb") as fh:
             raw = fh.read()
-        if not os.path.basename(facts_file).endswith(f"-{bytes_name(raw)}.jsonl"):
-            return {}
-        found: dict[str, str] = {}
-        for line in raw.decode("utf-8", "surrogatepass").splitlines():
-            rel, _, text = line.partition("\t")
-            found[str(json.loads(rel))] = text
-        return found
-    except (OSError, ValueError, RecursionError):
+    except OSError:
+        return None
+    return raw if os.path.basename(facts_file).endswith(f"-{bytes_name(raw)}.jsonl") else None
+
+
+def _facts_lines(raw: bytes) -> Iterator[tuple[str, int, int]]:
+    """(path, start, end) of the facts text on each line of a facts file (one
+    ``"path"<TAB>facts`` line per module); raises ValueError on a malformed line."""
+    start, size = 0, len(raw)
+    while start < size:
+        end = raw.find(b"\n", start)
+        end = size if end < 0 else end
+        tab = raw.find(b"\t", start, end)
+        if tab < 0:
+            raise ValueError("a facts line without its path")
+        yield str(json.loads(raw[start:tab].decode("utf-8", "surrogatepass"))), tab + 1, end
+        start = end + 1
+
+
+def stored_facts(facts_file: Optional[str]) -> Iterator[tuple[str, str]]:
+    """Path and facts JSON text of each module in a facts file, a line at a time (all of
+    them at once took megabytes more); none when it is gone or doesn't match the digest
+    its name carries (the caller then reads the files again)."""
+    raw = _verified_facts(facts_file)
+    if raw is None:
+        return
+    with contextlib.suppress(ValueError, RecursionError):
+        for rel, start, end in _facts_lines(raw):
+            yield rel, raw[start:end].decode("utf-8", "surrogatepass")
+
+
+def load_facts(facts_file: Optional[str]) -> dict[str, str]:
+    """Path -> facts JSON text, from a facts file (see ``stored_facts``)."""
+    return dict(stored_facts(facts_file))
+
+
+FactsPlaces = dict[str, tuple[int, int]]
+"""Path -> where its facts' JSON text sits in a facts file: (offset, length) in bytes."""
+
+
+def facts_places(facts_file: Optional[str]) -> FactsPlaces:
+    """Where each module's facts sit in a facts file, its texts not kept; {} when it is
+    gone, damaged or doesn't match the digest its name carries."""
+    raw = _verified_facts(facts_file)
+    if raw is None:
         return {}
+    try:
+        return {rel: (start, end - start) for rel, start, end in _facts_lines(raw)}
+    except (ValueError, RecursionError):
+        return {}
+
+
+def read_facts_text(facts_file: str, place: tuple[int, int]) -> Optional[str]:
+    """One module's facts text from the facts file, at ``place`` (from ``facts_places``
+    or the write); None when the file is gone or too short now."""
+    offset, length = place
+    try:
+        with open(facts_file, "rb") as fh:
+            fh.seek(offset)
+            raw = fh.read(length)
+        if len(raw) != length:
+            return None
+        return raw.decode("utf-8", "surrogatepass")
+    except (OSError, ValueError):
+        return None
 
 
 def _bytes_hasher() -> blake2b:
@@ -330,19 +390,27 @@ def write_digested(folder: str, pieces: Iterable[bytes]) -> tuple[str, str]:
     return tmp_name, str(named.hexdigest())
 
 
-def _fact_lines(entries: dict[str, Entry]) -> Iterator[bytes]:
+def _fact_lines(entries: dict[str, Entry], places: FactsPlaces) -> Iterator[bytes]:
+    """The facts file's lines, noting in ``places`` where each text goes."""
+    offset = 0
     for rel, entry in entries.items():
         text = entry.facts_text()
         if text is not None:
-            yield f"{json.dumps(rel)}\t{text}\n".encode("utf-8", "surrogatepass")
+            head = f"{json.dumps(rel)}\t".encode("utf-8", "surrogatepass")
+            body = text.encode("utf-8", "surrogatepass")
+            places[rel] = (offset + len(head), len(body))
+            offset += len(head) + len(body) + 1
+            yield head + body + b"\n"
 
 
-def _write_facts(folder: str, stem: str, entries: dict[str, Entry]) -> Optional[str]:
+def _write_facts(
+    folder: str, stem: str, entries: dict[str, Entry], places: FactsPlaces
+) -> Optional[str]:
     """Write the facts file (one ``"path"<TAB>facts`` line per module with facts) and
     return its name, or None when it couldn't be written."""
     tmp_name = None
     try:
-        tmp_name, digest_of_file = write_digested(folder, _fact_lines(entries))
+        tmp_name, digest_of_file = write_digested(folder, _fact_lines(entries, places))
         facts_name = f"{stem}-{digest_of_file}.jsonl"
         facts_path = os.path.join(folder, facts_name)
         try:
@@ -364,13 +432,16 @@ def _write_facts(folder: str, stem: str, entries: dict[str, Entry]) -> Optional[
                 os.unlink(tmp_name)
 
 
-def save(path: Optional[str], entries: dict[str, Entry], known: Optional[str] = None) -> None:
+def save(
+    path: Optional[str], entries: dict[str, Entry], known: Optional[str] = None
+) -> Optional[tuple[str, FactsPlaces]]:
     """Two files, each written whole to a temp file and then renamed (a reader never
     sees half of one): the facts, named by their digest, and then the index of entries
     naming that facts file, with the entries' ``facts_digest`` (``known``, when the
-    caller has it). Facts files no index names any more are removed."""
+    caller has it). Facts files no index names any more are removed. Returns the facts
+    file and where each module's facts sit in it, when it was written."""
     if path is None:
-        return
+        return None
     folder = os.path.dirname(path)
     stem = os.path.basename(path)[: -len(".json")].replace("index-", "facts-", 1)
     try:
@@ -380,10 +451,12 @@ def save(path: Optional[str], entries: dict[str, Entry], known: Optional[str] = 
             with open(ignore, "w", encoding="utf-8") as fh:
                 fh.write("# created by flake8-flask-close\n*\n")
     except OSError:
-        return
-    facts_name = _write_facts(folder, stem, entries)
+        return None
+    places: FactsPlaces = {}
+    facts_name = _write_facts(folder, stem, entries, places)
     if facts_name is None:
-        return
+        return None
+    written = (os.path.join(folder, facts_name), places)
     payload: dict[str, Any] = {
         "schema": SCHEMA,
         "version": __version__,
@@ -395,8 +468,9 @@ def save(path: Optional[str], entries: dict[str, Entry], known: Optional[str] = 
         },
     }
     if not write_json(path, payload):
-        return
+        return written
     with contextlib.suppress(OSError):
         for name in os.listdir(folder):
             if name.startswith(stem + "-") and name != facts_name:
                 os.unlink(os.path.join(folder, name))
+    return written

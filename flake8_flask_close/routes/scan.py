@@ -72,6 +72,8 @@ class ProjectScan:
         self._digest = known_digest
         """``facts_digest()`` when known: stored in the index with the very rows these
         entries were taken from, or computed once."""
+        self._places: Optional[cache.FactsPlaces] = None
+        """Where each module's facts sit in ``facts_file``, once known."""
         self._modules: Optional[dict[str, ModuleFacts]] = None
         self.linked: Optional[RouteIndex] = None
         """The index linked from these modules, once built (see ``index.get_index``)."""
@@ -79,11 +81,19 @@ class ProjectScan:
     def modules(self) -> dict[str, ModuleFacts]:
         """Path -> facts; cached facts are turned into objects here, on first need."""
         if self._modules is None:
-            self.attach_stored_facts()
+            entries = self.entries
+            read: dict[str, Optional[ModuleFacts]] = {}
+            if any(e.needs_text for e in entries.values()):
+                # each text turned into objects as it is read, not all texts first
+                for rel, text in cache.stored_facts(self.facts_file):
+                    entry = entries.get(rel)
+                    if entry is not None and entry.needs_text:
+                        entry.attach_text(text)
+                        read[rel] = self.facts_of(rel)
             modules: dict[str, ModuleFacts] = {}
-            for rel, entry in self.entries.items():
+            for rel, entry in entries.items():
                 if entry.has_facts:
-                    facts = self.facts_of(rel)
+                    facts = read[rel] if rel in read else self.facts_of(rel)
                     if facts is not None:
                         modules[rel] = facts
             self._modules = modules
@@ -96,8 +106,11 @@ class ProjectScan:
         entry = self.entries.get(rel)
         if entry is None or not entry.has_facts:
             return None
-        if entry.needs_text:
-            self.attach_stored_facts()
+        if entry.needs_text and self.facts_file is not None:
+            place = self._facts_places().get(rel)
+            text = None if place is None else cache.read_facts_text(self.facts_file, place)
+            if text is not None:
+                entry.attach_text(text)
         try:
             facts = entry.facts()
             if facts is None:
@@ -109,8 +122,31 @@ class ProjectScan:
     def all_facts_at_hand(self) -> bool:
         """Whether every module's facts can be had without reading its file: as objects
         or as JSON text from the facts file."""
-        self.attach_stored_facts()
-        return not any(e.needs_text for e in self.entries.values())
+        places = self._facts_places()
+        return all(rel in places for rel, e in self.entries.items() if e.needs_text)
+
+    def _facts_places(self) -> cache.FactsPlaces:
+        if self._places is None:
+            self._places = cache.facts_places(self.facts_file)
+        return self._places
+
+    def facts_written(self, facts_file: str, places: cache.FactsPlaces) -> None:
+        """The facts of these entries were just written to ``facts_file``, at ``places``."""
+        self.facts_file, self._places = facts_file, places
+
+    def drop_facts(self) -> bool:
+        """Forget every module's facts, to be read again from the facts file one module
+        at a time when asked for; False (nothing forgotten) when the file doesn't hold
+        them all. Linking needs every module's facts, the analysis of files few of them:
+        flake8's workers, forked after the index is linked, need not inherit them all."""
+        if self.facts_file is None or self._places is None:
+            return False
+        if not all(rel in self._places for rel, e in self.entries.items() if e.has_facts):
+            return False
+        for entry in self.entries.values():
+            entry.drop_facts()
+        self._modules = None
+        return True
 
     def attach_stored_facts(self) -> None:
         """Give entries taken from the cache their facts' JSON text, from the facts file."""
@@ -130,6 +166,8 @@ class ProjectScan:
         entry = _read_entry(path, rel, st.st_size, st.st_mtime_ns, self.send_functions)
         self.entries[rel] = entry
         self._digest = None
+        if self._places is not None:
+            self._places.pop(rel, None)  # what the facts file holds for it is stale now
         return entry.facts()
 
     def facts_digest(self) -> str:
@@ -220,7 +258,7 @@ def _read_entries(
     return [_read_entry(*job, send_functions) for job in jobs]
 
 
-def _ignore_interrupts() -> None:
+def ignore_interrupts() -> None:
     """In a helper process: Ctrl-C is the main process's to handle (as in flake8's own
     workers), not a traceback per helper."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -243,7 +281,7 @@ def _read_in_parallel(
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     # An executor, not a Pool: a helper that dies (out of memory, killed) raises
     # BrokenProcessPool here instead of leaving the run waiting forever.
-    with ProcessPoolExecutor(helpers, context, _ignore_interrupts) as pool:
+    with ProcessPoolExecutor(helpers, context, ignore_interrupts) as pool:
         pending = [pool.submit(_read_rows, chunk, send_functions) for chunk in chunks]
         if meanwhile is not None:
             meanwhile()
@@ -299,8 +337,9 @@ def scan(
     )
     if not unchanged:
         project.attach_stored_facts()  # the facts file is written whole
-        if cache_path is not None:
-            cache.save(cache_path, project.entries, project.facts_digest())
+        written = cache.save(cache_path, project.entries, project.facts_digest())
+        if written is not None:
+            project.facts_written(*written)
         for entry in project.entries.values():
             entry.drop_text()
     if cache.tracing():
