@@ -9,9 +9,10 @@ the analysis asks for that module.
 The file sits beside the index cache and is named by everything the links depend on: the
 plugin's code, the Python version, the facts digest, the send functions and how messages
 show the project's paths (``display_prefix``). What the static folders hold (the types
-their routes can serve) is listed again on load. Two JSON lines, the links and the
-digest of the first, every value checked as it is read: a damaged or foreign file means
-linking again, never a wrong table.
+their routes can serve) is listed again on load. JSON lines: a header, the routes and the
+function evidence a few hundred per line, and last the digest of all the others; every
+value checked as it is read: a damaged or foreign file means linking again, never a
+wrong table.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from flake8_flask_close.routes.scan import ProjectScan, display_prefix
 if TYPE_CHECKING:
     from flake8_flask_close.routes.index import EvidenceMemo
 
-SCHEMA = 1
+SCHEMA = 2
 PREFIX = "linked-"
 
 
@@ -134,10 +135,14 @@ memory as objects, text and bytes together, in the main process flake8 forks fro
 
 
 def _pieces(index: RouteIndex) -> Iterator[bytes]:
-    """The stored links as JSON, a few hundred routes at a time."""
+    """The stored links as JSON lines: a header, then the routes of each group and the
+    function evidence, a few hundred at a time (read back a line at a time too)."""
 
     def text(value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+    def lines(count: int) -> int:
+        return -(-count // ROUTES_PER_PIECE)
 
     static: dict[str, Optional[list[str]]] = {}
     for group in index.groups:
@@ -145,49 +150,44 @@ def _pieces(index: RouteIndex) -> Iterator[bytes]:
             if route.static_dir is not None:
                 types = route.mimetypes
                 static[route.static_dir] = None if types is None else sorted(types)
-    yield b'{"schema":' + text(SCHEMA)
-    yield b',"modules":' + text({name: facts.path for name, facts in index.modules.items()})
-    yield b',"paths":' + text(index.paths)
-    yield b',"static":' + text(sorted(static.items()))
-    yield b',"hook_owners":' + text(index.hook_owners())
-    yield b',"sent":' + text(sorted(index.sent_attributes()))
-    yield b',"groups":['
-    for i, group in enumerate(index.groups):
-        local = None if group.local_scope is None else list(group.local_scope)
-        yield (
-            (b"," if i else b"")
-            + text(
-                {
-                    "key": group.key,
-                    "label": group.label,
-                    "local": local,
-                    "errors": sorted(group.error_evidence.items()),
-                }
-            )[:-1]
-            + b',"routes":['
-        )
-        routes = group.routes
-        for start in range(0, len(routes), ROUTES_PER_PIECE):
-            chunk = [_route_json(route) for route in routes[start : start + ROUTES_PER_PIECE]]
-            yield (b"," if start else b"") + text(chunk)[1:-1]
-        yield b"]}"
-    yield b'],"evidence":['
     evidence, mixed = index.evidence_memo()
     keys = list(evidence)
+    header = {
+        "schema": SCHEMA,
+        "modules": {name: facts.path for name, facts in index.modules.items()},
+        "paths": index.paths,
+        "static": sorted(static.items()),
+        "hook_owners": index.hook_owners(),
+        "sent": sorted(index.sent_attributes()),
+        "groups": [
+            {
+                "key": group.key,
+                "label": group.label,
+                "local": None if group.local_scope is None else list(group.local_scope),
+                "errors": sorted(group.error_evidence.items()),
+                "lines": lines(len(group.routes)),
+            }
+            for group in index.groups
+        ],
+        "evidence_lines": lines(len(keys)),
+    }
+    yield text(header)
+    for group in index.groups:
+        routes = group.routes
+        for start in range(0, len(routes), ROUTES_PER_PIECE):
+            yield b"\n" + text([_route_json(r) for r in routes[start : start + ROUTES_PER_PIECE]])
     for start in range(0, len(keys), ROUTES_PER_PIECE):
         chunk = [
             [module, qualname, evidence[module, qualname], mixed.get((module, qualname), False)]
             for module, qualname in keys[start : start + ROUTES_PER_PIECE]
         ]
-        yield (b"," if start else b"") + text(chunk)[1:-1]
-    yield b"]}"
+        yield b"\n" + text(chunk)
 
 
 def save(path: str, index: RouteIndex) -> None:
     """Write the links of ``index`` (just linked) to ``path``, and remove the links of
-    other facts of the same project seen from the same directory. Two JSON lines: the
-    links, then the digest of the first line, so damage that still reads as JSON is
-    caught too."""
+    other facts of the same project seen from the same directory. The digest of the
+    links' lines comes last, so damage that still reads as JSON is caught too."""
     folder, name = os.path.split(path)
     tmp_name = None
     try:
@@ -209,18 +209,28 @@ def save(path: str, index: RouteIndex) -> None:
                 os.unlink(os.path.join(folder, other))
 
 
-def _read(path: str) -> Any:
-    """The stored links, or None when the file is missing or its first line doesn't
-    match the digest its last line holds."""
+def _read(path: str) -> Optional[Iterator[Any]]:
+    """The stored links' lines, each parsed when it is reached (the whole table parsed at
+    once took twice its size again, in every worker); None when the file is missing or
+    its lines don't match the digest its last line holds."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
         body, _, named = raw.rpartition(b"\n")
         if json.loads(named) != cache.bytes_name(body):
             return None
-        return json.loads(body.decode("utf-8", "surrogatepass"))
     except (OSError, ValueError, RecursionError):
         return None
+    return _values(body)
+
+
+def _values(body: bytes) -> Iterator[Any]:
+    start = 0
+    while start <= len(body):
+        end = body.find(b"\n", start)
+        end = len(body) if end < 0 else end
+        yield json.loads(body[start:end].decode("utf-8", "surrogatepass"))
+        start = end + 1
 
 
 # ------------------------------------------------------------------------ reading
@@ -285,7 +295,8 @@ class _Reader:
             mimetypes=self.text_set(types),
         )
 
-    def group(self, data: Any) -> AppGroup:
+    def group(self, data: Any, values: Iterator[Any]) -> AppGroup:
+        """A group from its header entry, its routes from the lines ``values`` yields."""
         local = data["local"]
         if local is not None and (type(local) is not list or len(local) != 2):
             raise ValueError(f"not a scope: {local!r}")
@@ -294,34 +305,47 @@ class _Reader:
             if type(code) is not int:
                 raise ValueError(f"not a status code: {code!r}")
             errors[code] = _text(found)
-        if type(data["routes"]) is not list:
-            raise ValueError("routes are not a list")
+        routes = [self.route(route) for _ in _count(data["lines"]) for route in _list(next(values))]
         return AppGroup(
             key=_text(data["key"]),
             label=_text(data["label"]),
-            routes=[self.route(route) for route in data["routes"]],
+            routes=routes,
             error_evidence=errors,
             local_scope=None if local is None else (_text(local[0]), _text(local[1])),
         )
 
 
-def _stored_link(data: Any) -> StoredLink:
+def _list(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise ValueError(f"not a list: {value!r}")
+    return value
+
+
+def _count(value: Any) -> range:
+    if type(value) is not int or value < 0:
+        raise ValueError(f"not a count: {value!r}")
+    return range(value)
+
+
+def _stored_link(header: Any, values: Iterator[Any]) -> StoredLink:
     reader = _Reader()
+    groups = [reader.group(group, values) for group in _list(header["groups"])]
     evidence: EvidenceMemo = {}
     mixed: dict[tuple[str, str], bool] = {}
-    for module, qualname, found, is_mixed in data["evidence"]:
-        key = (_text(module), _text(qualname))
-        evidence[key] = _text_or_none(found)
-        mixed[key] = _flag(is_mixed)
-    if type(data["groups"]) is not list:
-        raise ValueError("groups are not a list")
+    for _ in _count(header["evidence_lines"]):
+        for module, qualname, found, is_mixed in _list(next(values)):
+            key = (_text(module), _text(qualname))
+            evidence[key] = _text_or_none(found)
+            mixed[key] = _flag(is_mixed)
+    if next(values, None) is not None:
+        raise ValueError("more lines than the header counts")
     return StoredLink(
-        paths=_texts(data["paths"]),
-        groups=[reader.group(group) for group in data["groups"]],
+        paths=_texts(header["paths"]),
+        groups=groups,
         evidence=evidence,
         mixed=mixed,
-        hook_owners=_texts(data["hook_owners"]),
-        sent_attributes=frozenset(_texts(data["sent"])),
+        hook_owners=_texts(header["hook_owners"]),
+        sent_attributes=frozenset(_texts(header["sent"])),
     )
 
 
@@ -349,11 +373,14 @@ def load(path: str, project: ProjectScan, send_functions: tuple[str, ...]) -> Op
     """The index of ``project`` with the links stored at ``path``; None when there are
     none, they don't fit the project as it is (a module without facts now, a static
     folder whose files changed), or the file is damaged."""
-    data = _read(path)
+    values = _read(path)
+    if values is None:
+        return None
     try:
-        if data.get("schema") != SCHEMA:
+        header = next(values)
+        if header.get("schema") != SCHEMA:
             return None
-        modules = data["modules"]
+        modules = header["modules"]
         if type(modules) is not dict:
             return None
         entries = project.entries
@@ -361,11 +388,11 @@ def load(path: str, project: ProjectScan, send_functions: tuple[str, ...]) -> Op
             entry = entries.get(_text(rel))
             if type(name) is not str or entry is None or not entry.has_facts:
                 return None
-        stored = _stored_link(data)
+        static = _static_folders(header["static"])
+        stored = _stored_link(header, values)
         if not all(owner in modules for owner in stored.hook_owners):
             return None
-        static = _static_folders(data["static"])
-    except (AttributeError, KeyError, TypeError, ValueError):
+    except (AttributeError, KeyError, TypeError, ValueError, StopIteration, RecursionError):
         return None
     if not project.all_facts_at_hand() or not _static_unchanged(static):
         return None

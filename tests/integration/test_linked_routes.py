@@ -252,16 +252,17 @@ def test_stored_links_are_kept_per_working_directory(
     assert not any("flask_shop/" in e for g in here.groups for r in g.routes if (e := r.evidence))
 
 
-def stored_payload(path: Path) -> Any:
+def stored_payload(path: Path) -> list[Any]:
+    """The stored links' lines, parsed: the header, then lines of routes and evidence."""
     body, _, named = path.read_bytes().rpartition(b"\n")
     assert json.loads(named) == cache.bytes_name(body)
-    return json.loads(body)
+    return [json.loads(line) for line in body.split(b"\n")]
 
 
-def store_payload(path: Path, data: Any) -> None:
-    """Write ``data`` as the plugin would, its digest matching: only the checks of the
-    values themselves stand between it and the index."""
-    body = json.dumps(data).encode()
+def store_payload(path: Path, lines: list[Any]) -> None:
+    """Write ``lines`` as the plugin would, their digest matching: only the checks of the
+    values themselves stand between them and the index."""
+    body = b"\n".join(json.dumps(line).encode() for line in lines)
     path.write_bytes(body + b"\n" + json.dumps(cache.bytes_name(body)).encode())
 
 
@@ -272,8 +273,9 @@ def spoil(path: Path, how: str) -> None:
     if how == "unsigned-edit":  # still JSON, evidence changed: the digest tells
         path.write_bytes(path.read_bytes().replace(b"send_from_directory", b"send_file", 1))
         return
-    data = stored_payload(path)
-    route = data["groups"][0]["routes"][0]
+    lines = stored_payload(path)
+    header = lines[0]
+    route = lines[1][0]  # the first group's first route
     if how == "short-route":
         route.pop()
     elif how == "methods-text":
@@ -281,18 +283,24 @@ def spoil(path: Path, how: str) -> None:
     elif how == "flag-text":
         route[8] = "no"
     elif how == "status-text":
-        data["groups"][0]["errors"] = [["404", "x"]]
+        header["groups"][0]["errors"] = [["404", "x"]]
     elif how == "schema":
-        data["schema"] = 99
+        header["schema"] = 99
     elif how == "unknown-module":
-        data["modules"]["nowhere"] = "nowhere.py"
+        header["modules"]["nowhere"] = "nowhere.py"
     elif how == "unknown-hook-owner":
-        data["hook_owners"] = ["shop.nowhere"]
+        header["hook_owners"] = ["shop.nowhere"]
     elif how == "static-not-a-pair":
-        data["static"] = [["/"]]
+        header["static"] = [["/"]]
     elif how == "not-json-object":
-        data = [data]
-    store_payload(path, data)
+        lines[0] = [header]
+    elif how == "line-missing":
+        del lines[1]
+    elif how == "line-too-many":
+        lines.append(lines[-1])
+    elif how == "negative-count":
+        header["groups"][0]["lines"] = -1
+    store_payload(path, lines)
 
 
 @pytest.mark.parametrize(
@@ -309,6 +317,9 @@ def spoil(path: Path, how: str) -> None:
         "unknown-hook-owner",
         "static-not-a-pair",
         "not-json-object",
+        "line-missing",
+        "line-too-many",
+        "negative-count",
     ],
 )
 def test_damaged_stored_links_mean_linking_again(
