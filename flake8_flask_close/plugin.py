@@ -17,7 +17,7 @@ from flake8_flask_close.config import DEFAULT_CONFIG, Config, config_from_option
 from flake8_flask_close.result_cache import Finding
 from flake8_flask_close.routes.cache import text_digest
 from flake8_flask_close.routes.project import find_root, may_have_facts
-from flake8_flask_close.routes.scan import forget_scans, project_scan, relpath
+from flake8_flask_close.routes.scan import ProjectScan, forget_scans, project_scan, relpath
 from flake8_flask_close.testcode.files import is_test_file
 
 LOG = logging.getLogger(__name__)
@@ -123,6 +123,57 @@ def _load_analysis() -> None:
         LOG.debug("flake8-flask-close: analysis not loaded early: %r", exc)
 
 
+LINK_APART_MIN_MODULES = 1000
+"""Modules with facts from which a run with workers links them in a helper process."""
+
+
+def _link_apart(project: ProjectScan, config: Config, jobs: int) -> bool:
+    """Link a big project's facts in a fresh helper process, which stores the links for
+    flake8's workers to load; True when they are stored. Linking holds every module's
+    facts as objects (11 MiB at 10,000 files) beside the routes: in this process they
+    would stay after linking (freed objects leave Python's memory pools partly used, so
+    the memory isn't given back) and every worker forked from here would count them as
+    its own. The workers instead load the links and read the few facts they need."""
+    from flake8_flask_close.routes import linked
+
+    settings = config.cache
+    if jobs < 2 or sum(1 for e in project.entries.values() if e.has_facts) < (
+        LINK_APART_MIN_MODULES
+    ):
+        return False
+    path = linked.path_for(project, config.send_functions, settings)
+    if path is None:
+        return False
+    if not os.path.exists(path):
+        # the texts of the facts, on disk now, aren't needed here any more
+        if project.drop_facts():
+            gc.collect()
+            _release_freed_memory()
+        try:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            from flake8_flask_close.routes.scan import ignore_interrupts
+
+            # spawned, not forked: a fresh process, not a copy of this one and its imports
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(1, context, ignore_interrupts) as pool:
+                pool.submit(_prepare_world, project.root, config).result()
+        except Exception as exc:  # linked here instead
+            LOG.debug("flake8-flask-close: linking in a helper process failed: %r", exc)
+            return False
+    return os.path.exists(path)
+
+
+def _prepare_world(root: str, config: Config) -> None:
+    """In a helper process: what a run over a new world needs the index for, done here:
+    the links stored, the static folders of the result cache noted."""
+    if result_cache.world_is_new(root, config):
+        from flake8_flask_close.routes.index import get_index
+
+        get_index(root, config.send_functions, None, config.cache)
+
+
 class Plugin:
     name = "flake8-flask-close"
     version = __version__
@@ -165,12 +216,12 @@ class Plugin:
         try:
             root = find_root(probe, cls.config.project_root)
             config = cls.config
+            jobs = _job_count(options)
             # the files that changed since the last run are read by as many processes as
             # flake8 will use
-            project_scan(
-                root, config.send_functions, config.cache, _job_count(options), _load_analysis
-            )
-            if result_cache.world_is_new(root, config):
+            project = project_scan(root, config.send_functions, config.cache, jobs, _load_analysis)
+            linked_apart = _link_apart(project, config, jobs)
+            if result_cache.world_is_new(root, config) and not linked_apart:
                 # every file will be analysed: the index is needed, build it once, here
                 from flake8_flask_close.routes.index import get_index
 

@@ -84,17 +84,18 @@ def run_flake8(
     stdin: str | None = None,
     env: dict[str, str] | None = None,
     start_method: str | None = None,
+    prelude: str = "",
 ) -> subprocess.CompletedProcess[str]:
     """A real flake8 run; ``start_method`` forces multiprocessing's (fork, spawn,
-    forkserver) for ``--jobs``."""
+    forkserver) for ``--jobs``; ``prelude``, Python statements run first."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     command = [sys.executable, "-m", "flake8"]
-    if start_method is not None:
+    if start_method is not None or prelude:
+        method = f"multiprocessing.set_start_method({start_method!r}); " if start_method else ""
         command = [
             sys.executable,
             "-c",
-            "import multiprocessing, sys; "
-            f"multiprocessing.set_start_method({start_method!r}); "
+            f"import multiprocessing, sys; {method}{prelude}"
             "from flake8.main.cli import main; sys.exit(main())",
         ]
     return subprocess.run(

@@ -22,7 +22,7 @@ def shop(tmp_path: Path) -> Path:
     return root
 
 
-def lint(root: Path, *args: str, **kwargs: object) -> tuple[list[str], Counter[str], list[str]]:
+def lint(root: Path, *args: str, **kwargs: str) -> tuple[list[str], Counter[str], list[str]]:
     """(FCL lines, trace event counts, files the index read)."""
     trace = root.parent / "trace.txt"
     if trace.exists():
