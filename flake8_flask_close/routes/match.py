@@ -73,10 +73,10 @@ def _rule_bucket(rule: str) -> str:
     return ANY_FIRST if "<" in first else first
 
 
-MAX_ROUTERS = 16
+MAX_ROUTERS = 4
 """Routers kept per app, the most recently used: Werkzeug's compiled rules are big."""
 
-MAX_MATCHES = 4096
+MAX_MATCHES = 1024
 """Answers remembered per app before they are forgotten all at once."""
 
 
