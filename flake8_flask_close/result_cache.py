@@ -209,8 +209,8 @@ class ResultStore:
         return found
 
     def put(self, key: ResultKey, findings: Sequence[Finding]) -> None:
-        """Append the answer to this process's log; it also answers this process's later
-        lookups, even when the log can't be written."""
+        """Append the answer to this process's log, for the next runs: not kept in memory
+        too, as a run asks once per file (a worker checking 5,000 files kept 1.4 MiB)."""
         cache.trace("result-store", key.file)
         if not (_is_log_field(key.file) and _is_log_field(key.inputs)):
             return  # not a digest: its line would read back as another answer, or not at all
@@ -218,7 +218,6 @@ class ResultStore:
             raw = json.dumps([list(f) for f in findings], separators=(",", ":"))
         except (ValueError, TypeError, RecursionError):
             return
-        _remember(self._answers, key.file, key.inputs, raw)
         self._append(f"{key.file}\t{key.inputs}\t{raw}\n".encode("ascii"))
 
     def close(self) -> None:
@@ -238,9 +237,6 @@ class ResultStore:
             logs = []
         lines = sum(_read_log(path, answers) for path in logs)
         files = len(answers)
-        for file, inner in self._answers.items():  # stored by this process before
-            for inputs, raw in inner.items():
-                _remember(answers, file, inputs, raw)
         self._answers = answers
         if len(logs) > MAX_LOGS or lines > 2 * files + COMPACT_SLACK:
             self._compact(logs)
