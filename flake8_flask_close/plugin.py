@@ -150,19 +150,49 @@ def _link_apart(project: ProjectScan, config: Config, jobs: int) -> bool:
             gc.collect()
             _release_freed_memory()
         try:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            from flake8_flask_close.routes.scan import ignore_interrupts
-
-            # spawned, not forked: a fresh process, not a copy of this one and its imports
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(1, context, ignore_interrupts) as pool:
-                pool.submit(_prepare_world, project.root, config).result()
+            _run_link_helper(project.root, config)
         except Exception as exc:  # linked here instead
             LOG.debug("flake8-flask-close: linking in a helper process failed: %r", exc)
             return False
     return os.path.exists(path)
+
+
+LINK_HELPER = (
+    "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
+    "from flake8_flask_close.plugin import _link_helper_main; _link_helper_main()"
+)
+"""A fresh interpreter, not multiprocessing's spawn: that imports flake8's main module
+again, and a host that runs flake8 from a script without a ``__main__`` guard would run
+it again in the helper."""
+
+
+def _run_link_helper(root: str, config: Config) -> None:
+    """Run ``_prepare_world`` in a helper process; raises when it fails."""
+    import pickle
+    import subprocess
+
+    if not sys.executable:
+        raise OSError("no Python executable to start a helper with")
+    payload = pickle.dumps(sys.path) + pickle.dumps((root, config))
+    subprocess.run(
+        [sys.executable, "-c", LINK_HELPER],
+        input=payload,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=True,
+    )
+
+
+def _link_helper_main() -> None:
+    """In the helper: Ctrl-C is the main process's to handle; linking makes no cycles
+    to collect (tests/test_project_scan.py)."""
+    import pickle
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()
+    root, config = pickle.load(sys.stdin.buffer)
+    _prepare_world(root, config)
 
 
 def _prepare_world(root: str, config: Config) -> None:

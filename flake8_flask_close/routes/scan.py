@@ -258,7 +258,7 @@ def _read_entries(
     return [_read_entry(*job, send_functions) for job in jobs]
 
 
-def ignore_interrupts() -> None:
+def _ignore_interrupts() -> None:
     """In a helper process: Ctrl-C is the main process's to handle (as in flake8's own
     workers), not a traceback per helper."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -281,7 +281,7 @@ def _read_in_parallel(
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     # An executor, not a Pool: a helper that dies (out of memory, killed) raises
     # BrokenProcessPool here instead of leaving the run waiting forever.
-    with ProcessPoolExecutor(helpers, context, ignore_interrupts) as pool:
+    with ProcessPoolExecutor(helpers, context, _ignore_interrupts) as pool:
         pending = [pool.submit(_read_rows, chunk, send_functions) for chunk in chunks]
         if meanwhile is not None:
             meanwhile()

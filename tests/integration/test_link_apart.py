@@ -71,23 +71,30 @@ def test_linking_apart_leaves_the_facts_on_disk_and_the_index_to_the_workers(
         forget_previous_run()
 
 
-def test_a_helper_that_cannot_start_means_linking_here(
-    shop: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("failure", ["cannot-start", "fails", "no-python"])
+def test_a_helper_that_fails_means_linking_here(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
-    import concurrent.futures
+    import subprocess
 
-    def broken(*args: object, **kwargs: object) -> None:
+    def cannot_start(*args: object, **kwargs: object) -> None:
         raise OSError("no processes here")
 
     plugin_module = sys.modules[Plugin.__module__]
     monkeypatch.setattr(plugin_module, "LINK_APART_MIN_MODULES", 1)
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", broken)
+    if failure == "cannot-start":
+        monkeypatch.setattr(subprocess, "run", cannot_start)
+    elif failure == "fails":
+        monkeypatch.setattr(plugin_module, "LINK_HELPER", "raise SystemExit(3)")
+    else:
+        monkeypatch.setattr(sys, "executable", "")
     monkeypatch.chdir(shop)
     monkeypatch.setattr(Plugin, "config", Config(cache_dir=str(shop.parent / "cache")))
     try:
         early_build(shop, 2)
         project = project_scan(str(shop), (), Plugin.config.cache)
         assert project.linked is not None  # linked here, as without a helper
+        assert not list((shop.parent / "cache").glob("linked-*.jsonl.tmp"))
     finally:
         forget_previous_run()
 
@@ -103,3 +110,24 @@ def test_small_projects_and_serial_runs_link_here(
             assert project_scan(str(shop), (), Plugin.config.cache).linked is not None
     finally:
         forget_previous_run()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="flake8's own workers are spawned there")
+def test_a_host_script_without_a_main_guard_runs_once(shop: Path) -> None:
+    """The helper is a fresh interpreter, not multiprocessing's spawn, which would import
+    (and so run) the script that started flake8 again."""
+    import subprocess
+
+    script = shop.parent / "host.py"
+    script.write_text(
+        f"{LINK_APART}\n"
+        "from flake8.main.cli import main\n"
+        "print('host ran')\n"
+        "main(['--select=FCL', '--jobs=2', '.'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=shop, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.count("host ran") == 1, result.stdout + result.stderr
+    assert len([line for line in result.stdout.splitlines() if " FCL" in line]) == 5
+    assert len(list((shop / ".flake8_flask_close_cache").glob("linked-*.jsonl"))) == 1
