@@ -191,6 +191,8 @@ class RouteIndex:
             self.paths = [facts.path for facts in listed]
         self._evidence: EvidenceMemo = {}
         self._mixed: dict[tuple[str, str], bool] = {}
+        """The functions of ``_evidence`` that serve a file on some paths only (the others
+        are left out: thousands of entries at 10,000 files)."""
         self._shown = self._display_paths()
         self.groups: list[AppGroup] = []
         self._hooks: Optional[list[tuple[ModuleFacts, HookFact]]] = None
@@ -350,7 +352,8 @@ class RouteIndex:
                     found = f"{inner} via {hfn.qualname.rsplit('.', 1)[-1]}()"
                 mixed = mixed or self._mixed.get((hfacts.module, hfn.qualname), False)
         self._evidence[key] = found
-        self._mixed[key] = found is not None and mixed
+        if found is not None and mixed:
+            self._mixed[key] = True
         return found
 
     def function_mimetypes(

@@ -332,11 +332,13 @@ def _stored_link(header: Any, values: Iterator[Any]) -> StoredLink:
     groups = [reader.group(group, values) for group in _list(header["groups"])]
     evidence: EvidenceMemo = {}
     mixed: dict[tuple[str, str], bool] = {}
+    names: dict[str, str] = {}  # each module's name one string, not one per function
     for _ in _count(header["evidence_lines"]):
         for module, qualname, found, is_mixed in _list(next(values)):
-            key = (_text(module), _text(qualname))
+            key = (names.setdefault(_text(module), module), _text(qualname))
             evidence[key] = _text_or_none(found)
-            mixed[key] = _flag(is_mixed)
+            if _flag(is_mixed):
+                mixed[key] = True
     if next(values, None) is not None:
         raise ValueError("more lines than the header counts")
     return StoredLink(
