@@ -134,23 +134,29 @@ def _link_apart(project: ProjectScan, config: Config, jobs: int) -> bool:
     would stay after linking (freed objects leave Python's memory pools partly used, so
     the memory isn't given back) and every worker forked from here would count them as
     its own. The workers instead load the links and read the few facts they need."""
-    from flake8_flask_close.routes import linked
-
-    settings = config.cache
     if jobs < 2 or sum(1 for e in project.entries.values() if e.has_facts) < (
         LINK_APART_MIN_MODULES
     ):
         return False
-    path = linked.path_for(project, config.send_functions, settings)
+    root = project.root
+    if result_cache.static_folders_known(root, config) and not result_cache.world_is_new(
+        root, config
+    ):
+        return False  # answers are stored: no index is needed here (nor imported)
+    from flake8_flask_close.routes import linked
+
+    path = linked.path_for(project, config.send_functions, config.cache)
     if path is None:
         return False
     if not os.path.exists(path):
-        # the texts of the facts, on disk now, aren't needed here any more
-        if project.drop_facts():
-            gc.collect()
-            _release_freed_memory()
+        # The helper takes the facts from the cache: only when this run's are all there
+        # (else it would read every file again), and then this process needs them no more.
+        if not project.drop_facts():
+            return False
+        gc.collect()
+        _release_freed_memory()
         try:
-            _run_link_helper(project.root, config)
+            _run_link_helper(root, config)
         except Exception as exc:  # linked here instead
             LOG.debug("flake8-flask-close: linking in a helper process failed: %r", exc)
             return False

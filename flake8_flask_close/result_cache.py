@@ -349,6 +349,28 @@ def world_is_new(root: str, config: Config) -> bool:
         return True
 
 
+def static_folders_known(root: str, config: Config) -> bool:
+    """Whether the static folders of the project's routes are remembered for its facts:
+    then ``world_is_new`` needs no index to answer."""
+    index_path = config.cache.path_for(root, config.send_functions)
+    if index_path is None:
+        return False
+    facts = project_scan(root, config.send_functions, config.cache).facts_digest()
+    return os.path.exists(_static_sidecar(_results_base(index_path), facts))
+
+
+def _results_base(index_path: str) -> str:
+    """The folder of the result cache's worlds, beside the index cache."""
+    return os.path.join(
+        os.path.dirname(index_path),
+        os.path.basename(index_path).replace("index-", "results-").replace(".json", ""),
+    )
+
+
+def _static_sidecar(base: str, facts: str) -> str:
+    return os.path.join(base, f"static-{facts}.json")
+
+
 def _open_store(root: str, config: Config) -> Optional[ResultStore]:
     settings = config.cache
     index_path = settings.path_for(root, config.send_functions)
@@ -358,10 +380,7 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
     if not project.entries:
         return None
     facts = project.facts_digest()
-    base = os.path.join(
-        os.path.dirname(index_path),
-        os.path.basename(index_path).replace("index-", "results-").replace(".json", ""),
-    )
+    base = _results_base(index_path)
     os.makedirs(base, exist_ok=True)
     dirs = _static_dirs(base, facts, root, config)
     remaining = MAX_STATIC_NAMES
@@ -404,7 +423,7 @@ def _werkzeug_version() -> str:
 def _static_dirs(base: str, facts: str, root: str, config: Config) -> list[str]:
     """The static folders of the project's routes: remembered per facts digest, as
     finding them means building the index."""
-    sidecar = os.path.join(base, f"static-{facts}.json")
+    sidecar = _static_sidecar(base, facts)
     known = cache.read_json(sidecar)
     if isinstance(known, list) and all(isinstance(d, str) for d in known):
         return list(known)

@@ -298,7 +298,7 @@ def _verified_facts(facts_file: Optional[str]) -> Optional[bytes]:
     return raw if os.path.basename(facts_file).endswith(f"-{bytes_name(raw)}.jsonl") else None
 
 
-def _facts_lines(raw: bytes) -> Iterator[tuple[str, int, int]]:
+def _facts_spans(raw: bytes) -> Iterator[tuple[str, int, int]]:
     """(path, start, end) of the facts text on each line of a facts file (one
     ``"path"<TAB>facts`` line per module); raises ValueError on a malformed line."""
     start, size = 0, len(raw)
@@ -320,7 +320,7 @@ def stored_facts(facts_file: Optional[str]) -> Iterator[tuple[str, str]]:
     if raw is None:
         return
     with contextlib.suppress(ValueError, RecursionError):
-        for rel, start, end in _facts_lines(raw):
+        for rel, start, end in _facts_spans(raw):
             yield rel, raw[start:end].decode("utf-8", "surrogatepass")
 
 
@@ -340,7 +340,7 @@ def facts_places(facts_file: Optional[str]) -> FactsPlaces:
     if raw is None:
         return {}
     try:
-        return {rel: (start, end - start) for rel, start, end in _facts_lines(raw)}
+        return {rel: (start, end - start) for rel, start, end in _facts_spans(raw)}
     except (ValueError, RecursionError):
         return {}
 
@@ -439,7 +439,7 @@ def save(
     sees half of one): the facts, named by their digest, and then the index of entries
     naming that facts file, with the entries' ``facts_digest`` (``known``, when the
     caller has it). Facts files no index names any more are removed. Returns the facts
-    file and where each module's facts sit in it, when it was written."""
+    file and where each module's facts sit in it, when both files were written."""
     if path is None:
         return None
     folder = os.path.dirname(path)
@@ -468,7 +468,7 @@ def save(
         },
     }
     if not write_json(path, payload):
-        return written
+        return None  # an index naming another facts file (or none) is what a run finds
     with contextlib.suppress(OSError):
         for name in os.listdir(folder):
             if name.startswith(stem + "-") and name != facts_name:

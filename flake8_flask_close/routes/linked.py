@@ -327,6 +327,9 @@ def _count(value: Any) -> range:
     return range(value)
 
 
+_END = object()
+
+
 def _stored_link(header: Any, values: Iterator[Any]) -> StoredLink:
     reader = _Reader()
     groups = [reader.group(group, values) for group in _list(header["groups"])]
@@ -339,7 +342,7 @@ def _stored_link(header: Any, values: Iterator[Any]) -> StoredLink:
             evidence[key] = _text_or_none(found)
             if _flag(is_mixed):
                 mixed[key] = True
-    if next(values, None) is not None:
+    if next(values, _END) is not _END:
         raise ValueError("more lines than the header counts")
     return StoredLink(
         paths=_texts(header["paths"]),

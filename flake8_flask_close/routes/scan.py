@@ -100,16 +100,17 @@ class ProjectScan:
         return self._modules
 
     def facts_of(self, rel: str) -> Optional[ModuleFacts]:
-        """One module's facts, from the cache (its JSON text read from the facts file
-        first, with every other module's), read again from the file when the cached copy
-        is missing or corrupt; None when the file has none."""
+        """One module's facts, from the cache (its JSON text read from its line of the
+        facts file first, when it must be, and checked against its digest), read again
+        from the file when the cached copy is missing or corrupt; None when the file has
+        none."""
         entry = self.entries.get(rel)
         if entry is None or not entry.has_facts:
             return None
         if entry.needs_text and self.facts_file is not None:
             place = self._facts_places().get(rel)
             text = None if place is None else cache.read_facts_text(self.facts_file, place)
-            if text is not None:
+            if text is not None and cache.digest(text) == entry.facts_digest:
                 entry.attach_text(text)
         try:
             facts = entry.facts()
@@ -138,10 +139,9 @@ class ProjectScan:
         """Forget every module's facts, to be read again from the facts file one module
         at a time when asked for; False (nothing forgotten) when the file doesn't hold
         them all. Linking needs every module's facts, the analysis of files few of them:
-        flake8's workers, forked after the index is linked, need not inherit them all."""
-        if self.facts_file is None or self._places is None:
-            return False
-        if not all(rel in self._places for rel, e in self.entries.items() if e.has_facts):
+        flake8's workers, forked from this process, need not inherit them all."""
+        places = self._facts_places()
+        if not all(rel in places for rel, e in self.entries.items() if e.has_facts):
             return False
         for entry in self.entries.values():
             entry.drop_facts()

@@ -13,6 +13,7 @@ import pytest
 from flake8_flask_close.config import Config
 from flake8_flask_close.plugin import Plugin, forget_previous_run
 from flake8_flask_close.routes.scan import project_scan
+from tests.helpers import run_flake8
 from tests.integration.conftest import lint
 
 LINK_APART = "import flake8_flask_close.plugin as p; p.LINK_APART_MIN_MODULES = 1; "
@@ -131,3 +132,32 @@ def test_a_host_script_without_a_main_guard_runs_once(shop: Path) -> None:
     assert result.stdout.count("host ran") == 1, result.stdout + result.stderr
     assert len([line for line in result.stdout.splitlines() if " FCL" in line]) == 5
     assert len(list((shop / ".flake8_flask_close_cache").glob("linked-*.jsonl"))) == 1
+
+
+def test_no_helper_without_a_cache_to_take_the_facts_from(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache that can't be written: the helper would read every file again."""
+    plugin_module = sys.modules[Plugin.__module__]
+    monkeypatch.setattr(plugin_module, "LINK_APART_MIN_MODULES", 1)
+    started: list[str] = []
+    monkeypatch.setattr(plugin_module, "_run_link_helper", lambda root, c: started.append(root))
+    (shop.parent / "a file").write_text("")
+    monkeypatch.chdir(shop)
+    monkeypatch.setattr(Plugin, "config", Config(cache_dir=str(shop.parent / "a file" / "c")))
+    try:
+        early_build(shop, 2)
+        assert started == []
+        assert project_scan(str(shop), (), Plugin.config.cache).linked is not None
+    finally:
+        forget_previous_run()
+
+
+def test_a_run_with_every_answer_stored_neither_links_nor_imports_the_index(shop: Path) -> None:
+    probe = (
+        "import atexit; atexit.register(lambda: print('index imported:', "
+        "'flake8_flask_close.routes.index' in sys.modules, file=sys.stderr)); "
+    )
+    for expected in (True, False):  # cold, then warm
+        result = run_flake8(shop, "--select=FCL", "--jobs=2", ".", prelude=LINK_APART + probe)
+        assert f"index imported: {expected}" in result.stderr, result.stderr

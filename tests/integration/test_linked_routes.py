@@ -298,6 +298,8 @@ def spoil(path: Path, how: str) -> None:
         del lines[1]
     elif how == "line-too-many":
         lines.append(lines[-1])
+    elif how == "line-null":
+        lines.append(None)
     elif how == "negative-count":
         header["groups"][0]["lines"] = -1
     store_payload(path, lines)
@@ -319,6 +321,7 @@ def spoil(path: Path, how: str) -> None:
         "not-json-object",
         "line-missing",
         "line-too-many",
+        "line-null",
         "negative-count",
     ],
 )
