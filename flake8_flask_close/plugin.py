@@ -57,6 +57,9 @@ Result = tuple[int, int, str, type]
 _frozen = False
 """Whether this run put what it has built out of the cyclic gc's reach (``_freeze``)."""
 
+_host_froze = False
+"""Whether this run found objects frozen by its host, and so left the gc alone."""
+
 
 def _freeze() -> None:
     """Once per run, after the project was scanned: move every object alive now (the
@@ -66,10 +69,15 @@ def _freeze() -> None:
     Objects made later, such as the trees of checked files, stay collectable. A host
     that froze objects itself (a language server embedding flake8) is left alone: the
     freeze is process-wide and only the one who froze may undo it."""
-    global _frozen
-    if not _frozen and gc.get_freeze_count() == 0:
+    global _frozen, _host_froze
+    if _frozen or _host_froze:
+        return
+    # counted, not looked up, on Python 3.11: once per run, not once per checked file
+    if gc.get_freeze_count() == 0:
         _frozen = True
         gc.freeze()
+    else:
+        _host_froze = True
 
 
 def _release_freed_memory() -> None:
@@ -89,11 +97,12 @@ def _release_freed_memory() -> None:
 def forget_previous_run() -> None:
     """Forget what earlier runs in this process learned of the project (an editor
     re-linting in the same process must see the project as it is now)."""
-    global _frozen
+    global _frozen, _host_froze
     if _frozen:
         # what the previous run froze may be garbage by now: collectable again
         gc.unfreeze()
         _frozen = False
+    _host_froze = False
     forget_scans()
     result_cache.reset_memo()
     # client knowledge is loaded (and remembered) only when some file was analysed

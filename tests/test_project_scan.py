@@ -449,6 +449,28 @@ def test_a_run_freezes_what_it_built_once_and_the_next_run_thaws_it(shop: Path) 
         forget_previous_run()
 
 
+def test_a_run_in_a_host_that_froze_objects_leaves_the_gc_alone_and_asks_once(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting frozen objects walks them all on Python 3.11: once per run, not per file."""
+    asked: list[int] = []
+    count = gc.get_freeze_count
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: asked.append(1) or count())
+    tests = [shop / "tests" / "test_downloads.py", shop / "tests" / "test_static.py"]
+    try:
+        forget_previous_run()
+        gc.freeze()  # the host's
+        frozen = count()
+        lint(tests[0])  # a new run
+        for test in tests * 2:  # more files of the same run
+            source = test.read_text()
+            list(Plugin(ast.parse(source), str(test), source.splitlines(keepends=True)).run())
+        assert len(asked) == 1 and 0 < count() <= frozen  # nothing more frozen, nothing thawed
+    finally:
+        gc.unfreeze()
+        forget_previous_run()
+
+
 def test_the_early_build_leaves_no_cycles_and_collects_again(
     shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
