@@ -64,6 +64,11 @@ def _facts_text(facts: ModuleFacts) -> str:
     return json.dumps(facts.to_json(), sort_keys=True, separators=(",", ":"))
 
 
+def facts_digest_of(facts: ModuleFacts) -> str:
+    """The digest an entry holding ``facts`` has: equal digests, equal facts."""
+    return digest(_facts_text(facts))
+
+
 class Entry:
     """One file: its size and mtime, the digest of its text (when it was read as a
     candidate) and of its facts, and the facts themselves: as objects, as JSON text (read
@@ -96,7 +101,8 @@ class Entry:
 
     @property
     def needs_text(self) -> bool:
-        """Loaded from the cache, facts not attached yet (see ``load_facts``)."""
+        """Loaded from the cache, facts not attached yet (``ProjectScan.facts_of`` reads
+        them from the facts file)."""
         return self.has_facts and self._text is None and self._facts is None
 
     def attach_text(self, text: str) -> None:

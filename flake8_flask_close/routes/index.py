@@ -836,11 +836,12 @@ def get_index(
     if override is not None:
         path, source, tree = override
         rel = relpath(path, root)
-        current = project.facts_of(rel)
         entry = project.entries.get(rel)
+        # the module's facts are compared by digest: reading them would read the facts file
+        current = entry.facts_digest if entry is not None else None
         unchanged = (
-            current is not None
-            and entry is not None
+            entry is not None
+            and current is not None
             and entry.text_digest == cache.text_digest(source)
         )
         relevant = may_have_facts(source, send_functions)
@@ -852,7 +853,7 @@ def get_index(
                     )
             except RecursionError:
                 facts = None
-            if facts is not None and (current is None or current.to_json() != facts.to_json()):
+            if facts is not None and current != cache.facts_digest_of(facts):
                 modules = {**project.modules(), rel: facts}
                 return RouteIndex(root, modules.values(), send_functions)
     if project.linked is None:

@@ -82,18 +82,17 @@ class ProjectScan:
         """Path -> facts; cached facts are turned into objects here, on first need."""
         if self._modules is None:
             entries = self.entries
-            read: dict[str, Optional[ModuleFacts]] = {}
             if any(e.needs_text for e in entries.values()):
                 # each text turned into objects as it is read, not all texts first
                 for rel, text in cache.stored_facts(self.facts_file):
                     entry = entries.get(rel)
                     if entry is not None and entry.needs_text:
                         entry.attach_text(text)
-                        read[rel] = self.facts_of(rel)
+                        self.facts_of(rel)
             modules: dict[str, ModuleFacts] = {}
             for rel, entry in entries.items():
                 if entry.has_facts:
-                    facts = read[rel] if rel in read else self.facts_of(rel)
+                    facts = self.facts_of(rel)  # objects by now, unless read again
                     if facts is not None:
                         modules[rel] = facts
             self._modules = modules
