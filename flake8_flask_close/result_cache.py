@@ -177,6 +177,9 @@ class ResultStore:
     relative to the working directory, so an answer holds for that directory only."""
 
     _answers: Answers = field(default_factory=dict, init=False, repr=False, compare=False)
+    _texts: dict[str, tuple[tuple[int, int], str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     _loaded: bool = field(default=False, init=False, repr=False, compare=False)
     _log_fd: Optional[int] = field(default=None, init=False, repr=False, compare=False)
     _log_path: str = field(default="", init=False, repr=False, compare=False)
@@ -186,15 +189,31 @@ class ResultStore:
 
     def key_for(self, filename: str, source: str, conftests: bool) -> ResultKey:
         rel = relpath(filename, self.root)
-        chain: list[tuple[str, int, int]] = []
+        chain: list[tuple[str, int, int, str]] = []
         if conftests:
+            recent_from = cache.recent_from()
             for path in conftest_paths(filename, self.root):
                 try:
                     st = os.stat(path)
                 except OSError:
                     continue
-                chain.append((path, st.st_size, st.st_mtime_ns))
+                # too recent for size and mtime to vouch for the text: the text keys it too
+                text = self._text_of(path, st) if st.st_mtime_ns >= recent_from else ""
+                chain.append((path, st.st_size, st.st_mtime_ns, text))
         return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain, self.shown))
+
+    def _text_of(self, path: str, st: os.stat_result) -> str:
+        """The digest of a conftest file's bytes, once per run."""
+        known = self._texts.get(path)
+        if known is not None and known[0] == (st.st_size, st.st_mtime_ns):
+            return known[1]
+        try:
+            with open(path, "rb") as fh:
+                text = cache.bytes_name(fh.read())
+        except OSError:
+            text = "unreadable"
+        self._texts[path] = ((st.st_size, st.st_mtime_ns), text)
+        return text
 
     def get(self, key: ResultKey) -> Optional[list[Finding]]:
         """The stored findings for ``key``, or None (never stored, or stored corrupt)."""

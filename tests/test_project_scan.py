@@ -287,6 +287,77 @@ def test_a_kept_digest_is_not_taken_once_a_file_changed(shop: Path) -> None:
     assert scan(str(shop), (), settings(shop)).facts_digest() == fresh(shop).facts_digest()
 
 
+def rewrite_keeping_size_and_mtime(path: Path, text: str, st: os.stat_result) -> None:
+    """Write ``text`` as a coarse filesystem clock would record a write in the same tick
+    as the one that gave the file ``st``: the same size, the same mtime."""
+    assert len(text.encode()) == st.st_size
+    path.write_text(text)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+@pytest.mark.parametrize("change", ["facts", "becomes-a-candidate"])
+def test_a_file_written_again_in_the_tick_it_was_scanned_is_seen(shop: Path, change: str) -> None:
+    """A file saved a moment before a scan, and saved again right after it within the
+    same tick of a coarse clock, keeps its size and mtime: the next scan reads its text
+    again rather than trusting them."""
+    if change == "facts":
+        path = shop / "shop" / "downloads.py"
+        before = path.read_text()
+        after = before.replace('"/report/<name>"', '"/rePort/<name>"')
+    else:
+        path = shop / "shop" / "plain.py"
+        before, after = "NAME = 'plain'\n", "NAME = 'Flask'\n"
+    path.write_text(before)  # just saved
+    first = scan(str(shop), (), settings(shop))
+    rel = path.relative_to(shop).as_posix()
+    rewrite_keeping_size_and_mtime(path, after, path.stat())
+    second = scan(str(shop), (), settings(shop))
+    reference = fresh(shop)
+    assert second.entries[rel].text_digest == reference.entries[rel].text_digest is not None
+    assert second.facts_digest() == reference.facts_digest()
+    assert second.facts_digest() != first.facts_digest()  # a module with facts, or new ones
+
+
+def test_a_recent_file_is_checked_by_its_text_until_it_is_old(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked, not parsed again, while it is recent; once it is older than
+    ``RACY_NS`` the index says so and later scans trust its size and mtime again."""
+    downloads = shop / "shop" / "downloads.py"
+    downloads.write_text(downloads.read_text())
+    rel = "shop/downloads.py"
+    scan(str(shop), (), settings(shop))
+    assert json.loads(index_file(shop).read_text())["recent"] == [rel]
+    expected = fresh(shop).facts_digest()
+    checked: list[str] = []
+    real_check = scan_module._text_unchanged
+
+    def check(path: str, rel: str, *args: Any) -> bool:
+        checked.append(rel)
+        return real_check(path, rel, *args)
+
+    monkeypatch.setattr(scan_module, "_text_unchanged", check)
+    monkeypatch.setattr(scan_module, "_read_entry", None)  # never parsed again
+    warm = scan(str(shop), (), settings(shop))
+    assert checked == [rel] and warm.facts_digest() == expected
+    real_now = cache.time.time_ns
+    monkeypatch.setattr(cache.time, "time_ns", lambda: real_now() + cache.RACY_NS)
+    assert scan(str(shop), (), settings(shop)).facts_digest() == expected
+    assert checked == [rel, rel]  # checked once more: it was recent when last stored
+    assert json.loads(index_file(shop).read_text())["recent"] == []
+    scan(str(shop), (), settings(shop))
+    assert checked == [rel, rel]
+
+
+@pytest.mark.parametrize("recent", [{}, ["a", 1], "shop/downloads.py"])
+def test_a_malformed_list_of_recent_files_means_reading_every_file_again(
+    shop: Path, recent: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scan(str(shop), (), settings(shop))
+    rewrite_index(shop, lambda data: data.update(recent=recent))
+    assert cache.load(str(index_file(shop))).rows == {}
+
+
 BAD_ROWS: dict[str, Callable[[list[Any]], object]] = {
     "null": lambda row: None,
     "empty": lambda row: [],

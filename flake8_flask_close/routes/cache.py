@@ -15,6 +15,7 @@ import io
 import json
 import os
 import tempfile
+import time
 import tokenize
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
@@ -31,8 +32,20 @@ if TYPE_CHECKING:
 
     from flake8_flask_close.routes.facts import ModuleFacts
 
-SCHEMA = 3
+SCHEMA = 4
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
+
+RACY_NS = 3 * 10**9
+"""A file modified this little before it was stat'ed may be modified again within the
+same tick of its filesystem's clock (2 s on FAT, 1 s on HFS+ and ext3, a few ms on
+others), keeping its size and mtime: those can't vouch for its text. Such a file is
+checked again, by the digest of its text, until it is older than this."""
+
+
+def recent_from() -> int:
+    """The mtime from which on a file is too recent for its size and mtime to vouch for
+    its text (``RACY_NS``)."""
+    return time.time_ns() - RACY_NS
 
 
 def digest(text: str) -> str:
@@ -242,6 +255,9 @@ class Loaded(NamedTuple):
     facts_file: Optional[str] = None
     facts_digest: Optional[str] = None
     """``facts_digest`` of the entries the rows stand for, when the index holds it."""
+    recent: frozenset[str] = frozenset()
+    """Files modified too shortly before the scan that stored their rows for those to
+    vouch for them (``RACY_NS``): checked by their text."""
 
 
 def stored_entry(row: Any, size: int, mtime_ns: int) -> Optional[Entry]:
@@ -287,7 +303,10 @@ def load(path: Optional[str]) -> Loaded:
         facts_name = data["facts"]
         facts_file = os.path.join(os.path.dirname(path), os.path.basename(str(facts_name)))
         known = data.get("digest")
-        return Loaded(rows, facts_file, known if type(known) is str else None)
+        recent = data.get("recent", [])
+        if not (isinstance(recent, list) and all(type(rel) is str for rel in recent)):
+            return Loaded({})
+        return Loaded(rows, facts_file, known if type(known) is str else None, frozenset(recent))
     except (ValueError, TypeError, KeyError, AttributeError):
         return Loaded({})
 
@@ -439,13 +458,17 @@ def _write_facts(
 
 
 def save(
-    path: Optional[str], entries: dict[str, Entry], known: Optional[str] = None
+    path: Optional[str],
+    entries: dict[str, Entry],
+    known: Optional[str] = None,
+    recent: Iterable[str] = (),
 ) -> Optional[tuple[str, FactsPlaces]]:
     """Two files, each written whole to a temp file and then renamed (a reader never
     sees half of one): the facts, named by their digest, and then the index of entries
     naming that facts file, with the entries' ``facts_digest`` (``known``, when the
-    caller has it). Facts files no index names any more are removed. Returns the facts
-    file and where each module's facts sit in it, when both files were written."""
+    caller has it) and the files too ``recent`` for their rows to vouch for them. Facts
+    files no index names any more are removed. Returns the facts file and where each
+    module's facts sit in it, when both files were written."""
     if path is None:
         return None
     folder = os.path.dirname(path)
@@ -462,21 +485,33 @@ def save(
     facts_name = _write_facts(folder, stem, entries, places)
     if facts_name is None:
         return None
-    written = (os.path.join(folder, facts_name), places)
-    payload: dict[str, Any] = {
-        "schema": SCHEMA,
-        "version": __version__,
-        "facts": facts_name,
-        # a warm run finds every row unchanged and takes this instead of digesting them
-        "digest": known if known is not None else facts_digest(entries),
-        "files": {
-            rel: [e.size, e.mtime_ns, e.text_digest, e.facts_digest] for rel, e in entries.items()
-        },
-    }
-    if not write_json(path, payload):
+    rows = {rel: [e.size, e.mtime_ns, e.text_digest, e.facts_digest] for rel, e in entries.items()}
+    digest_of_facts = known if known is not None else facts_digest(entries)
+    if not save_index(path, facts_name, digest_of_facts, rows, recent):
         return None  # an index naming another facts file (or none) is what a run finds
     with contextlib.suppress(OSError):
         for name in os.listdir(folder):
             if name.startswith(stem + "-") and name != facts_name:
                 os.unlink(os.path.join(folder, name))
-    return written
+    return os.path.join(folder, facts_name), places
+
+
+def save_index(
+    path: str,
+    facts_name: str,
+    digest_of_facts: str,
+    rows: Mapping[str, Any],
+    recent: Iterable[str],
+) -> bool:
+    """Write the index alone, naming a facts file already written (``save``; or, when
+    only which files are too recent changed, the one it named before)."""
+    payload: dict[str, Any] = {
+        "schema": SCHEMA,
+        "version": __version__,
+        "facts": os.path.basename(facts_name),
+        # a warm run finds every row unchanged and takes this instead of digesting them
+        "digest": digest_of_facts,
+        "recent": sorted(recent),
+        "files": rows,
+    }
+    return write_json(path, payload)

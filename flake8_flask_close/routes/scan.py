@@ -176,10 +176,15 @@ class ProjectScan:
         return self._digest
 
 
+def _extra_tokens(send_functions: tuple[str, ...]) -> tuple[bytes, ...]:
+    """What the prefilter looks for beside ``ROUTE_TOKENS``: the project's send functions."""
+    return tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
+
+
 def _read_entry(
     path: str, rel: str, size: int, mtime_ns: int, send_functions: tuple[str, ...]
 ) -> cache.Entry:
-    extra = tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
+    extra = _extra_tokens(send_functions)
     from flake8_flask_close.routes.extract import extract, statements_suffice  # heavy
     from flake8_flask_close.walks import remembered_walks
 
@@ -194,6 +199,19 @@ def _read_entry(
     except RecursionError:
         return cache.Entry(size, mtime_ns)
     return cache.Entry(size, mtime_ns, cache.bytes_digest(data), facts)
+
+
+def _text_unchanged(
+    path: str, rel: str, entry: cache.Entry, send_functions: tuple[str, ...]
+) -> bool:
+    """Whether the file still has the text ``entry`` was made from, when its size and
+    mtime can't tell (``cache.RACY_NS``): read, not parsed. A file the prefilter turns
+    down makes the same entry whatever its text."""
+    cache.trace("recheck", rel)
+    data = read_candidate(path, _extra_tokens(send_functions))
+    if data is None:
+        return entry.text_digest is None and not entry.has_facts
+    return entry.text_digest is not None and cache.bytes_digest(data) == entry.text_digest
 
 
 _ReadJob = tuple[str, str, int, int]
@@ -308,6 +326,9 @@ def scan(
     is_file = stat.S_ISREG
     entries: dict[str, Optional[cache.Entry]] = {}
     jobs: list[_ReadJob] = []
+    recent_from = cache.recent_from()
+    recent: list[str] = []
+    recent_before = loaded.recent
     # the loop every warm run makes over every file: kept to the comparison itself
     for folder, prefix, files in python_files_by_folder(root):
         for name, st in files:
@@ -315,10 +336,24 @@ def scan(
                 continue  # a FIFO or a device named *.py: reading it could block forever
             rel = prefix + name
             row = rows.get(rel)
-            hit = None if row is None else stored_entry(row, st.st_size, st.st_mtime_ns)
+            size, mtime_ns = st.st_size, st.st_mtime_ns
+            hit = None if row is None else stored_entry(row, size, mtime_ns)
+            if mtime_ns >= recent_from:
+                recent.append(rel)
+                if hit is not None and not _text_unchanged(
+                    os.path.join(folder, name), rel, hit, send_functions
+                ):
+                    hit = None
+            elif (
+                hit is not None
+                and recent_before
+                and rel in recent_before
+                and not _text_unchanged(os.path.join(folder, name), rel, hit, send_functions)
+            ):
+                hit = None
             entries[rel] = hit  # None for now when it's read: keeps the walk's order
             if hit is None:
-                jobs.append((os.path.join(folder, name), rel, st.st_size, st.st_mtime_ns))
+                jobs.append((os.path.join(folder, name), rel, size, mtime_ns))
     for (_, rel, _, _), entry in zip(jobs, _read_entries(jobs, send_functions, workers, meanwhile)):
         entries[rel] = entry
     read = len(jobs)
@@ -336,11 +371,14 @@ def scan(
     )
     if not unchanged:
         project.attach_stored_facts()  # the facts file is written whole
-        written = cache.save(cache_path, project.entries, project.facts_digest())
+        written = cache.save(cache_path, project.entries, project.facts_digest(), recent)
         if written is not None:
             project.facts_written(*written)
         for entry in project.entries.values():
             entry.drop_text()
+    elif recent_before != frozenset(recent) and cache_path and loaded.facts_file:
+        # the same rows and facts: only which files are too recent to vouch for changed
+        cache.save_index(cache_path, loaded.facts_file, project.facts_digest(), rows, recent)
     if cache.tracing():
         parsed = sum(1 for e in project.entries.values() if e.has_facts)
         cache.trace(

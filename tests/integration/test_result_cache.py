@@ -91,6 +91,28 @@ def test_findings_follow_the_conftest_files(shop: Path) -> None:
     )
 
 
+def test_a_conftest_written_again_in_the_tick_it_was_read_is_seen(shop: Path) -> None:
+    """A conftest saved a moment before a run and again right after it, within the same
+    tick of a coarse clock, keeps its size and mtime: its text keys the answers too."""
+    test = shop / "tests" / "test_browser.py"
+    test.write_text('def test_page(browser):\n    browser.get("/static/logo.svg")\n')
+    conftest = shop / "tests" / "conftest.py"
+    fixture = "\n\n@pytest.fixture\ndef browser(app):\n    return app.{}()\n"
+    conftest.write_text(conftest.read_text() + fixture.format("test_thing_"))
+    before, _, _ = lint(shop)
+    assert not any("test_browser.py" in line for line in before)  # not a known client
+    st = conftest.stat()
+    conftest.write_text(conftest.read_text().replace("test_thing_", "test_client"))
+    os.utime(conftest, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert conftest.stat().st_size == st.st_size
+    after, _, _ = lint(shop)
+    assert (
+        [line for line in after if "test_browser.py" in line]
+        == [line for line in after if "test_browser.py:2:5: FCL102" in line]
+        != []
+    )
+
+
 def test_options_are_part_of_the_key(shop: Path) -> None:
     default, _, _ = lint(shop)
     with_opt_in, events, _ = lint(shop, "--select=FCL,FCL100")
