@@ -18,7 +18,7 @@ from flake8_flask_close.result_cache import Finding
 from flake8_flask_close.routes.cache import text_digest
 from flake8_flask_close.routes.project import find_root, may_have_facts
 from flake8_flask_close.routes.scan import ProjectScan, forget_scans, project_scan, relpath
-from flake8_flask_close.testcode.files import is_test_file
+from flake8_flask_close.testcode.files import forget_conftest_sources, is_test_file
 
 LOG = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ def forget_previous_run() -> None:
         _frozen = False
     _host_froze = False
     forget_scans()
+    forget_conftest_sources()
     result_cache.reset_memo()
     # client knowledge is loaded (and remembered) only when some file was analysed
     clients = sys.modules.get("flake8_flask_close.testcode.clients")

@@ -35,7 +35,7 @@ from flake8_flask_close.config import Config
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.project import files_under
 from flake8_flask_close.routes.scan import display_prefix, project_scan, relpath
-from flake8_flask_close.testcode.files import conftest_paths
+from flake8_flask_close.testcode.files import conftest_paths, conftest_source
 
 Finding = tuple[int, int, str]
 
@@ -177,9 +177,8 @@ class ResultStore:
     relative to the working directory, so an answer holds for that directory only."""
 
     _answers: Answers = field(default_factory=dict, init=False, repr=False, compare=False)
-    _texts: dict[str, tuple[tuple[int, int], str]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _conftests: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Path -> digest of a conftest file's text as this run read it."""
     _loaded: bool = field(default=False, init=False, repr=False, compare=False)
     _log_fd: Optional[int] = field(default=None, init=False, repr=False, compare=False)
     _log_path: str = field(default="", init=False, repr=False, compare=False)
@@ -189,31 +188,20 @@ class ResultStore:
 
     def key_for(self, filename: str, source: str, conftests: bool) -> ResultKey:
         rel = relpath(filename, self.root)
-        chain: list[tuple[str, int, int, str]] = []
+        chain: list[tuple[str, str]] = []
         if conftests:
-            recent_from = cache.recent_from()
+            # by their text as the analysis reads it: a size and an mtime can't vouch for
+            # it (a coarse clock keeps both across a second save)
             for path in conftest_paths(filename, self.root):
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                # too recent for size and mtime to vouch for the text: the text keys it too
-                text = self._text_of(path, st) if st.st_mtime_ns >= recent_from else ""
-                chain.append((path, st.st_size, st.st_mtime_ns, text))
+                chain.append((path, self._digest_of_conftest(path)))
         return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain, self.shown))
 
-    def _text_of(self, path: str, st: os.stat_result) -> str:
-        """The digest of a conftest file's bytes, once per run."""
-        known = self._texts.get(path)
-        if known is not None and known[0] == (st.st_size, st.st_mtime_ns):
-            return known[1]
-        try:
-            with open(path, "rb") as fh:
-                text = cache.bytes_name(fh.read())
-        except OSError:
-            text = "unreadable"
-        self._texts[path] = ((st.st_size, st.st_mtime_ns), text)
-        return text
+    def _digest_of_conftest(self, path: str) -> str:
+        known = self._conftests.get(path)
+        if known is None:
+            text = conftest_source(path)
+            known = self._conftests[path] = "" if text is None else cache.bytes_name(text)
+        return known
 
     def get(self, key: ResultKey) -> Optional[list[Finding]]:
         """The stored findings for ``key``, or None (never stored, or stored corrupt)."""

@@ -295,7 +295,7 @@ def rewrite_keeping_size_and_mtime(path: Path, text: str, st: os.stat_result) ->
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
-@pytest.mark.parametrize("change", ["facts", "becomes-a-candidate"])
+@pytest.mark.parametrize("change", ["facts", "becomes-a-candidate", "no-longer-a-candidate"])
 def test_a_file_written_again_in_the_tick_it_was_scanned_is_seen(shop: Path, change: str) -> None:
     """A file saved a moment before a scan, and saved again right after it within the
     same tick of a coarse clock, keeps its size and mtime: the next scan reads its text
@@ -304,18 +304,22 @@ def test_a_file_written_again_in_the_tick_it_was_scanned_is_seen(shop: Path, cha
         path = shop / "shop" / "downloads.py"
         before = path.read_text()
         after = before.replace('"/report/<name>"', '"/rePort/<name>"')
-    else:
+    elif change == "becomes-a-candidate":
         path = shop / "shop" / "plain.py"
         before, after = "NAME = 'plain'\n", "NAME = 'Flask'\n"
+    else:
+        path = shop / "shop" / "plain.py"
+        before = "from flask import Blueprint\nbp = Blueprint('p', __name__)\n"
+        after = before.replace("Blueprint", "Bluepaint")
     path.write_text(before)  # just saved
     first = scan(str(shop), (), settings(shop))
     rel = path.relative_to(shop).as_posix()
     rewrite_keeping_size_and_mtime(path, after, path.stat())
     second = scan(str(shop), (), settings(shop))
     reference = fresh(shop)
-    assert second.entries[rel].text_digest == reference.entries[rel].text_digest is not None
-    assert second.facts_digest() == reference.facts_digest()
-    assert second.facts_digest() != first.facts_digest()  # a module with facts, or new ones
+    assert second.entries[rel].text_digest == reference.entries[rel].text_digest
+    assert second.entries[rel].has_facts == (change != "no-longer-a-candidate")
+    assert second.facts_digest() == reference.facts_digest() != first.facts_digest()
 
 
 def test_a_recent_file_is_checked_by_its_text_until_it_is_old(
@@ -330,13 +334,13 @@ def test_a_recent_file_is_checked_by_its_text_until_it_is_old(
     assert json.loads(index_file(shop).read_text())["recent"] == [rel]
     expected = fresh(shop).facts_digest()
     checked: list[str] = []
-    real_check = scan_module._text_unchanged
+    real_check = scan_module._recheck
 
-    def check(path: str, rel: str, *args: Any) -> bool:
+    def check(path: str, rel: str, *args: Any) -> Optional[bool]:
         checked.append(rel)
         return real_check(path, rel, *args)
 
-    monkeypatch.setattr(scan_module, "_text_unchanged", check)
+    monkeypatch.setattr(scan_module, "_recheck", check)
     monkeypatch.setattr(scan_module, "_read_entry", None)  # never parsed again
     warm = scan(str(shop), (), settings(shop))
     assert checked == [rel] and warm.facts_digest() == expected
@@ -347,6 +351,81 @@ def test_a_recent_file_is_checked_by_its_text_until_it_is_old(
     assert json.loads(index_file(shop).read_text())["recent"] == []
     scan(str(shop), (), settings(shop))
     assert checked == [rel, rel]
+
+
+def index_written(shop: Path) -> tuple[int, int]:
+    st = index_file(shop).stat()
+    return st.st_ino, st.st_mtime_ns
+
+
+def test_a_recent_file_that_does_not_parse_is_checked_by_its_text_too(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As an editor saves a module mid-edit: checked, not parsed again, and nothing
+    written, run after run while it is recent."""
+    broken = shop / "shop" / "broken.py"
+    broken.write_text("from flask import Blueprint\nbp = Blueprint(\n")
+    scan(str(shop), (), settings(shop))
+    written = index_written(shop)
+    monkeypatch.setattr(scan_module, "_read_entry", None)
+    for _ in range(2):
+        warm = scan(str(shop), (), settings(shop))
+        assert not warm.entries["shop/broken.py"].has_facts
+        assert index_written(shop) == written
+
+
+def test_an_unchanged_project_writes_no_index(shop: Path) -> None:
+    scan(str(shop), (), settings(shop))
+    written = index_written(shop)
+    scan(str(shop), (), settings(shop))
+    assert index_written(shop) == written
+
+
+def test_a_recent_file_that_cannot_be_read_now_keeps_its_row_and_is_checked_again(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file held open elsewhere (Windows) or too many open files: its stored facts
+    stand, not a row without facts that its unchanged size and mtime would then keep."""
+    downloads = shop / "shop" / "downloads.py"
+    downloads.write_text(downloads.read_text())
+    rel = "shop/downloads.py"
+    scan(str(shop), (), settings(shop))
+    expected = fresh(shop).facts_digest()
+
+    def refused(path: str) -> bytes:
+        raise PermissionError(13, "in use by another process", path)
+
+    monkeypatch.setattr(scan_module, "read_source", refused)
+    real_now = cache.time.time_ns
+    monkeypatch.setattr(cache.time, "time_ns", lambda: real_now() + cache.RACY_NS)
+    assert scan(str(shop), (), settings(shop)).facts_digest() == expected
+    assert json.loads(index_file(shop).read_text())["recent"] == [rel]
+
+
+def test_an_index_whose_facts_file_another_run_removed_reads_those_modules_once(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs saving at once may each remove the other's facts file: the modules the
+    missing file held are read again, once, and stored again."""
+    cold = scan(str(shop), (), settings(shop))
+    with_facts = sorted(rel for rel, e in cold.entries.items() if e.has_facts)
+    expected = fresh(shop).modules()
+    (facts_file,) = index_file(shop).parent.glob("facts-*.jsonl")
+    facts_file.unlink()
+    read: list[str] = []
+    real_read = scan_module._read_entry
+
+    def reading(path: str, rel: str, *args: Any) -> cache.Entry:
+        read.append(rel)
+        return real_read(path, rel, *args)
+
+    monkeypatch.setattr(scan_module, "_read_entry", reading)
+    again = scan(str(shop), (), settings(shop))
+    assert sorted(read) == with_facts
+    assert again.modules() == expected
+    read.clear()
+    assert scan(str(shop), (), settings(shop)).modules() == expected
+    assert read == []
 
 
 @pytest.mark.parametrize("recent", [{}, ["a", 1], "shop/downloads.py"])

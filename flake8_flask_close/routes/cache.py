@@ -277,6 +277,11 @@ def stored_entry(row: Any, size: int, mtime_ns: int) -> Optional[Entry]:
     return Entry(size, mtime_ns, text or None, None, digest)
 
 
+def _names_facts(row: Any) -> bool:
+    """Whether a stored row says its file has facts (a malformed row counts as one)."""
+    return not (type(row) is list and len(row) == 4 and row[3] is None)
+
+
 def facts_digest(entries: Mapping[str, Entry]) -> str:
     """One digest of every module's facts: equal digests, equal indexes."""
     return digest(
@@ -306,6 +311,11 @@ def load(path: Optional[str]) -> Loaded:
         recent = data.get("recent", [])
         if not (isinstance(recent, list) and all(type(rel) is str for rel in recent)):
             return Loaded({})
+        if not os.path.exists(facts_file):
+            # removed by a run that saved other facts meanwhile: the modules whose facts
+            # it held are read again (else each run would, and none would store them)
+            rows = {rel: row for rel, row in rows.items() if not _names_facts(row)}
+            known = None
         return Loaded(rows, facts_file, known if type(known) is str else None, frozenset(recent))
     except (ValueError, TypeError, KeyError, AttributeError):
         return Loaded({})
@@ -504,7 +514,10 @@ def save_index(
     recent: Iterable[str],
 ) -> bool:
     """Write the index alone, naming a facts file already written (``save``; or, when
-    only which files are too recent changed, the one it named before)."""
+    only which files are too recent changed, the one it named before, if no run removed
+    it meanwhile: one that does writes an index of its own)."""
+    if not os.path.exists(os.path.join(os.path.dirname(path), os.path.basename(facts_name))):
+        return False
     payload: dict[str, Any] = {
         "schema": SCHEMA,
         "version": __version__,

@@ -182,15 +182,23 @@ def files_under(folder: str, limit: int) -> Optional[list[str]]:
 def read_candidate(path: str, extra_tokens: tuple[bytes, ...] = ()) -> Optional[bytes]:
     """The file's bytes when the prefilter says it may matter, else None."""
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            return None
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_source(path)
     except OSError:
         return None
-    if any(t in data for t in ROUTE_TOKENS) or any(t in data for t in extra_tokens):
-        return data
-    return None
+    return data if data is not None and is_candidate(data, extra_tokens) else None
+
+
+def read_source(path: str) -> Optional[bytes]:
+    """The file's bytes, or None when it is too big to be indexed; raises ``OSError``."""
+    if os.path.getsize(path) > MAX_FILE_BYTES:
+        return None
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def is_candidate(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
+    """The prefilter: whether the bytes mention a route-ish token."""
+    return any(t in data for t in ROUTE_TOKENS) or any(t in data for t in extra_tokens)
 
 
 def may_have_facts(text: str, send_functions: tuple[str, ...] = ()) -> bool:

@@ -16,9 +16,11 @@ from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
 from flake8_flask_close.routes.project import (
     forget_roots,
+    is_candidate,
     parse,
     python_files_by_folder,
     read_candidate,
+    read_source,
 )
 
 if TYPE_CHECKING:
@@ -190,26 +192,34 @@ def _read_entry(
 
     cache.trace("read", rel)
     data = read_candidate(path, extra)
-    tree = parse(data, path) if data is not None else None
-    if data is None or tree is None:
+    if data is None:
         return cache.Entry(size, mtime_ns)
+    text_digest = cache.bytes_digest(data)
+    tree = parse(data, path)
+    if tree is None:
+        # its digest kept all the same: a recent file is checked by it (_recheck)
+        return cache.Entry(size, mtime_ns, text_digest)
     try:
         with remembered_walks():
             facts = extract(tree, rel, send_functions, statements_suffice(data))
     except RecursionError:
-        return cache.Entry(size, mtime_ns)
-    return cache.Entry(size, mtime_ns, cache.bytes_digest(data), facts)
+        return cache.Entry(size, mtime_ns, text_digest)
+    return cache.Entry(size, mtime_ns, text_digest, facts)
 
 
-def _text_unchanged(
+def _recheck(
     path: str, rel: str, entry: cache.Entry, send_functions: tuple[str, ...]
-) -> bool:
+) -> Optional[bool]:
     """Whether the file still has the text ``entry`` was made from, when its size and
-    mtime can't tell (``cache.RACY_NS``): read, not parsed. A file the prefilter turns
-    down makes the same entry whatever its text."""
+    mtime can't tell (``cache.RACY_NS``): read, not parsed; None when it can't be read
+    now (a file held open elsewhere on Windows, too many open files). A file the
+    prefilter turns down makes the same entry whatever its text."""
     cache.trace("recheck", rel)
-    data = read_candidate(path, _extra_tokens(send_functions))
-    if data is None:
+    try:
+        data = read_source(path)
+    except OSError:
+        return None
+    if data is None or not is_candidate(data, _extra_tokens(send_functions)):
         return entry.text_digest is None and not entry.has_facts
     return entry.text_digest is not None and cache.bytes_digest(data) == entry.text_digest
 
@@ -338,19 +348,15 @@ def scan(
             row = rows.get(rel)
             size, mtime_ns = st.st_size, st.st_mtime_ns
             hit = None if row is None else stored_entry(row, size, mtime_ns)
-            if mtime_ns >= recent_from:
-                recent.append(rel)
-                if hit is not None and not _text_unchanged(
-                    os.path.join(folder, name), rel, hit, send_functions
-                ):
+            recent_now = mtime_ns >= recent_from
+            if hit is not None and (recent_now or (recent_before and rel in recent_before)):
+                same = _recheck(os.path.join(folder, name), rel, hit, send_functions)
+                if same is None:
+                    recent_now = True  # unreadable for now: the row stands, checked next time
+                elif not same:
                     hit = None
-            elif (
-                hit is not None
-                and recent_before
-                and rel in recent_before
-                and not _text_unchanged(os.path.join(folder, name), rel, hit, send_functions)
-            ):
-                hit = None
+            if recent_now:
+                recent.append(rel)
             entries[rel] = hit  # None for now when it's read: keeps the walk's order
             if hit is None:
                 jobs.append((os.path.join(folder, name), rel, size, mtime_ns))

@@ -10,7 +10,7 @@ from typing import Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of, qualify
 from flake8_flask_close.routes.project import parse
-from flake8_flask_close.testcode.files import conftest_paths
+from flake8_flask_close.testcode.files import conftest_paths, conftest_source
 from flake8_flask_close.vocabulary import TEST_CLIENT_CLASSES
 from flake8_flask_close.walks import statements, walk_own_scope
 
@@ -192,7 +192,7 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
                 knowledge.class_attrs[cls.name] |= knowledge.class_attrs[base_name]
 
 
-_CONFTEST_MEMO: dict[tuple[str, int, int], Optional[ast.Module]] = {}
+_CONFTEST_MEMO: dict[str, Optional[ast.Module]] = {}
 
 
 def reset_memo() -> None:
@@ -201,18 +201,11 @@ def reset_memo() -> None:
 
 
 def _conftest_tree(path: str) -> Optional[ast.Module]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    key = (path, st.st_mtime_ns, st.st_size)
-    if key not in _CONFTEST_MEMO:
-        try:
-            with open(path, "rb") as fh:
-                _CONFTEST_MEMO[key] = parse(fh.read(), path)
-        except OSError:
-            _CONFTEST_MEMO[key] = None
-    return _CONFTEST_MEMO[key]
+    """The conftest file as this run read it (``conftest_source``), parsed once."""
+    if path not in _CONFTEST_MEMO:
+        source = conftest_source(path)
+        _CONFTEST_MEMO[path] = None if source is None else parse(source, path)
+    return _CONFTEST_MEMO[path]
 
 
 _FIXTURES_MEMO: dict[tuple[tuple[str, ...], frozenset[str]], frozenset[str]] = {}

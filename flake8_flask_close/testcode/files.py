@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from typing import Optional
 
 
 def is_test_file(filename: str, patterns: tuple[str, ...]) -> bool:
@@ -43,3 +44,25 @@ def conftest_paths(filename: str, root: str) -> list[str]:
             break
         folder = parent
     return list(reversed(found))
+
+
+_CONFTEST_SOURCES: dict[str, Optional[bytes]] = {}
+
+
+def forget_conftest_sources() -> None:
+    """Called once per run: the next run reads conftest files as they are then."""
+    _CONFTEST_SOURCES.clear()
+
+
+def conftest_source(path: str) -> Optional[bytes]:
+    """A conftest file's bytes as this run reads them, once (None when unreadable): the
+    analysis learns clients from them and the result cache keys a test module's answer
+    by their digest, so the two agree even when the file is saved again meanwhile
+    (keeping its size and mtime, on a coarse clock)."""
+    if path not in _CONFTEST_SOURCES:
+        try:
+            with open(path, "rb") as fh:
+                _CONFTEST_SOURCES[path] = fh.read()
+        except OSError:
+            _CONFTEST_SOURCES[path] = None
+    return _CONFTEST_SOURCES[path]

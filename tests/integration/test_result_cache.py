@@ -5,6 +5,7 @@ answer as soon as it changes on disk."""
 
 from __future__ import annotations
 
+import ast
 import errno
 import multiprocessing
 import os
@@ -91,26 +92,67 @@ def test_findings_follow_the_conftest_files(shop: Path) -> None:
     )
 
 
-def test_a_conftest_written_again_in_the_tick_it_was_read_is_seen(shop: Path) -> None:
-    """A conftest saved a moment before a run and again right after it, within the same
-    tick of a coarse clock, keeps its size and mtime: its text keys the answers too."""
-    test = shop / "tests" / "test_browser.py"
-    test.write_text('def test_page(browser):\n    browser.get("/static/logo.svg")\n')
+BROWSER_TEST = 'def test_page(browser):\n    browser.get("/static/logo.svg")\n'
+BROWSER_FIXTURE = "\n\n@pytest.fixture\ndef browser(app):\n    return app.{}()\n"
+
+
+def rewrite_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` as a coarse filesystem clock records a second save in
+    the tick of the first: the same size, the same mtime."""
+    st = path.stat()
+    assert len(old) == len(new)
+    path.write_text(path.read_text().replace(old, new))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_a_conftest_written_again_keeping_size_and_mtime_is_seen(shop: Path) -> None:
+    """Answers are keyed by the conftest files' text, not by their size and mtime."""
+    (shop / "tests" / "test_browser.py").write_text(BROWSER_TEST)
     conftest = shop / "tests" / "conftest.py"
-    fixture = "\n\n@pytest.fixture\ndef browser(app):\n    return app.{}()\n"
-    conftest.write_text(conftest.read_text() + fixture.format("test_thing_"))
+    conftest.write_text(conftest.read_text() + BROWSER_FIXTURE.format("test_thing_"))
     before, _, _ = lint(shop)
     assert not any("test_browser.py" in line for line in before)  # not a known client
-    st = conftest.stat()
-    conftest.write_text(conftest.read_text().replace("test_thing_", "test_client"))
-    os.utime(conftest, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert conftest.stat().st_size == st.st_size
+    rewrite_keeping_size_and_mtime(conftest, "test_thing_", "test_client")
     after, _, _ = lint(shop)
     assert (
         [line for line in after if "test_browser.py" in line]
         == [line for line in after if "test_browser.py:2:5: FCL102" in line]
         != []
     )
+
+
+def test_a_run_keys_and_analyses_a_test_module_by_the_conftest_it_read_first(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conftest saved again during a run (keeping its size and mtime) is this run's as
+    first read, for the key and for the analysis alike, however long the run: the
+    answer stored is the one its key stands for. The next run reads it anew."""
+    from flake8_flask_close.plugin import Plugin, forget_previous_run
+
+    test = shop / "tests" / "test_browser.py"
+    test.write_text(BROWSER_TEST)
+    conftest = shop / "tests" / "conftest.py"
+    conftest.write_text(conftest.read_text() + BROWSER_FIXTURE.format("test_thing_"))
+
+    def check() -> tuple[ResultKey, list[str]]:
+        store = result_cache.store_for(str(shop), Plugin.config)
+        assert store is not None
+        key = store.key_for(str(test), BROWSER_TEST, True)
+        plugin = Plugin(ast.parse(BROWSER_TEST), str(test), BROWSER_TEST.splitlines(True))
+        return key, [message for _, _, message, _ in plugin.run()]
+
+    try:
+        forget_previous_run()
+        first_key, first = check()
+        rewrite_keeping_size_and_mtime(conftest, "test_thing_", "test_client")
+        later = time.time_ns() + 10**10  # a long run: the conftest is no longer recent
+        monkeypatch.setattr(time, "time_ns", lambda: later)
+        assert check() == (first_key, first) and first == []
+        forget_previous_run()  # the next run
+        next_key, found = check()
+        assert next_key != first_key and [m.split()[0] for m in found] == ["FCL102"]
+    finally:
+        forget_previous_run()
 
 
 def test_options_are_part_of_the_key(shop: Path) -> None:
@@ -289,8 +331,9 @@ def test_a_warm_run_opens_each_checked_file_once_and_nothing_else_of_the_project
     shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Every ``open`` in the process is seen (an audit hook, PEP 578): in a warm run the
-    plugin reads no source file (flake8 reads each checked file once itself, and its
-    configuration) and nothing else but its cache."""
+    plugin reads no source file but the conftest files, whose text keys the answers of
+    the test modules below them (flake8 reads each checked file once itself, and its
+    configuration), and nothing else but its cache."""
     from flake8.main import cli
 
     if not _RECORDING:
@@ -310,7 +353,10 @@ def test_a_warm_run_opens_each_checked_file_once_and_nothing_else_of_the_project
     inside = [p for p in _OPENED if p.startswith(str(shop) + os.sep) and not os.path.isdir(p)]
     sources = Counter(p for p in inside if p.endswith(".py"))
     checked = {str(p) for p in shop.rglob("*.py") if CACHE not in p.parts}
-    assert set(sources) == checked and set(sources.values()) == {1}
+    assert set(sources) == checked
+    assert {path: count for path, count in sources.items() if count != 1} == {
+        str(path): 2 for path in shop.rglob("conftest.py") if CACHE not in path.parts
+    }
     flake8_config = {str(shop / name) for name in ("setup.cfg", "tox.ini", ".flake8")}
     others = [p for p in inside if not p.endswith(".py") and p not in flake8_config]
     assert others and all(f"{os.sep}{CACHE}{os.sep}" in p for p in others), others
