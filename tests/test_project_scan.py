@@ -296,7 +296,9 @@ def rewrite_keeping_size_and_mtime(path: Path, text: str, st: os.stat_result) ->
 
 
 @pytest.mark.parametrize("change", ["facts", "becomes-a-candidate", "no-longer-a-candidate"])
-def test_a_file_written_again_in_the_tick_it_was_scanned_is_seen(shop: Path, change: str) -> None:
+def test_a_file_written_again_in_the_tick_it_was_scanned_is_seen(
+    shop: Path, change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A file saved a moment before a scan, and saved again right after it within the
     same tick of a coarse clock, keeps its size and mtime: the next scan reads its text
     again rather than trusting them."""
@@ -312,6 +314,7 @@ def test_a_file_written_again_in_the_tick_it_was_scanned_is_seen(shop: Path, cha
         before = "from flask import Blueprint\nbp = Blueprint('p', __name__)\n"
         after = before.replace("Blueprint", "Bluepaint")
     path.write_text(before)  # just saved
+    pin_clock(monkeypatch, path, 10**9)
     first = scan(str(shop), (), settings(shop))
     rel = path.relative_to(shop).as_posix()
     rewrite_keeping_size_and_mtime(path, after, path.stat())
@@ -358,15 +361,39 @@ def index_written(shop: Path) -> tuple[int, int]:
     return st.st_ino, st.st_mtime_ns
 
 
-def test_a_recent_file_that_does_not_parse_is_checked_by_its_text_too(
-    shop: Path, monkeypatch: pytest.MonkeyPatch
+def pin_clock(monkeypatch: pytest.MonkeyPatch, path: Path, after_mtime_ns: int) -> None:
+    """Now is ``after_mtime_ns`` after ``path``'s mtime, however slow the machine."""
+    now = path.stat().st_mtime_ns + after_mtime_ns
+    monkeypatch.setattr(cache.time, "time_ns", lambda: now)
+
+
+@pytest.mark.parametrize("kind", ["syntax-error", "undecodable", "too-deep"])
+def test_a_recent_candidate_without_facts_is_checked_by_its_text_too(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
     """As an editor saves a module mid-edit: checked, not parsed again, and nothing
     written, run after run while it is recent."""
     broken = shop / "shop" / "broken.py"
-    broken.write_text("from flask import Blueprint\nbp = Blueprint(\n")
+    if kind == "syntax-error":
+        broken.write_text("from flask import Blueprint\nbp = Blueprint(\n")
+    elif kind == "undecodable":
+        broken.write_bytes(b"from flask import Blueprint\nx = '\xff'\n")
+    else:
+        broken.write_text("from flask import Blueprint\nbp = Blueprint('b', __name__)\n")
+        from flake8_flask_close.routes import extract as extract_module
+
+        real_extract = extract_module.extract
+
+        def too_deep(tree: ast.Module, rel: str, *args: Any) -> Any:
+            if rel == "shop/broken.py":
+                raise RecursionError
+            return real_extract(tree, rel, *args)
+
+        monkeypatch.setattr(extract_module, "extract", too_deep)
+    pin_clock(monkeypatch, broken, 10**9)
     scan(str(shop), (), settings(shop))
     written = index_written(shop)
+    assert json.loads(index_file(shop).read_text())["recent"] == ["shop/broken.py"]
     monkeypatch.setattr(scan_module, "_read_entry", None)
     for _ in range(2):
         warm = scan(str(shop), (), settings(shop))
@@ -426,6 +453,19 @@ def test_an_index_whose_facts_file_another_run_removed_reads_those_modules_once(
     read.clear()
     assert scan(str(shop), (), settings(shop)).modules() == expected
     assert read == []
+
+
+def test_only_the_index_is_written_again_and_only_beside_its_facts_file(shop: Path) -> None:
+    cold = scan(str(shop), (), settings(shop))
+    (facts_file,) = index_file(shop).parent.glob("facts-*.jsonl")
+    rows = json.loads(index_file(shop).read_text())["files"]
+    path = str(index_file(shop))
+    assert cache.save_index(path, facts_file.name, cold.facts_digest(), rows, ["shop/x.py"])
+    assert json.loads(index_file(shop).read_text())["recent"] == ["shop/x.py"]
+    facts_file.unlink()  # a run that saved other facts removed it meanwhile
+    written = index_written(shop)
+    assert not cache.save_index(path, facts_file.name, cold.facts_digest(), rows, [])
+    assert index_written(shop) == written
 
 
 @pytest.mark.parametrize("recent", [{}, ["a", 1], "shop/downloads.py"])

@@ -194,7 +194,7 @@ def _read_entry(
     data = read_candidate(path, extra)
     if data is None:
         return cache.Entry(size, mtime_ns)
-    text_digest = cache.bytes_digest(data)
+    text_digest = _digest_of_source(data)
     tree = parse(data, path)
     if tree is None:
         # its digest kept all the same: a recent file is checked by it (_recheck)
@@ -221,7 +221,13 @@ def _recheck(
         return None
     if data is None or not is_candidate(data, _extra_tokens(send_functions)):
         return entry.text_digest is None and not entry.has_facts
-    return entry.text_digest is not None and cache.bytes_digest(data) == entry.text_digest
+    return entry.text_digest is not None and _digest_of_source(data) == entry.text_digest
+
+
+def _digest_of_source(data: bytes) -> str:
+    """``cache.bytes_digest`` of a file's bytes; of the bytes themselves when they don't
+    decode (the file has no facts, and a recent one is checked by this digest too)."""
+    return cache.bytes_digest(data) or cache.bytes_name(data)
 
 
 _ReadJob = tuple[str, str, int, int]

@@ -10,7 +10,11 @@ from typing import Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of, qualify
 from flake8_flask_close.routes.project import parse
-from flake8_flask_close.testcode.files import conftest_paths, conftest_source
+from flake8_flask_close.testcode.files import (
+    conftest_paths,
+    conftest_source,
+    forget_conftest_sources,
+)
 from flake8_flask_close.vocabulary import TEST_CLIENT_CLASSES
 from flake8_flask_close.walks import statements, walk_own_scope
 
@@ -196,8 +200,11 @@ _CONFTEST_MEMO: dict[str, Optional[ast.Module]] = {}
 
 
 def reset_memo() -> None:
+    """Forget the conftest files this process read: a new run, or the fixer after it
+    rewrote one, reads them again."""
     _CONFTEST_MEMO.clear()
     _FIXTURES_MEMO.clear()
+    forget_conftest_sources()
 
 
 def _conftest_tree(path: str) -> Optional[ast.Module]:

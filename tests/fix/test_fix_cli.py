@@ -128,6 +128,31 @@ def test_select(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "FCL103 is not a code the fixer handles" in capsys.readouterr().err
 
 
+BROWSER_TEST = LEAKING_TEST.replace("client", "browser")
+BROWSER_FIXTURE = "\n\n@pytest.fixture\ndef browser(app):\n    return app.test_client()\n"
+
+
+def test_a_second_fix_in_the_same_process_sees_the_conftest_as_it_is_then(
+    project: Path,
+) -> None:
+    """As a host that fixes twice in one process (through the API, which parses no
+    flake8 options in between): a client fixture added to the conftest in between makes
+    the second fix know it."""
+    from flake8_flask_close.fix.engine import fix_paths
+    from flake8_flask_close.fix.settings import load_settings
+
+    path = project / "tests" / "test_b.py"
+    path.write_text(BROWSER_TEST, encoding="utf-8")
+    conftest = project / "tests" / "conftest.py"
+    assert "import pytest" in conftest.read_text(encoding="utf-8")
+    settings = load_settings(str(project))
+    fix_paths([str(project / "tests")], settings)
+    assert path.read_text(encoding="utf-8") == BROWSER_TEST  # no known client
+    conftest.write_text(conftest.read_text(encoding="utf-8") + BROWSER_FIXTURE, encoding="utf-8")
+    fix_paths([str(project / "tests")], settings)
+    assert path.read_text(encoding="utf-8") == FIXED_TEST.replace("client", "browser")
+
+
 def test_only_files_with_findings_are_touched(project: Path) -> None:
     clean = project / "tests" / "test_clean.py"
     clean.write_text(CLEAN_TEST, encoding="utf-8")

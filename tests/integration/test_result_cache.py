@@ -155,6 +155,28 @@ def test_a_run_keys_and_analyses_a_test_module_by_the_conftest_it_read_first(
         forget_previous_run()
 
 
+def test_a_run_analyses_a_test_module_by_the_conftest_text_its_key_holds(shop: Path) -> None:
+    """The conftest is saved again (keeping its size and mtime) after this run keyed a
+    test module by it and before the analysis learned clients from it: the answer is
+    what the key's text means."""
+    from flake8_flask_close.plugin import Plugin, forget_previous_run
+
+    test = shop / "tests" / "test_browser.py"
+    test.write_text(BROWSER_TEST)
+    conftest = shop / "tests" / "conftest.py"
+    conftest.write_text(conftest.read_text() + BROWSER_FIXTURE.format("test_thing_"))
+    try:
+        forget_previous_run()
+        store = result_cache.store_for(str(shop), Plugin.config)
+        assert store is not None
+        store.key_for(str(test), BROWSER_TEST, True)
+        rewrite_keeping_size_and_mtime(conftest, "test_thing_", "test_client")
+        plugin = Plugin(ast.parse(BROWSER_TEST), str(test), BROWSER_TEST.splitlines(True))
+        assert list(plugin.run()) == []  # no client fixture in the text the key holds
+    finally:
+        forget_previous_run()
+
+
 def test_options_are_part_of_the_key(shop: Path) -> None:
     default, _, _ = lint(shop)
     with_opt_in, events, _ = lint(shop, "--select=FCL,FCL100")
