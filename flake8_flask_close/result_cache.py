@@ -35,7 +35,7 @@ from flake8_flask_close.config import Config
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.project import files_under
 from flake8_flask_close.routes.scan import display_prefix, project_scan, relpath
-from flake8_flask_close.testcode.files import conftest_paths, conftest_source
+from flake8_flask_close.testcode.files import conftest_digest, conftest_paths
 
 Finding = tuple[int, int, str]
 
@@ -177,8 +177,6 @@ class ResultStore:
     relative to the working directory, so an answer holds for that directory only."""
 
     _answers: Answers = field(default_factory=dict, init=False, repr=False, compare=False)
-    _conftests: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
-    """Path -> digest of a conftest file's text as this run read it."""
     _loaded: bool = field(default=False, init=False, repr=False, compare=False)
     _log_fd: Optional[int] = field(default=None, init=False, repr=False, compare=False)
     _log_path: str = field(default="", init=False, repr=False, compare=False)
@@ -193,15 +191,8 @@ class ResultStore:
             # by their text as the analysis reads it: a size and an mtime can't vouch for
             # it (a coarse clock keeps both across a second save)
             for path in conftest_paths(filename, self.root):
-                chain.append((path, self._digest_of_conftest(path)))
+                chain.append((path, conftest_digest(path)))
         return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain, self.shown))
-
-    def _digest_of_conftest(self, path: str) -> str:
-        known = self._conftests.get(path)
-        if known is None:
-            text = conftest_source(path)
-            known = self._conftests[path] = "" if text is None else cache.bytes_name(text)
-        return known
 
     def get(self, key: ResultKey) -> Optional[list[Finding]]:
         """The stored findings for ``key``, or None (never stored, or stored corrupt)."""

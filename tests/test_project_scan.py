@@ -291,8 +291,14 @@ def rewrite_keeping_size_and_mtime(path: Path, text: str, st: os.stat_result) ->
     """Write ``text`` as a coarse filesystem clock would record a write in the same tick
     as the one that gave the file ``st``: the same size, the same mtime."""
     assert len(text.encode()) == st.st_size
-    path.write_text(text)
+    path.write_bytes(text.encode())
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def pin_clock(monkeypatch: pytest.MonkeyPatch, path: Path, after_mtime_ns: int) -> None:
+    """Now is ``after_mtime_ns`` after ``path``'s mtime, however slow the machine."""
+    now = path.stat().st_mtime_ns + after_mtime_ns
+    monkeypatch.setattr(cache.time, "time_ns", lambda: now)
 
 
 @pytest.mark.parametrize("change", ["facts", "becomes-a-candidate", "no-longer-a-candidate"])
@@ -313,7 +319,7 @@ def test_a_file_written_again_in_the_tick_it_was_scanned_is_seen(
         path = shop / "shop" / "plain.py"
         before = "from flask import Blueprint\nbp = Blueprint('p', __name__)\n"
         after = before.replace("Blueprint", "Bluepaint")
-    path.write_text(before)  # just saved
+    path.write_bytes(before.encode())  # just saved
     pin_clock(monkeypatch, path, 10**9)
     first = scan(str(shop), (), settings(shop))
     rel = path.relative_to(shop).as_posix()
@@ -332,6 +338,7 @@ def test_a_recent_file_is_checked_by_its_text_until_it_is_old(
     ``RACY_NS`` the index says so and later scans trust its size and mtime again."""
     downloads = shop / "shop" / "downloads.py"
     downloads.write_text(downloads.read_text())
+    pin_clock(monkeypatch, downloads, 10**9)
     rel = "shop/downloads.py"
     scan(str(shop), (), settings(shop))
     assert json.loads(index_file(shop).read_text())["recent"] == [rel]
@@ -347,8 +354,7 @@ def test_a_recent_file_is_checked_by_its_text_until_it_is_old(
     monkeypatch.setattr(scan_module, "_read_entry", None)  # never parsed again
     warm = scan(str(shop), (), settings(shop))
     assert checked == [rel] and warm.facts_digest() == expected
-    real_now = cache.time.time_ns
-    monkeypatch.setattr(cache.time, "time_ns", lambda: real_now() + cache.RACY_NS)
+    pin_clock(monkeypatch, downloads, cache.RACY_NS + 10**9)
     assert scan(str(shop), (), settings(shop)).facts_digest() == expected
     assert checked == [rel, rel]  # checked once more: it was recent when last stored
     assert json.loads(index_file(shop).read_text())["recent"] == []
@@ -359,12 +365,6 @@ def test_a_recent_file_is_checked_by_its_text_until_it_is_old(
 def index_written(shop: Path) -> tuple[int, int]:
     st = index_file(shop).stat()
     return st.st_ino, st.st_mtime_ns
-
-
-def pin_clock(monkeypatch: pytest.MonkeyPatch, path: Path, after_mtime_ns: int) -> None:
-    """Now is ``after_mtime_ns`` after ``path``'s mtime, however slow the machine."""
-    now = path.stat().st_mtime_ns + after_mtime_ns
-    monkeypatch.setattr(cache.time, "time_ns", lambda: now)
 
 
 @pytest.mark.parametrize("kind", ["syntax-error", "undecodable", "too-deep"])
@@ -395,10 +395,19 @@ def test_a_recent_candidate_without_facts_is_checked_by_its_text_too(
     written = index_written(shop)
     assert json.loads(index_file(shop).read_text())["recent"] == ["shop/broken.py"]
     monkeypatch.setattr(scan_module, "_read_entry", None)
+    checked: list[Optional[bool]] = []
+    real_check = scan_module._recheck
+
+    def check(*args: Any) -> Optional[bool]:
+        checked.append(real_check(*args))
+        return checked[-1]
+
+    monkeypatch.setattr(scan_module, "_recheck", check)
     for _ in range(2):
         warm = scan(str(shop), (), settings(shop))
         assert not warm.entries["shop/broken.py"].has_facts
         assert index_written(shop) == written
+    assert checked == [True, True]
 
 
 def test_an_unchanged_project_writes_no_index(shop: Path) -> None:
@@ -415,6 +424,7 @@ def test_a_recent_file_that_cannot_be_read_now_keeps_its_row_and_is_checked_agai
     stand, not a row without facts that its unchanged size and mtime would then keep."""
     downloads = shop / "shop" / "downloads.py"
     downloads.write_text(downloads.read_text())
+    pin_clock(monkeypatch, downloads, 10**9)
     rel = "shop/downloads.py"
     scan(str(shop), (), settings(shop))
     expected = fresh(shop).facts_digest()
@@ -423,10 +433,31 @@ def test_a_recent_file_that_cannot_be_read_now_keeps_its_row_and_is_checked_agai
         raise PermissionError(13, "in use by another process", path)
 
     monkeypatch.setattr(scan_module, "read_source", refused)
-    real_now = cache.time.time_ns
-    monkeypatch.setattr(cache.time, "time_ns", lambda: real_now() + cache.RACY_NS)
+    monkeypatch.setattr(scan_module, "_read_entry", None)  # the row stands: no read
+    pin_clock(monkeypatch, downloads, cache.RACY_NS + 10**9)
     assert scan(str(shop), (), settings(shop)).facts_digest() == expected
     assert json.loads(index_file(shop).read_text())["recent"] == [rel]
+
+
+def test_a_file_that_cannot_be_read_when_scanned_is_read_again_by_the_next_scan(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row without facts would be trusted for as long as the file keeps its size and
+    mtime: a file that couldn't be read gets no row."""
+    expected = fresh(shop).modules()
+    real_read = scan_module.read_source
+
+    def refused_once(path: str) -> Optional[bytes]:
+        if path.endswith("downloads.py"):
+            monkeypatch.setattr(scan_module, "read_source", real_read)
+            raise PermissionError(13, "in use by another process", path)
+        return real_read(path)
+
+    monkeypatch.setattr(scan_module, "read_source", refused_once)
+    first = scan(str(shop), (), settings(shop))
+    assert "shop/downloads.py" not in first.modules()
+    assert "shop/downloads.py" not in json.loads(index_file(shop).read_text())["files"]
+    assert scan(str(shop), (), settings(shop)).modules() == expected
 
 
 def test_an_index_whose_facts_file_another_run_removed_reads_those_modules_once(

@@ -117,9 +117,6 @@ def fix_file(path: str, settings: Settings, select: Sequence[str], write: bool) 
                 Outcome(o.code, o.line, o.col, False, "not written") if o.fixed else o
                 for o in result.outcomes
             ]
-        else:
-            if os.path.basename(path) == "conftest.py":
-                clients.reset_memo()  # the test modules fixed next learn from the new text
     return result
 
 

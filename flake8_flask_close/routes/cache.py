@@ -42,6 +42,11 @@ others), keeping its size and mtime: those can't vouch for its text. Such a file
 checked again, by the digest of its text, until it is older than this."""
 
 
+UNREAD = ""
+"""The text digest of an entry whose file couldn't be read (no digest is empty): it gets
+no row in the index, so the next scan reads the file again."""
+
+
 def recent_from() -> int:
     """The mtime from which on a file is too recent for its size and mtime to vouch for
     its text (``RACY_NS``)."""
@@ -495,7 +500,11 @@ def save(
     facts_name = _write_facts(folder, stem, entries, places)
     if facts_name is None:
         return None
-    rows = {rel: [e.size, e.mtime_ns, e.text_digest, e.facts_digest] for rel, e in entries.items()}
+    rows = {
+        rel: [e.size, e.mtime_ns, e.text_digest, e.facts_digest]
+        for rel, e in entries.items()
+        if e.text_digest != UNREAD
+    }
     digest_of_facts = known if known is not None else facts_digest(entries)
     if not save_index(path, facts_name, digest_of_facts, rows, recent):
         return None  # an index naming another facts file (or none) is what a run finds
@@ -508,20 +517,21 @@ def save(
 
 def save_index(
     path: str,
-    facts_name: str,
+    facts_file: str,
     digest_of_facts: str,
     rows: Mapping[str, Any],
     recent: Iterable[str],
 ) -> bool:
-    """Write the index alone, naming a facts file already written (``save``; or, when
-    only which files are too recent changed, the one it named before, if no run removed
-    it meanwhile: one that does writes an index of its own)."""
-    if not os.path.exists(os.path.join(os.path.dirname(path), os.path.basename(facts_name))):
+    """Write the index alone, naming ``facts_file`` (a name or path in the index's folder),
+    already written (``save``; or, when only which files are too recent changed, the one
+    it named before, if no run removed it meanwhile: one that does writes an index of its
+    own)."""
+    if not os.path.exists(os.path.join(os.path.dirname(path), os.path.basename(facts_file))):
         return False
     payload: dict[str, Any] = {
         "schema": SCHEMA,
         "version": __version__,
-        "facts": os.path.basename(facts_name),
+        "facts": os.path.basename(facts_file),
         # a warm run finds every row unchanged and takes this instead of digesting them
         "digest": digest_of_facts,
         "recent": sorted(recent),

@@ -179,15 +179,6 @@ def files_under(folder: str, limit: int) -> Optional[list[str]]:
     return names
 
 
-def read_candidate(path: str, extra_tokens: tuple[bytes, ...] = ()) -> Optional[bytes]:
-    """The file's bytes when the prefilter says it may matter, else None."""
-    try:
-        data = read_source(path)
-    except OSError:
-        return None
-    return data if data is not None and is_candidate(data, extra_tokens) else None
-
-
 def read_source(path: str) -> Optional[bytes]:
     """The file's bytes, or None when it is too big to be indexed; raises ``OSError``."""
     if os.path.getsize(path) > MAX_FILE_BYTES:
@@ -202,7 +193,7 @@ def is_candidate(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
 
 
 def may_have_facts(text: str, send_functions: tuple[str, ...] = ()) -> bool:
-    """The prefilter of ``read_candidate``, on text."""
+    """The prefilter of ``is_candidate``, on text."""
     return any(t.decode() in text for t in ROUTE_TOKENS) or any(
         n.rsplit(".", 1)[-1] in text for n in send_functions
     )

@@ -19,7 +19,6 @@ from flake8_flask_close.routes.project import (
     is_candidate,
     parse,
     python_files_by_folder,
-    read_candidate,
     read_source,
 )
 
@@ -191,8 +190,13 @@ def _read_entry(
     from flake8_flask_close.walks import remembered_walks
 
     cache.trace("read", rel)
-    data = read_candidate(path, extra)
-    if data is None:
+    try:
+        data = read_source(path)
+    except OSError:
+        # held open elsewhere (Windows), too many open files: no row is stored for it,
+        # so the next scan reads it again rather than trust a row without facts
+        return cache.Entry(size, mtime_ns, cache.UNREAD)
+    if data is None or not is_candidate(data, extra):
         return cache.Entry(size, mtime_ns)
     text_digest = _digest_of_source(data)
     tree = parse(data, path)
@@ -330,8 +334,9 @@ def scan(
     meanwhile: Meanwhile = None,
 ) -> ProjectScan:
     """Every ``.py`` file under ``root``; files whose size and mtime match the on-disk
-    cache are not read again, the others are read in up to ``workers`` processes (while
-    this one does ``meanwhile``, when they are)."""
+    cache are not read again (unless they were too recent for those to vouch for them:
+    those are read and digested, see ``cache.RACY_NS``), the others are read in up to
+    ``workers`` processes (while this one does ``meanwhile``, when they are)."""
     if os.path.dirname(os.path.abspath(root)) == os.path.abspath(root):
         LOG.debug("flake8-flask-close: %s is a filesystem root; not indexing it", root)
         return ProjectScan(root, {}, send_functions)

@@ -6,6 +6,8 @@ import fnmatch
 import os
 from typing import Optional
 
+from flake8_flask_close.routes.cache import bytes_name
+
 
 def is_test_file(filename: str, patterns: tuple[str, ...]) -> bool:
     """True when the file name, or its path below a ``tests``-like folder, matches a glob.
@@ -46,7 +48,8 @@ def conftest_paths(filename: str, root: str) -> list[str]:
     return list(reversed(found))
 
 
-_CONFTEST_SOURCES: dict[str, Optional[bytes]] = {}
+_CONFTEST_SOURCES: dict[str, Optional[tuple[bytes, str]]] = {}
+"""Path -> the conftest file's bytes and their digest, as this run read them."""
 
 
 def forget_conftest_sources() -> None:
@@ -54,15 +57,28 @@ def forget_conftest_sources() -> None:
     _CONFTEST_SOURCES.clear()
 
 
-def conftest_source(path: str) -> Optional[bytes]:
-    """A conftest file's bytes as this run reads them, once (None when unreadable): the
-    analysis learns clients from them and the result cache keys a test module's answer
-    by their digest, so the two agree even when the file is saved again meanwhile
-    (keeping its size and mtime, on a coarse clock)."""
+def _conftest_read(path: str) -> Optional[tuple[bytes, str]]:
     if path not in _CONFTEST_SOURCES:
         try:
             with open(path, "rb") as fh:
-                _CONFTEST_SOURCES[path] = fh.read()
+                data = fh.read()
         except OSError:
             _CONFTEST_SOURCES[path] = None
+        else:
+            _CONFTEST_SOURCES[path] = (data, bytes_name(data))
     return _CONFTEST_SOURCES[path]
+
+
+def conftest_source(path: str) -> Optional[bytes]:
+    """A conftest file's bytes as this run reads them, once (None when unreadable): the
+    analysis learns clients from them and the result cache keys a test module's answer
+    by their digest (``conftest_digest``), so the two agree even when the file is saved
+    again meanwhile (keeping its size and mtime, on a coarse clock)."""
+    read = _conftest_read(path)
+    return None if read is None else read[0]
+
+
+def conftest_digest(path: str) -> str:
+    """The digest of ``conftest_source(path)``; empty when the file can't be read."""
+    read = _conftest_read(path)
+    return "" if read is None else read[1]
