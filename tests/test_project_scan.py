@@ -499,6 +499,37 @@ def test_only_the_index_is_written_again_and_only_beside_its_facts_file(shop: Pa
     assert index_written(shop) == written
 
 
+def test_files_with_new_mtimes_and_the_same_text_keep_their_facts_unparsed(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh checkout over a restored cache (CI), a branch switched there and back:
+    every file is read and digested, none parsed; the index takes the new mtimes."""
+    scan(str(shop), (), settings(shop))
+    reference = fresh(shop)
+    for path in shop.rglob("*.py"):
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    monkeypatch.setattr(scan_module, "parse", None)
+    again = scan(str(shop), (), settings(shop))
+    assert again.modules() == reference.modules()
+    assert again.facts_digest() == reference.facts_digest()
+    monkeypatch.setattr(scan_module, "_read_entry", None)
+    assert scan(str(shop), (), settings(shop)).modules() == reference.modules()
+
+
+def test_facts_the_facts_file_lost_are_read_again_before_it_is_written_anew(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scan(str(shop), (), settings(shop))
+    (facts_file,) = index_file(shop).parent.glob("facts-*.jsonl")
+    facts_file.write_bytes(facts_file.read_bytes().replace(b"send_", b"sent_", 1))
+    (shop / "shop" / "plain.py").write_text("VALUE = 1\n")  # a change: the index is saved
+    expected = fresh(shop).modules()
+    assert scan(str(shop), (), settings(shop)).modules() == expected
+    monkeypatch.setattr(scan_module, "_read_entry", None)
+    assert scan(str(shop), (), settings(shop)).modules() == expected
+
+
 @pytest.mark.parametrize("recent", [{}, ["a", 1], "shop/downloads.py"])
 def test_a_malformed_list_of_recent_files_means_reading_every_file_again(
     shop: Path, recent: object, monkeypatch: pytest.MonkeyPatch

@@ -282,6 +282,20 @@ def stored_entry(row: Any, size: int, mtime_ns: int) -> Optional[Entry]:
     return Entry(size, mtime_ns, text or None, None, digest)
 
 
+StoredDigests = Optional[tuple[str, Optional[str]]]
+"""What a row holds of a file read as a candidate: its text digest and facts digest."""
+
+
+def stored_digests(row: Any) -> StoredDigests:
+    """The digests of a well-formed row of a candidate file, whatever its size and mtime;
+    else None."""
+    if type(row) is list and len(row) == 4:
+        text, facts = row[2], row[3]
+        if type(text) is str and text and (facts is None or type(facts) is str):
+            return text, facts
+    return None
+
+
 def _names_facts(row: Any) -> bool:
     """Whether a stored row says its file has facts (a malformed row counts as one)."""
     return not (type(row) is list and len(row) == 4 and row[3] is None)

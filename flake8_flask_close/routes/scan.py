@@ -157,6 +157,12 @@ class ProjectScan:
             if entry.needs_text and rel in stored:
                 entry.attach_text(stored[rel])
 
+    def reread_lost_facts(self) -> None:
+        """Read again the modules whose facts the facts file no longer holds (damaged on
+        disk), before it is written anew: else each later run would."""
+        for rel in [rel for rel, entry in self.entries.items() if entry.needs_text]:
+            self._reread(rel)
+
     def _reread(self, rel: str) -> Optional[ModuleFacts]:
         path = os.path.join(self.root, rel)
         try:
@@ -183,8 +189,15 @@ def _extra_tokens(send_functions: tuple[str, ...]) -> tuple[bytes, ...]:
 
 
 def _read_entry(
-    path: str, rel: str, size: int, mtime_ns: int, send_functions: tuple[str, ...]
+    path: str,
+    rel: str,
+    size: int,
+    mtime_ns: int,
+    send_functions: tuple[str, ...],
+    stored: cache.StoredDigests = None,
 ) -> cache.Entry:
+    """The file's entry; when its text has the digest ``stored`` holds for it (a file
+    checked out or touched again, unchanged), the stored facts stand: not parsed."""
     extra = _extra_tokens(send_functions)
     from flake8_flask_close.routes.extract import extract, statements_suffice  # heavy
     from flake8_flask_close.walks import remembered_walks
@@ -199,6 +212,9 @@ def _read_entry(
     if data is None or not is_candidate(data, extra):
         return cache.Entry(size, mtime_ns)
     text_digest = _digest_of_source(data)
+    if stored is not None and stored[0] == text_digest:
+        cache.trace("same-text", rel)
+        return cache.Entry(size, mtime_ns, text_digest, None, stored[1])
     tree = parse(data, path)
     if tree is None:
         # its digest kept all the same: a recent file is checked by it (_recheck)
@@ -234,8 +250,8 @@ def _digest_of_source(data: bytes) -> str:
     return cache.bytes_digest(data) or cache.bytes_name(data)
 
 
-_ReadJob = tuple[str, str, int, int]
-"""A file to read: path, relative path, size, mtime."""
+_ReadJob = tuple[str, str, int, int, cache.StoredDigests]
+"""A file to read: path, relative path, size, mtime, and the digests its row holds."""
 
 _EntryRow = tuple[int, int, Optional[str], Optional[str], Optional[str]]
 """An entry as a helper process sends it back: size, mtime, text digest, facts as JSON
@@ -245,8 +261,8 @@ text, facts digest."""
 def _read_rows(jobs: list[_ReadJob], send_functions: tuple[str, ...]) -> list[_EntryRow]:
     """In a helper process: read, parse and extract ``jobs``."""
     rows: list[_EntryRow] = []
-    for path, rel, size, mtime_ns in jobs:
-        entry = _read_entry(path, rel, size, mtime_ns, send_functions)
+    for path, rel, size, mtime_ns, stored in jobs:
+        entry = _read_entry(path, rel, size, mtime_ns, send_functions, stored)
         rows.append((size, mtime_ns, entry.text_digest, entry.facts_text(), entry.facts_digest))
     return rows
 
@@ -292,7 +308,10 @@ def _read_entries(
             found = None
         if found is not None:
             return found
-    return [_read_entry(*job, send_functions) for job in jobs]
+    return [
+        _read_entry(path, rel, size, mtime_ns, send_functions, stored)
+        for path, rel, size, mtime_ns, stored in jobs
+    ]
 
 
 def _ignore_interrupts() -> None:
@@ -370,8 +389,9 @@ def scan(
                 recent.append(rel)
             entries[rel] = hit  # None for now when it's read: keeps the walk's order
             if hit is None:
-                jobs.append((os.path.join(folder, name), rel, size, mtime_ns))
-    for (_, rel, _, _), entry in zip(jobs, _read_entries(jobs, send_functions, workers, meanwhile)):
+                stored = None if row is None else cache.stored_digests(row)
+                jobs.append((os.path.join(folder, name), rel, size, mtime_ns, stored))
+    for (_, rel, *_), entry in zip(jobs, _read_entries(jobs, send_functions, workers, meanwhile)):
         entries[rel] = entry
     read = len(jobs)
     # With nothing read, the entries are the index's rows exactly when there are as many
@@ -388,6 +408,7 @@ def scan(
     )
     if not unchanged:
         project.attach_stored_facts()  # the facts file is written whole
+        project.reread_lost_facts()
         written = cache.save(cache_path, project.entries, project.facts_digest(), recent)
         if written is not None:
             project.facts_written(*written)

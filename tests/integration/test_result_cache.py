@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import errno
+import json
 import multiprocessing
 import os
 import re
@@ -175,6 +176,22 @@ def test_a_run_analyses_a_test_module_by_the_conftest_text_its_key_holds(shop: P
         assert list(plugin.run()) == []  # no client fixture in the text the key holds
     finally:
         forget_previous_run()
+
+
+def test_a_fresh_checkout_over_a_restored_cache_is_answered_from_it(shop: Path) -> None:
+    """New mtimes, the same texts (CI restoring the cache folder after a checkout): the
+    files are read and digested, none parsed, and every answer is taken as stored."""
+    cold, cold_events, _ = lint(shop)
+    (index,) = (shop / CACHE).glob("index-*.json")
+    candidates = [rel for rel, row in json.loads(index.read_text())["files"].items() if row[2]]
+    for path in shop.rglob("*.py"):
+        if CACHE not in path.parts:
+            st = path.stat()
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    again, events, reads = lint(shop)
+    assert again == cold and len(reads) == cold_events["read"]
+    assert candidates and events["same-text"] == len(candidates)  # none of them parsed
+    assert events["result-hit"] == cold_events["result-store"] and events["result-store"] == 0
 
 
 def test_options_are_part_of_the_key(shop: Path) -> None:
