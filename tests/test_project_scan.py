@@ -530,6 +530,41 @@ def test_facts_the_facts_file_lost_are_read_again_before_it_is_written_anew(
     assert scan(str(shop), (), settings(shop)).modules() == expected
 
 
+def test_the_index_is_kept_per_python_version(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What parses, and so which facts a text has, depends on the Python version: a
+    text's facts are never taken from an index another version made (CI matrix jobs
+    restoring one cache folder)."""
+    here = index_file(shop)
+    monkeypatch.setattr(cache, "python_version", lambda: [3, 9])
+    assert index_file(shop) != here
+
+
+def test_the_plugin_s_code_is_known_by_its_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reinstall of the same code (new mtimes: a CI job installing it afresh) is the
+    same code; an edit is not."""
+    package = Path(cache.__file__).resolve().parents[1]
+    copy = tmp_path / package.name
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "__file__", str(copy / "routes" / "cache.py"))
+
+    def fingerprint() -> object:
+        cache.code_fingerprint.cache_clear()
+        return cache.code_fingerprint()
+
+    try:
+        first = fingerprint()
+        for path in copy.rglob("*.py"):
+            os.utime(path, ns=(10**9, 10**9))
+        assert fingerprint() == first
+        plugin_module = copy / "plugin.py"
+        plugin_module.write_text(plugin_module.read_text() + "\n# edited\n")
+        assert fingerprint() != first
+    finally:
+        cache.code_fingerprint.cache_clear()
+
+
 @pytest.mark.parametrize("recent", [{}, ["a", 1], "shop/downloads.py"])
 def test_a_malformed_list_of_recent_files_means_reading_every_file_again(
     shop: Path, recent: object, monkeypatch: pytest.MonkeyPatch

@@ -14,6 +14,7 @@ import functools
 import io
 import json
 import os
+import sys
 import tempfile
 import time
 import tokenize
@@ -152,6 +153,12 @@ class Entry:
         self._text = None
 
 
+def python_version() -> list[int]:
+    """Part of every cache key: what parses (and so which facts a text has), and which
+    names are the standard library's, differ between Python versions."""
+    return list(sys.version_info[:2])
+
+
 class CacheSettings(NamedTuple):
     # not a frozen dataclass: those take ten times as long to define, on every run
     enabled: bool = True
@@ -163,7 +170,8 @@ class CacheSettings(NamedTuple):
             return None
         folder = self.directory or os.path.join(root, DEFAULT_DIR_NAME)
         key = blake2b(
-            json.dumps([os.path.abspath(root), list(send_functions)]).encode(), digest_size=8
+            json.dumps([os.path.abspath(root), list(send_functions), python_version()]).encode(),
+            digest_size=8,
         ).hexdigest()
         return os.path.join(folder, f"index-{key}.json")
 
@@ -191,24 +199,20 @@ def trace(event: str, detail: str) -> None:
 
 
 @functools.cache
-def code_fingerprint() -> list[tuple[str, int, int]]:
-    """The plugin's own modules (size, mtime): an edited checkout or a reinstall of the
-    same version must not be answered by the old code's findings. Once per process:
-    what runs is the code imported then (callers don't change the list)."""
+def code_fingerprint() -> list[tuple[str, str]]:
+    """The plugin's own modules, by the digest of their bytes: an edited checkout must
+    not be answered by the old code's findings, and a reinstall of the same code (a CI
+    job installing the plugin afresh, new mtimes) may be. Once per process: what runs is
+    the code imported then (callers don't change the list)."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    found: list[tuple[str, int, int]] = []
+    found: list[tuple[str, str]] = []
     for folder, dirnames, filenames in os.walk(package):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for name in sorted(filenames):
             if name.endswith(".py"):
-                st = os.stat(os.path.join(folder, name))
-                found.append(
-                    (
-                        os.path.relpath(os.path.join(folder, name), package),
-                        st.st_size,
-                        st.st_mtime_ns,
-                    )
-                )
+                path = os.path.join(folder, name)
+                with open(path, "rb") as fh:
+                    found.append((os.path.relpath(path, package), bytes_name(fh.read())))
     return found
 
 

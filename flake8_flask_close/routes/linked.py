@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
@@ -79,12 +78,6 @@ class StoredModules(Mapping[str, ModuleFacts]):
         return len(self._paths)
 
 
-def _interpreter() -> list[int]:
-    """The Python version: which names are the standard library's (never a project
-    package found by suffix) differs between versions."""
-    return list(sys.version_info[:2])
-
-
 def path_for(
     project: ProjectScan, send_functions: tuple[str, ...], settings: CacheSettings
 ) -> Optional[str]:
@@ -101,7 +94,7 @@ def path_for(
                 SCHEMA,
                 __version__,
                 cache.code_fingerprint(),
-                _interpreter(),
+                cache.python_version(),
                 project.facts_digest(),
                 list(send_functions),
                 shown,

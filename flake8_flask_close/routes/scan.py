@@ -159,7 +159,8 @@ class ProjectScan:
 
     def reread_lost_facts(self) -> None:
         """Read again the modules whose facts the facts file no longer holds (damaged on
-        disk), before it is written anew: else each later run would."""
+        disk, or replaced by a run saving at the same time), before it is written anew:
+        else each later run would read them again."""
         for rel in [rel for rel, entry in self.entries.items() if entry.needs_text]:
             self._reread(rel)
 

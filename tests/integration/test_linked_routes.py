@@ -107,7 +107,7 @@ def test_stored_links_are_kept_per_plugin_code_and_python(
     settings = CacheSettings(directory=str(tmp_path / "cache"))
     project = project_scan(str(shop), (), settings)
     here = linked.path_for(project, (), settings)
-    monkeypatch.setattr(linked, "_interpreter", lambda: [3, 9])
+    monkeypatch.setattr(cache, "python_version", lambda: [3, 9])
     other_python = linked.path_for(project, (), settings)
     monkeypatch.setattr(cache, "code_fingerprint", lambda: [("plugin.py", 1, 2)])
     other_code = linked.path_for(project, (), settings)
