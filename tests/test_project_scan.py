@@ -524,9 +524,25 @@ def test_facts_the_facts_file_lost_are_read_again_before_it_is_written_anew(
     (facts_file,) = index_file(shop).parent.glob("facts-*.jsonl")
     facts_file.write_bytes(facts_file.read_bytes().replace(b"send_", b"sent_", 1))
     (shop / "shop" / "plain.py").write_text("VALUE = 1\n")  # a change: the index is saved
+    for path in shop.rglob("*.py"):
+        os.utime(path, ns=(10**18, 10**18))  # all old by the clock pinned below
     expected = fresh(shop).modules()
+    downloads = shop / "shop" / "downloads.py"
+    pin_clock(monkeypatch, downloads, cache.RACY_NS + 10**9)
+    real_reread = ProjectScan._reread
+
+    def saved_meanwhile(self: ProjectScan, rel: str) -> Any:
+        if rel == "shop/downloads.py":  # saved again between the walk and this read
+            now = cache.time.time_ns()
+            os.utime(downloads, ns=(now, now))
+        return real_reread(self, rel)
+
+    monkeypatch.setattr(ProjectScan, "_reread", saved_meanwhile)
     assert scan(str(shop), (), settings(shop)).modules() == expected
+    assert json.loads(index_file(shop).read_text())["recent"] == ["shop/downloads.py"]
+    monkeypatch.setattr(ProjectScan, "_reread", real_reread)
     monkeypatch.setattr(scan_module, "_read_entry", None)
+    monkeypatch.setattr(scan_module, "_recheck", lambda *args: True)
     assert scan(str(shop), (), settings(shop)).modules() == expected
 
 

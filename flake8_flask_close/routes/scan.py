@@ -157,12 +157,14 @@ class ProjectScan:
             if entry.needs_text and rel in stored:
                 entry.attach_text(stored[rel])
 
-    def reread_lost_facts(self) -> None:
+    def reread_lost_facts(self) -> list[str]:
         """Read again the modules whose facts the facts file no longer holds (damaged on
         disk, or replaced by a run saving at the same time), before it is written anew:
-        else each later run would read them again."""
-        for rel in [rel for rel, entry in self.entries.items() if entry.needs_text]:
+        else each later run would read them again. Returns the modules read."""
+        lost = [rel for rel, entry in self.entries.items() if entry.needs_text]
+        for rel in lost:
             self._reread(rel)
+        return lost
 
     def _reread(self, rel: str) -> Optional[ModuleFacts]:
         path = os.path.join(self.root, rel)
@@ -409,7 +411,10 @@ def scan(
     )
     if not unchanged:
         project.attach_stored_facts()  # the facts file is written whole
-        project.reread_lost_facts()
+        for rel in project.reread_lost_facts():
+            reread = project.entries.get(rel)  # stat'ed again: maybe modified since the walk
+            if reread is not None and reread.mtime_ns >= recent_from and rel not in recent:
+                recent.append(rel)
         written = cache.save(cache_path, project.entries, project.facts_digest(), recent)
         if written is not None:
             project.facts_written(*written)
