@@ -290,19 +290,27 @@ StoredDigests = Optional[tuple[str, Optional[str]]]
 """What a row holds of a file read as a candidate: its text digest and facts digest."""
 
 
-def stored_digests(row: Any) -> StoredDigests:
-    """The digests of a well-formed row of a candidate file, whatever its size and mtime;
-    else None."""
+def _row_digests(row: Any) -> Optional[tuple[Optional[str], Optional[str]]]:
+    """The text and facts digests of a well-formed row, whatever its size and mtime."""
     if type(row) is list and len(row) == 4:
         text, facts = row[2], row[3]
-        if type(text) is str and text and (facts is None or type(facts) is str):
+        if (text is None or type(text) is str) and (facts is None or type(facts) is str):
             return text, facts
     return None
 
 
+def stored_digests(row: Any) -> StoredDigests:
+    """The digests of a well-formed row of a candidate file; else None."""
+    digests = _row_digests(row)
+    if digests is None or not digests[0]:
+        return None
+    return digests[0], digests[1]
+
+
 def _names_facts(row: Any) -> bool:
     """Whether a stored row says its file has facts (a malformed row counts as one)."""
-    return not (type(row) is list and len(row) == 4 and row[3] is None)
+    digests = _row_digests(row)
+    return digests is None or digests[1] is not None
 
 
 def facts_digest(entries: Mapping[str, Entry]) -> str:

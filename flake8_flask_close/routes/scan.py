@@ -207,14 +207,13 @@ def _read_entry(
 
     cache.trace("read", rel)
     try:
-        data = read_source(path)
+        data, text_digest = _candidate(path, extra)
     except OSError:
         # held open elsewhere (Windows), too many open files: no row is stored for it,
         # so the next scan reads it again rather than trust a row without facts
         return cache.Entry(size, mtime_ns, cache.UNREAD)
-    if data is None or not is_candidate(data, extra):
+    if data is None:
         return cache.Entry(size, mtime_ns)
-    text_digest = _digest_of_source(data)
     if stored is not None and stored[0] == text_digest:
         cache.trace("same-text", rel)
         return cache.Entry(size, mtime_ns, text_digest, None, stored[1])
@@ -239,18 +238,23 @@ def _recheck(
     prefilter turns down makes the same entry whatever its text."""
     cache.trace("recheck", rel)
     try:
-        data = read_source(path)
+        data, text_digest = _candidate(path, _extra_tokens(send_functions))
     except OSError:
         return None
-    if data is None or not is_candidate(data, _extra_tokens(send_functions)):
+    if data is None:
         return entry.text_digest is None and not entry.has_facts
-    return entry.text_digest is not None and _digest_of_source(data) == entry.text_digest
+    return entry.text_digest == text_digest
 
 
-def _digest_of_source(data: bytes) -> str:
-    """``cache.bytes_digest`` of a file's bytes; of the bytes themselves when they don't
-    decode (the file has no facts, and a recent one is checked by this digest too)."""
-    return cache.bytes_digest(data) or cache.bytes_name(data)
+def _candidate(path: str, extra: tuple[bytes, ...]) -> tuple[Optional[bytes], str]:
+    """The file's bytes and the digest of its text when the prefilter lets it through,
+    else (None, ""); raises ``OSError``. The digest is ``cache.bytes_digest``, or of the
+    bytes themselves when they don't decode (such a file has no facts, and a recent one
+    is checked by this digest too)."""
+    data = read_source(path)
+    if data is None or not is_candidate(data, extra):
+        return None, ""
+    return data, cache.bytes_digest(data) or cache.bytes_name(data)
 
 
 _ReadJob = tuple[str, str, int, int, cache.StoredDigests]
