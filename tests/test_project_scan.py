@@ -341,7 +341,8 @@ def test_a_recent_file_is_checked_by_its_text_until_it_is_old(
     pin_clock(monkeypatch, downloads, 10**9)
     rel = "shop/downloads.py"
     scan(str(shop), (), settings(shop))
-    assert json.loads(index_file(shop).read_text())["recent"] == [rel]
+    stored = json.loads(index_file(shop).read_text())
+    assert stored["recent"] == [rel]
     expected = fresh(shop).facts_digest()
     checked: list[str] = []
     real_check = scan_module._recheck
@@ -357,7 +358,8 @@ def test_a_recent_file_is_checked_by_its_text_until_it_is_old(
     pin_clock(monkeypatch, downloads, cache.RACY_NS + 10**9)
     assert scan(str(shop), (), settings(shop)).facts_digest() == expected
     assert checked == [rel, rel]  # checked once more: it was recent when last stored
-    assert json.loads(index_file(shop).read_text())["recent"] == []
+    rewritten = json.loads(index_file(shop).read_text())
+    assert rewritten["recent"] == [] and rewritten["places"] == stored["places"]
     scan(str(shop), (), settings(shop))
     assert checked == [rel, rel]
 
@@ -491,11 +493,11 @@ def test_only_the_index_is_written_again_and_only_beside_its_facts_file(shop: Pa
     (facts_file,) = index_file(shop).parent.glob("facts-*.jsonl")
     rows = json.loads(index_file(shop).read_text())["files"]
     path = str(index_file(shop))
-    assert cache.save_index(path, facts_file.name, cold.facts_digest(), rows, ["shop/x.py"])
+    assert cache.save_index(path, facts_file.name, cold.facts_digest(), rows, ["shop/x.py"], None)
     assert json.loads(index_file(shop).read_text())["recent"] == ["shop/x.py"]
     facts_file.unlink()  # a run that saved other facts removed it meanwhile
     written = index_written(shop)
-    assert not cache.save_index(path, facts_file.name, cold.facts_digest(), rows, [])
+    assert not cache.save_index(path, facts_file.name, cold.facts_digest(), rows, [], None)
     assert index_written(shop) == written
 
 
@@ -638,18 +640,18 @@ def test_a_module_s_facts_are_read_alone_from_where_the_facts_file_holds_them(
     shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A warm run asked for one module's facts reads that module's line, not every
-    module's text (a worker needs a few hundred of thousands); the cold run that wrote
-    the file knows where each line went and reads none of it back."""
+    module's text (a worker needs a few hundred of thousands), nor the whole file to find
+    it: the index says where each line went, as the cold run that wrote them knows."""
     cold = scan(str(shop), (), settings(shop))
     expected = fresh(shop).modules()
     rel = "shop/downloads.py"
     monkeypatch.setattr(cache, "load_facts", None)  # no bulk read
+    monkeypatch.setattr(cache, "facts_places", None)  # nor a read of the file for places
     monkeypatch.setattr(scan_module, "_read_entry", None)  # nor the module read again
     warm = scan(str(shop), (), settings(shop))
     assert warm.all_facts_at_hand()
     assert warm.facts_of(rel) == expected[rel]
     assert [r for r, e in warm.entries.items() if e.has_facts and not e.needs_text] == [rel]
-    monkeypatch.setattr(cache, "facts_places", None)  # known from the write
     assert cold.drop_facts()
     assert all(e.needs_text for e in cold.entries.values() if e.has_facts)
     assert {r: cold.facts_of(r) for r in expected} == expected
@@ -694,13 +696,34 @@ def test_a_damaged_facts_file_means_reading_the_modules_again(shop: Path, damage
         assert cache.load_facts(str(facts_file)) == {}
         return
     warm = scan(str(shop), (), settings(shop))
+    # where each module's facts sit comes from the index: damage shows when they are read
+    assert warm.all_facts_at_hand()
     if damage == "short":
-        # the file shortened after its places were known
-        assert warm.all_facts_at_hand()
         facts_file.write_bytes(raw[: len(raw) // 2])
-    else:
-        assert not warm.all_facts_at_hand()
     assert warm.modules() == fresh(shop).modules()
+    assert {rel: warm.facts_of(rel) for rel in warm.modules()} == fresh(shop).modules()
+
+
+@pytest.mark.parametrize("places", [None, [], {"shop/downloads.py": [0]}, {"x.py": [-1, 2]}])
+def test_an_index_without_well_formed_places_means_finding_them_in_the_facts_file(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, places: Any
+) -> None:
+    scan(str(shop), (), settings(shop))
+    index = json.loads(index_file(shop).read_text())
+    assert set(index["places"]) == {r for r, row in index["files"].items() if row[3]}
+    if places is None:
+        del index["places"]
+    else:
+        index["places"] = places
+    index_file(shop).write_text(json.dumps(index))
+    looked: list[Optional[str]] = []
+    find = cache.facts_places
+    monkeypatch.setattr(cache, "facts_places", lambda path: looked.append(path) or find(path))
+    warm = scan(str(shop), (), settings(shop))
+    expected = fresh(shop).modules()
+    assert warm.all_facts_at_hand()
+    assert {rel: warm.facts_of(rel) for rel in expected} == expected
+    assert looked == [warm.facts_file]
 
 
 # ------------------------------------------------------------ the result cache's world

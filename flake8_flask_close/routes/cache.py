@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import tokenize
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 
 from flake8_flask_close import __version__
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from flake8_flask_close.routes.facts import ModuleFacts
 
-SCHEMA = 4
+SCHEMA = 5
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
 RACY_NS = 3 * 10**9
@@ -254,6 +254,10 @@ def write_atomically(path: str, raw: bytes) -> bool:
                 os.unlink(tmp_name)
 
 
+FactsPlaces = dict[str, tuple[int, int]]
+"""Path -> where its facts' JSON text sits in a facts file: (offset, length) in bytes."""
+
+
 class Loaded(NamedTuple):
     """What ``load`` found: the rows of the index, the file holding their facts, and the
     digest of those facts."""
@@ -267,6 +271,9 @@ class Loaded(NamedTuple):
     recent: frozenset[str] = frozenset()
     """Files modified too shortly before the scan that stored their rows for those to
     vouch for them (``RACY_NS``): checked by their text."""
+    places: Optional[FactsPlaces] = None
+    """Where each module's facts sit in the facts file, as written (None when the index
+    doesn't say: then the facts file is read to find them)."""
 
 
 def stored_entry(row: Any, size: int, mtime_ns: int) -> Optional[Entry]:
@@ -346,10 +353,26 @@ def load(path: Optional[str]) -> Loaded:
             # removed by a run that saved other facts meanwhile: the modules whose facts
             # it held are read again (else each run would, and none would store them)
             rows = {rel: row for rel, row in rows.items() if not _names_facts(row)}
-            known = None
-        return Loaded(rows, facts_file, known if type(known) is str else None, frozenset(recent))
+            return Loaded(rows, facts_file, None, frozenset(recent))
+        known = known if type(known) is str else None
+        return Loaded(rows, facts_file, known, frozenset(recent), _places(data.get("places")))
     except (ValueError, TypeError, KeyError, AttributeError):
         return Loaded({})
+
+
+def _places(stored: Any) -> Optional[FactsPlaces]:
+    """The places an index holds, when they are well formed."""
+    if type(stored) is not dict:
+        return None
+    places: FactsPlaces = {}
+    for rel, place in stored.items():
+        if type(place) is not list or len(place) != 2:
+            return None
+        offset, length = place
+        if type(offset) is not int or type(length) is not int or offset < 0 or length < 0:
+            return None
+        places[rel] = (offset, length)
+    return places
 
 
 def _verified_facts(facts_file: Optional[str]) -> Optional[bytes]:
@@ -395,10 +418,6 @@ def load_facts(facts_file: Optional[str]) -> dict[str, str]:
     return dict(stored_facts(facts_file))
 
 
-FactsPlaces = dict[str, tuple[int, int]]
-"""Path -> where its facts' JSON text sits in a facts file: (offset, length) in bytes."""
-
-
 def facts_places(facts_file: Optional[str]) -> FactsPlaces:
     """Where each module's facts sit in a facts file, its texts not kept; {} when it is
     gone, damaged or doesn't match the digest its name carries."""
@@ -430,7 +449,7 @@ def _bytes_hasher() -> blake2b:
     return blake2b(digest_size=12)
 
 
-def bytes_name(raw: bytes) -> str:
+def bytes_name(raw: Union[bytes, memoryview]) -> str:
     named = _bytes_hasher()
     named.update(raw)
     return str(named.hexdigest())
@@ -532,7 +551,7 @@ def save(
         if e.text_digest != UNREAD
     }
     digest_of_facts = known if known is not None else facts_digest(entries)
-    if not save_index(path, facts_name, digest_of_facts, rows, recent):
+    if not save_index(path, facts_name, digest_of_facts, rows, recent, places):
         return None  # an index naming another facts file (or none) is what a run finds
     with contextlib.suppress(OSError):
         for name in os.listdir(folder):
@@ -547,11 +566,13 @@ def save_index(
     digest_of_facts: str,
     rows: Mapping[str, Any],
     recent: Iterable[str],
+    places: Optional[FactsPlaces],
 ) -> bool:
     """Write the index alone, naming ``facts_file`` (a name or path in the index's folder),
     already written (``save``; or, when only which files are too recent changed, the one
     it named before, if no run removed it meanwhile: one that does writes an index of its
-    own)."""
+    own), and where each module's facts sit in it (a run reading a few modules' facts
+    then needn't read the whole file to find them)."""
     if not os.path.exists(os.path.join(os.path.dirname(path), os.path.basename(facts_file))):
         return False
     payload: dict[str, Any] = {
@@ -563,4 +584,6 @@ def save_index(
         "recent": sorted(recent),
         "files": rows,
     }
+    if places is not None:
+        payload["places"] = {rel: list(place) for rel, place in places.items()}
     return write_json(path, payload)

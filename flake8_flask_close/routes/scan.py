@@ -413,6 +413,8 @@ def scan(
         loaded.facts_file,
         loaded.facts_digest if unchanged else None,
     )
+    if unchanged and loaded.facts_file is not None and loaded.places is not None:
+        project.facts_written(loaded.facts_file, loaded.places)
     if not unchanged:
         project.attach_stored_facts()  # the facts file is written whole
         for rel in project.reread_lost_facts():
@@ -426,7 +428,9 @@ def scan(
             entry.drop_text()
     elif recent_before != frozenset(recent) and cache_path and loaded.facts_file:
         # the same rows and facts: only which files are too recent to vouch for changed
-        cache.save_index(cache_path, loaded.facts_file, project.facts_digest(), rows, recent)
+        cache.save_index(
+            cache_path, loaded.facts_file, project.facts_digest(), rows, recent, loaded.places
+        )
     if cache.tracing():
         parsed = sum(1 for e in project.entries.values() if e.has_facts)
         cache.trace(
