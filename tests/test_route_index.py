@@ -296,7 +296,7 @@ def test_bucketed_route_map_answers_as_one_router(
         urls |= {concrete, concrete.rstrip("/"), concrete + "/", "/" + concrete, concrete + "x"}
         urls.add("/".join(concrete.split("/")[: rng.randint(1, 4)]))
     bucketed = RouteMap(group.routes)
-    whole = _router(group.routes, range(len(group.routes)))
+    whole = _router(list(enumerate(group.routes)))
     assert whole is not None
     for url in sorted(urls):
         for method in ("GET", "POST", "HEAD"):
@@ -330,7 +330,7 @@ def test_bucketed_route_map_on_slashes_and_variable_first_segments() -> None:
     urls = ["/", "//", "/docs", "/docs/", "/docs//x", "//docs/x", "/en/docs/x", "/2024"]
     urls += ["/2024/", "/files", "/files/", "/files/a", "/a/b", "/a//b", "/zzz", "/zzz/q/"]
     bucketed = RouteMap(routes)
-    whole = _router(routes, range(len(routes)))
+    whole = _router(list(enumerate(routes)))
     assert whole is not None
     for url in urls:
         got = bucketed.match(url, "GET")

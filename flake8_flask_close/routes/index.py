@@ -8,7 +8,7 @@ import mimetypes
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
 from flake8_flask_close.routes import cache
@@ -39,7 +39,7 @@ from flake8_flask_close.routes.scan import (
 from flake8_flask_close.walks import remembered_walks
 
 if TYPE_CHECKING:
-    from flake8_flask_close.routes.linked import StoredLink
+    from flake8_flask_close.routes.linked import StoredLink, StoredRoutes
 
 NOT_PROJECT_PACKAGES = frozenset(
     getattr(sys, "stdlib_module_names", ())
@@ -93,23 +93,43 @@ class LinkedRoute:
         return any(e for _, e in self.method_evidence)
 
 
-@dataclass
 class AppGroup:
     """Routes reachable through one app (or one unresolved route target)."""
 
-    key: str
-    label: str
-    routes: list[LinkedRoute] = field(default_factory=list)
-    error_evidence: dict[int, str] = field(default_factory=dict)
-    local_scope: Optional[tuple[str, str]] = None
-    """(module, function qualname) for routes added to an unknown app inside a function."""
-    _map: Optional[RouteMap] = None
-    _by_endpoint: Optional[dict[str, list[LinkedRoute]]] = None
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        routes: Optional[list[LinkedRoute]] = None,
+        error_evidence: Optional[dict[int, str]] = None,
+        local_scope: Optional[tuple[str, str]] = None,
+        stored: Optional[StoredRoutes] = None,
+    ) -> None:
+        self.key = key
+        self.label = label
+        self.error_evidence: dict[int, str] = error_evidence or {}
+        self.local_scope = local_scope
+        """(module, function qualname) for routes added to an unknown app inside a function."""
+        self._stored = stored
+        """The stored links' buckets of routes, each read when first asked for."""
+        self._routes = routes if routes is not None or stored is not None else []
+        self._map: Optional[RouteMap] = None
+        self._by_endpoint: Optional[dict[str, list[LinkedRoute]]] = None
+
+    @property
+    def routes(self) -> list[LinkedRoute]:
+        if self._routes is None:
+            assert self._stored is not None
+            self._routes = self._stored.everything()
+        return self._routes
 
     @property
     def route_map(self) -> RouteMap:
         if self._map is None:
-            self._map = RouteMap(self.routes)
+            if self._routes is None:
+                self._map = RouteMap(buckets=self._stored)
+            else:
+                self._map = RouteMap(self._routes)
         return self._map
 
     def with_endpoint(self, endpoint: str) -> list[LinkedRoute]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import functools
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 if TYPE_CHECKING:
     from werkzeug.routing import MapAdapter
@@ -61,6 +61,9 @@ ANY_FIRST = "\x00any"
 """The bucket of rules whose first path segment isn't literal (``/<name>``): they may
 match a path whatever its first segment."""
 
+NEVER_MATCHED = "\x00never"
+"""The bucket of routes no path reaches: no rule, or one not starting with a slash."""
+
 
 def _first_segment(path: str) -> str:
     """``/static/app.css`` -> ``static``; ``/`` -> ``""`` (Werkzeug merges repeated
@@ -68,9 +71,47 @@ def _first_segment(path: str) -> str:
     return path.lstrip("/").split("/", 1)[0]
 
 
-def _rule_bucket(rule: str) -> str:
+def bucket_of(rule: Optional[str]) -> str:
+    """The bucket a route's rule goes in: its first path segment when that is literal."""
+    if rule is None or not rule.startswith("/"):
+        return NEVER_MATCHED
     first = _first_segment(rule)
     return ANY_FIRST if "<" in first else first
+
+
+def buckets_of(routes: Sequence[LinkedRoute]) -> dict[str, list[int]]:
+    """Bucket -> the indexes of its routes in ``routes``, in order."""
+    found: dict[str, list[int]] = {}
+    for i, route in enumerate(routes):
+        found.setdefault(bucket_of(route.rule), []).append(i)
+    return found
+
+
+NumberedRoutes = Sequence[tuple[int, "LinkedRoute"]]
+"""Routes with their places in their app's table (the order Werkzeug is given them in)."""
+
+
+class RouteBuckets(Protocol):
+    """An app's routes by bucket: in memory, or read a bucket at a time from the stored
+    links (``routes.linked``)."""
+
+    def names(self) -> Collection[str]: ...
+
+    def bucket(self, name: str) -> NumberedRoutes: ...
+
+
+class ListedBuckets:
+    """The buckets of routes held in a list."""
+
+    def __init__(self, routes: Sequence[LinkedRoute]) -> None:
+        self._routes = routes
+        self._indexes = buckets_of(routes)
+
+    def names(self) -> Collection[str]:
+        return self._indexes.keys()
+
+    def bucket(self, name: str) -> NumberedRoutes:
+        return [(i, self._routes[i]) for i in self._indexes.get(name, ())]
 
 
 MAX_ROUTERS = 4
@@ -85,32 +126,35 @@ class RouteMap:
     segment is literal can only match paths starting with that segment, so the router is
     built per first segment, on first need, from those rules and the rules whose first
     segment is a variable: the same answers as one router of every rule, without
-    compiling the thousands a big project has for the few buckets its tests ask for."""
+    compiling the thousands a big project has for the few buckets its tests ask for (nor,
+    with stored links, reading them)."""
 
-    def __init__(self, routes: Sequence[LinkedRoute]) -> None:
-        self.routes = list(routes)
-        self._buckets: dict[str, list[int]] = {}
-        for i, route in enumerate(self.routes):
-            if route.rule is not None and route.rule.startswith("/"):
-                self._buckets.setdefault(_rule_bucket(route.rule), []).append(i)
-        self._adapters: OrderedDict[str, Optional[MapAdapter]] = OrderedDict()
+    def __init__(
+        self, routes: Sequence[LinkedRoute] = (), buckets: Optional[RouteBuckets] = None
+    ) -> None:
+        self._buckets = ListedBuckets(routes) if buckets is None else buckets
+        self._names = frozenset(self._buckets.names()) - {NEVER_MATCHED}
+        self._adapters: OrderedDict[str, tuple[Optional[MapAdapter], dict[int, LinkedRoute]]]
+        self._adapters = OrderedDict()
         self._matches: dict[tuple[str, str], Optional[Match]] = {}
 
-    def _adapter(self, path: str) -> Optional[MapAdapter]:
+    def _adapter(self, path: str) -> tuple[Optional[MapAdapter], dict[int, LinkedRoute]]:
         first = _first_segment(path)
-        bucket = first if first in self._buckets and first != ANY_FIRST else ANY_FIRST
+        bucket = first if first in self._names else ANY_FIRST
         adapters = self._adapters
         if bucket in adapters:
             adapters.move_to_end(bucket)
             return adapters[bucket]
-        chosen = self._buckets.get(bucket, []) if bucket != ANY_FIRST else []
-        indexes = sorted([*chosen, *self._buckets.get(ANY_FIRST, [])])
-        adapter = adapters[bucket] = _router(self.routes, indexes)
+        chosen = list(self._buckets.bucket(bucket)) if bucket != ANY_FIRST else []
+        if ANY_FIRST in self._names:
+            chosen += self._buckets.bucket(ANY_FIRST)
+        chosen.sort(key=lambda numbered: numbered[0])
+        found = adapters[bucket] = (_router(chosen), dict(chosen))
         if len(adapters) > MAX_ROUTERS:
             # A worker checks a big project's test folders one after the other: keeping
             # every router it ever built grew it by tens of MiB.
             adapters.popitem(last=False)
-        return adapter
+        return found
 
     def match(self, path: str, method: str) -> Optional[Match]:
         """The route ``method path`` reaches (answers remembered: test modules ask for
@@ -129,7 +173,7 @@ class RouteMap:
         from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
         from werkzeug.routing import RequestRedirect
 
-        adapter = self._adapter(path)
+        adapter, numbered = self._adapter(path)
         if adapter is None:
             return None
         try:
@@ -140,19 +184,18 @@ class RouteMap:
             return None
         except (HTTPException, ValueError, LookupError, TypeError):
             return None
-        return Match(self.routes[int(endpoint)], dict(args))
+        return Match(numbered[int(endpoint)], dict(args))
 
 
-def _router(routes: Sequence[LinkedRoute], indexes: Sequence[int]) -> Optional[MapAdapter]:
-    """A Werkzeug router of ``routes[i]`` for ``i`` in ``indexes`` (endpoints are the
-    indexes); None when even an empty one can't be built."""
+def _router(numbered: NumberedRoutes) -> Optional[MapAdapter]:
+    """A Werkzeug router of the routes, in order (endpoints are their numbers); None when
+    even an empty one can't be built."""
     from werkzeug.routing import Map
 
     matching_rule, permissive = _router_types()
     converters: dict[str, type] = {}
     rules: list[Any] = []
-    for i in indexes:
-        route = routes[i]
+    for i, route in numbered:
         assert route.rule is not None
         for conv in _CONVERTER.findall(route.rule):
             if conv and conv not in Map.default_converters:

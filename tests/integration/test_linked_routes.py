@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -197,7 +198,7 @@ def many_blueprints(root: Path, count: int) -> None:
     write_project(root, files)
 
 
-def test_stored_links_read_only_the_modules_the_analysis_asks_for(
+def test_stored_links_read_only_the_modules_and_routes_the_analysis_asks_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = tmp_path / "big"
@@ -211,6 +212,8 @@ def test_stored_links_read_only_the_modules_the_analysis_asks_for(
     assert found.route is not None and found.route.evidence is not None
     assert stored.file_view("site.part3", stored.modules["site.part3"].routes[0].view)
     assert len(stored.modules._read) == 1  # site.part3 only, of 32
+    [group] = stored.groups
+    assert group._stored is not None and set(group._stored._read) == {"part3"}  # of 31 buckets
 
 
 def test_stored_links_follow_the_static_folders(
@@ -253,7 +256,8 @@ def test_stored_links_are_kept_per_working_directory(
 
 
 def stored_payload(path: Path) -> list[Any]:
-    """The stored links' lines, parsed: the header, then lines of routes and evidence."""
+    """The stored links' lines, parsed: the header, then lines of numbered routes and
+    evidence."""
     body, _, named = path.read_bytes().rpartition(b"\n")
     assert json.loads(named) == cache.bytes_name(body)
     return [json.loads(line) for line in body.split(b"\n")]
@@ -275,7 +279,7 @@ def spoil(path: Path, how: str) -> None:
         return
     lines = stored_payload(path)
     header = lines[0]
-    route = lines[1][0]  # the first group's first route
+    route = lines[1][0][1]  # the first group's first bucket's first route
     if how == "short-route":
         route.pop()
     elif how == "methods-text":
@@ -301,7 +305,13 @@ def spoil(path: Path, how: str) -> None:
     elif how == "line-null":
         lines.append(None)
     elif how == "negative-count":
-        header["groups"][0]["lines"] = -1
+        header["groups"][0]["buckets"][0][1] = -1
+    elif how == "wrong-bucket":  # a route no request would find where it sits
+        route[0] = "/nowhere" + (route[0] or "")
+    elif how == "number-twice":
+        lines[2][0][0] = lines[1][0][0]
+    elif how == "number-out-of-range":
+        lines[1][0][0] = header["groups"][0]["count"]
     store_payload(path, lines)
 
 
@@ -310,9 +320,6 @@ def spoil(path: Path, how: str) -> None:
     [
         "truncated",
         "unsigned-edit",
-        "short-route",
-        "methods-text",
-        "flag-text",
         "status-text",
         "schema",
         "unknown-module",
@@ -337,6 +344,52 @@ def test_damaged_stored_links_mean_linking_again(
     assert isinstance(again.modules, dict)
     assert what_it_knows(again) == expected
     assert isinstance(index_of(shop, settings).modules, linked.StoredModules)  # mended
+
+
+def urls_of(index: RouteIndex) -> list[str]:
+    """A URL each rule of ``index`` matches."""
+    return sorted(
+        re.sub(r"<[^>]*>", "x", route.rule)
+        for group in index.groups
+        for route in group.routes
+        if route.rule is not None
+    )
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "short-route",
+        "methods-text",
+        "flag-text",
+        "wrong-bucket",
+        "number-twice",
+        "number-out-of-range",
+    ],
+)
+def test_stored_routes_unlike_the_plugins_mean_linking_again(
+    shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """Routes are read a bucket at a time, when a request needs them: one that isn't
+    what the plugin writes (under a matching digest) is found then, and the routes come
+    from linking again, which also mends the stored links."""
+    monkeypatch.chdir(shop)
+    settings = CacheSettings(directory=str(tmp_path / "cache"))
+    fresh = index_of(shop, settings)
+    expected = what_it_knows(fresh)
+    urls = urls_of(fresh)
+    answers = [fresh.match(url, "GET") for url in urls]
+    [stored] = (tmp_path / "cache").glob(f"{linked.PREFIX}*.jsonl")
+    payload = stored_payload(stored)
+    spoil(stored, how)
+    for ask in ("match", "routes"):
+        again = index_of(shop, settings)
+        assert isinstance(again.modules, linked.StoredModules)
+        if ask == "match":
+            assert [again.match(url, "GET") for url in urls] == answers
+        assert what_it_knows(again) == expected
+        assert stored_payload(stored) == payload  # mended
+        spoil(stored, how)
 
 
 def test_new_facts_replace_the_stored_links(
