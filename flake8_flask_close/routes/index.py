@@ -146,6 +146,23 @@ EvidenceMemo = dict[tuple[str, str], Optional[str]]
 """(module, function qualname) -> why it returns a file response, or None."""
 
 
+class FunctionMemo:
+    """What linking worked out about functions: why each returns a file response (or
+    None), and which of those serve a file on some paths only (the others are left out
+    of ``mixed``: thousands of entries at 10,000 files)."""
+
+    def __init__(self) -> None:
+        self.evidence: EvidenceMemo = {}
+        self.mixed: dict[tuple[str, str], bool] = {}
+
+    def load(self, module: str) -> None:
+        """Have what is known about ``module``'s functions at hand (stored links read
+        it when first asked for, see ``routes.linked``)."""
+
+    def everything(self) -> tuple[EvidenceMemo, dict[tuple[str, str], bool]]:
+        return self.evidence, self.mixed
+
+
 def folder_mimetypes(folder: str, limit: int = 5000) -> Optional[frozenset[str]]:
     """The types of the files in a static folder (None when it is too big to list: then
     any type may be served)."""
@@ -209,10 +226,7 @@ class RouteIndex:
             listed = list(modules)
             self.modules = {facts.module: facts for facts in listed}
             self.paths = [facts.path for facts in listed]
-        self._evidence: EvidenceMemo = {}
-        self._mixed: dict[tuple[str, str], bool] = {}
-        """The functions of ``_evidence`` that serve a file on some paths only (the others
-        are left out: thousands of entries at 10,000 files)."""
+        self._memo = FunctionMemo()
         self._shown = self._display_paths()
         self.groups: list[AppGroup] = []
         self._hooks: Optional[list[tuple[ModuleFacts, HookFact]]] = None
@@ -233,7 +247,7 @@ class RouteIndex:
             self._link()
         else:
             self.groups = stored.groups
-            self._evidence, self._mixed = stored.evidence, stored.mixed
+            self._memo = stored.memo
             self._hook_owners = stored.hook_owners
             self._sent = stored.sent_attributes
 
@@ -349,9 +363,11 @@ class RouteIndex:
         self, facts: ModuleFacts, fn: FunctionFact, depth: int = 0
     ) -> Optional[str]:
         key = (facts.module, fn.qualname)
-        if key in self._evidence:
-            return self._evidence[key]
-        self._evidence[key] = None  # breaks recursion
+        memo = self._memo
+        memo.load(facts.module)
+        if key in memo.evidence:
+            return memo.evidence[key]
+        memo.evidence[key] = None  # breaks recursion
         found: Optional[str] = None
         mixed = fn.plain_returns > 0
         if fn.direct:
@@ -370,10 +386,10 @@ class RouteIndex:
                     mixed = True  # a project helper that returns an ordinary response
                 elif found is None:
                     found = f"{inner} via {hfn.qualname.rsplit('.', 1)[-1]}()"
-                mixed = mixed or self._mixed.get((hfacts.module, hfn.qualname), False)
-        self._evidence[key] = found
+                mixed = mixed or memo.mixed.get((hfacts.module, hfn.qualname), False)
+        memo.evidence[key] = found
         if found is not None and mixed:
-            self._mixed[key] = True
+            memo.mixed[key] = True
         return found
 
     def function_mimetypes(
@@ -401,7 +417,7 @@ class RouteIndex:
     def is_mixed(self, facts: ModuleFacts, fn: FunctionFact) -> bool:
         """Does this function return a file on some paths and an ordinary page on others?"""
         self.function_evidence(facts, fn)
-        return self._mixed.get((facts.module, fn.qualname), False)
+        return self._memo.mixed.get((facts.module, fn.qualname), False)
 
     def class_view_evidence(
         self, facts: ModuleFacts, cls: ClassFact
@@ -835,7 +851,7 @@ class RouteIndex:
     def evidence_memo(self) -> tuple[EvidenceMemo, dict[tuple[str, str], bool]]:
         """What linking worked out about functions (kept with the links: computed in
         another order, a helper that calls itself back could come out otherwise)."""
-        return self._evidence, self._mixed
+        return self._memo.everything()
 
 
 # -------------------------------------------------------------------- building

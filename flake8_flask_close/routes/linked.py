@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -28,7 +28,13 @@ from flake8_flask_close import __version__
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import CacheSettings
 from flake8_flask_close.routes.facts import ModuleFacts
-from flake8_flask_close.routes.index import AppGroup, LinkedRoute, RouteIndex, folder_mimetypes
+from flake8_flask_close.routes.index import (
+    AppGroup,
+    FunctionMemo,
+    LinkedRoute,
+    RouteIndex,
+    folder_mimetypes,
+)
 from flake8_flask_close.routes.match import NumberedRoutes, bucket_of, buckets_of
 from flake8_flask_close.routes.scan import ProjectScan, display_prefix
 
@@ -45,8 +51,7 @@ class StoredLink:
 
     paths: list[str]
     groups: list[AppGroup]
-    evidence: EvidenceMemo
-    mixed: dict[tuple[str, str], bool]
+    memo: FunctionMemo
     hook_owners: list[str]
     sent_attributes: frozenset[str]
 
@@ -131,8 +136,8 @@ memory as objects, text and bytes together, in the main process flake8 forks fro
 def _pieces(index: RouteIndex) -> Iterator[bytes]:
     """The stored links as JSON lines: a header, then each group's routes by bucket
     (first path segment), a few hundred per line, each with its place in the group's
-    table, then the function evidence; a run reads only the buckets its requests can
-    match."""
+    table, then the function evidence by module; a run reads only the buckets its
+    requests can match and the evidence of the modules it asks about."""
 
     def text(value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":")).encode("utf-8", "surrogatepass")
@@ -147,7 +152,10 @@ def _pieces(index: RouteIndex) -> Iterator[bytes]:
                 types = route.mimetypes
                 static[route.static_dir] = None if types is None else sorted(types)
     evidence, mixed = index.evidence_memo()
-    keys = list(evidence)
+    keys = sorted(evidence)
+    evidence_lines = [
+        keys[start : start + ROUTES_PER_PIECE] for start in range(0, len(keys), ROUTES_PER_PIECE)
+    ]
     buckets = [buckets_of(group.routes) for group in index.groups]
     header = {
         "schema": SCHEMA,
@@ -167,7 +175,7 @@ def _pieces(index: RouteIndex) -> Iterator[bytes]:
             }
             for group, by_name in zip(index.groups, buckets)
         ],
-        "evidence_lines": lines(len(keys)),
+        "evidence": [[chunk[0][0], chunk[-1][0]] for chunk in evidence_lines],
     }
     yield text(header)
     for group, by_name in zip(index.groups, buckets):
@@ -176,12 +184,13 @@ def _pieces(index: RouteIndex) -> Iterator[bytes]:
             for start in range(0, len(numbers), ROUTES_PER_PIECE):
                 piece = numbers[start : start + ROUTES_PER_PIECE]
                 yield b"\n" + text([[i, _route_json(routes[i])] for i in piece])
-    for start in range(0, len(keys), ROUTES_PER_PIECE):
-        chunk = [
-            [module, qualname, evidence[module, qualname], mixed.get((module, qualname), False)]
-            for module, qualname in keys[start : start + ROUTES_PER_PIECE]
-        ]
-        yield b"\n" + text(chunk)
+    for chunk in evidence_lines:
+        yield b"\n" + text(
+            [
+                [module, name, evidence[module, name], mixed.get((module, name), False)]
+                for module, name in chunk
+            ]
+        )
 
 
 def save(path: str, index: RouteIndex) -> None:
@@ -319,23 +328,74 @@ class _Reader:
 
 
 class _Relinking:
-    """What a table damaged beyond its digest is replaced with: the project linked again
+    """What links damaged beyond their digest are replaced with: the project linked again
     (once per process, stored for the next run)."""
 
     def __init__(self, path: str, project: ProjectScan, send_functions: tuple[str, ...]) -> None:
         self._path = path
         self._project = project
         self._send_functions = send_functions
-        self._routes: Optional[dict[str, list[LinkedRoute]]] = None
+        self._index: Optional[RouteIndex] = None
 
-    def routes(self, key: str) -> list[LinkedRoute]:
-        if self._routes is None:
+    def index(self) -> RouteIndex:
+        if self._index is None:
             cache.trace("linked-relink", self._project.root)
             project = self._project
             index = RouteIndex(project.root, project.modules().values(), self._send_functions)
             save(self._path, index)
-            self._routes = {group.key: group.routes for group in index.groups}
-        return self._routes.get(key, [])
+            self._index = index
+        return self._index
+
+    def routes(self, key: str) -> list[LinkedRoute]:
+        return next((g.routes for g in self.index().groups if g.key == key), [])
+
+
+class StoredMemo(FunctionMemo):
+    """The stored function evidence, read a module's lines at a time (sorted by module,
+    the header naming each line's first and last), each value checked as it is read:
+    one that isn't what the plugin writes means taking the memo of linking again."""
+
+    def __init__(
+        self, lines: _StoredLines, spans: list[tuple[str, str, int]], relinking: _Relinking
+    ) -> None:
+        super().__init__()
+        self._lines = lines
+        self._spans = spans
+        self._relinking = relinking
+        self._unread = {line for _, _, line in spans}
+        self._loaded: set[str] = set()
+        self._names: dict[str, str] = {}  # each module's name one string, not one per function
+
+    def load(self, module: str) -> None:
+        if module in self._loaded or not self._unread:
+            return
+        self._loaded.add(module)
+        self._read(line for first, last, line in self._spans if first <= module <= last)
+
+    def everything(self) -> tuple[EvidenceMemo, dict[tuple[str, str], bool]]:
+        self._read(line for _, _, line in self._spans)
+        return self.evidence, self.mixed
+
+    def _read(self, lines: Iterable[int]) -> None:
+        try:
+            for line in lines:
+                if line in self._unread:
+                    self._read_line(line)
+        except (ValueError, TypeError, RecursionError):
+            self._unread.clear()
+            self.evidence, self.mixed = self._relinking.index().evidence_memo()
+
+    def _read_line(self, line: int) -> None:
+        names, evidence, mixed = self._names, self.evidence, self.mixed
+        for item in _list(self._lines.value(line)):
+            if type(item) is not list or len(item) != 4:
+                raise ValueError(f"not a function's evidence: {item!r}")
+            module, qualname, found, is_mixed = item
+            function = (names.setdefault(_text(module), module), _text(qualname))
+            evidence[function] = _text_or_none(found)
+            if _flag(is_mixed):
+                mixed[function] = True
+        self._unread.discard(line)
 
 
 class StoredRoutes:
@@ -452,23 +512,15 @@ def _stored_link(header: Any, lines: _StoredLines, relinking: _Relinking) -> Sto
                 stored=routes,
             )
         )
-    evidence: EvidenceMemo = {}
-    mixed: dict[tuple[str, str], bool] = {}
-    names: dict[str, str] = {}  # each module's name one string, not one per function
-    evidence_lines = _count(header["evidence_lines"])
-    if line + evidence_lines != len(lines):
+    by_module: list[tuple[str, str, int]] = []
+    for first, last in _list(header["evidence"]):
+        by_module.append((_text(first), _text(last), line + len(by_module)))
+    if line + len(by_module) != len(lines):
         raise ValueError("not as many lines as the header counts")
-    for at in range(line, line + evidence_lines):
-        for module, qualname, found, is_mixed in _list(lines.value(at)):
-            function = (names.setdefault(_text(module), module), _text(qualname))
-            evidence[function] = _text_or_none(found)
-            if _flag(is_mixed):
-                mixed[function] = True
     return StoredLink(
         paths=_texts(header["paths"]),
         groups=groups,
-        evidence=evidence,
-        mixed=mixed,
+        memo=StoredMemo(lines, by_module, relinking),
         hook_owners=_texts(header["hook_owners"]),
         sent_attributes=frozenset(_texts(header["sent"])),
     )

@@ -204,6 +204,7 @@ def test_stored_links_read_only_the_modules_and_routes_the_analysis_asks_for(
     root = tmp_path / "big"
     many_blueprints(root, 30)
     monkeypatch.chdir(root)
+    monkeypatch.setattr(linked, "ROUTES_PER_PIECE", 2)  # a big project's many lines
     settings = CacheSettings(directory=str(tmp_path / "cache"))
     index_of(root, settings)
     stored = index_of(root, settings)
@@ -214,6 +215,11 @@ def test_stored_links_read_only_the_modules_and_routes_the_analysis_asks_for(
     assert len(stored.modules._read) == 1  # site.part3 only, of 32
     [group] = stored.groups
     assert group._stored is not None and set(group._stored._read) == {"part3"}  # of 31 buckets
+    memo = stored._memo
+    assert isinstance(memo, linked.StoredMemo)
+    read = [s for s in memo._spans if s[2] not in memo._unread]
+    assert read and all(first <= "site.part3" <= last for first, last, _ in read)
+    assert len(read) <= 2 < 10 < len(memo._spans)  # the lines holding site.part3 only
 
 
 def test_stored_links_follow_the_static_folders(
@@ -312,6 +318,10 @@ def spoil(path: Path, how: str) -> None:
         lines[2][0][0] = lines[1][0][0]
     elif how == "number-out-of-range":
         lines[1][0][0] = header["groups"][0]["count"]
+    elif how == "evidence-flag-text":
+        lines[-1][0][3] = "no"
+    elif how == "evidence-not-four":
+        lines[-1][-1].append(None)
     store_payload(path, lines)
 
 
@@ -365,14 +375,17 @@ def urls_of(index: RouteIndex) -> list[str]:
         "wrong-bucket",
         "number-twice",
         "number-out-of-range",
+        "evidence-flag-text",
+        "evidence-not-four",
     ],
 )
-def test_stored_routes_unlike_the_plugins_mean_linking_again(
+def test_stored_links_unlike_the_plugins_mean_linking_again_when_read(
     shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    """Routes are read a bucket at a time, when a request needs them: one that isn't
-    what the plugin writes (under a matching digest) is found then, and the routes come
-    from linking again, which also mends the stored links."""
+    """Routes are read a bucket at a time, when a request needs them, and the function
+    evidence a module at a time: a value that isn't what the plugin writes (under a
+    matching digest) is found then, and the routes or evidence come from linking again,
+    which also mends the stored links."""
     monkeypatch.chdir(shop)
     settings = CacheSettings(directory=str(tmp_path / "cache"))
     fresh = index_of(shop, settings)
