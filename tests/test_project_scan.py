@@ -704,6 +704,33 @@ def test_a_damaged_facts_file_means_reading_the_modules_again(shop: Path, damage
     assert {rel: warm.facts_of(rel) for rel in warm.modules()} == fresh(shop).modules()
 
 
+@pytest.mark.parametrize("wrong", ["swapped", "beyond-the-file", "huge"])
+def test_places_the_facts_are_not_at_mean_finding_them_in_the_facts_file(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, wrong: str
+) -> None:
+    """Where the index says a module's facts sit is checked by their digest: facts not
+    there are looked for in the facts file, once, not read again from the module."""
+    scan(str(shop), (), settings(shop))
+    index = json.loads(index_file(shop).read_text())
+    places = index["places"]
+    first, second = "shop/downloads.py", "shop/__init__.py"
+    if wrong == "swapped":
+        places[first], places[second] = places[second], places[first]
+    else:
+        for place in places.values():
+            place[1] = 2**70 if wrong == "huge" else place[1] + 10**6
+    index_file(shop).write_text(json.dumps(index))
+    looked: list[Optional[str]] = []
+    find = cache.facts_places
+    monkeypatch.setattr(cache, "facts_places", lambda path: looked.append(path) or find(path))
+    expected = fresh(shop).modules()
+    warm = scan(str(shop), (), settings(shop))
+    monkeypatch.setattr(scan_module, "_read_entry", None)  # no module read again
+    assert warm.all_facts_at_hand()
+    assert {rel: warm.facts_of(rel) for rel in expected} == expected
+    assert looked == [warm.facts_file]
+
+
 @pytest.mark.parametrize("places", [None, [], {"shop/downloads.py": [0]}, {"x.py": [-1, 2]}])
 def test_an_index_without_well_formed_places_means_finding_them_in_the_facts_file(
     shop: Path, monkeypatch: pytest.MonkeyPatch, places: Any

@@ -431,17 +431,19 @@ def facts_places(facts_file: Optional[str]) -> FactsPlaces:
 
 
 def read_facts_text(facts_file: str, place: tuple[int, int]) -> Optional[str]:
-    """One module's facts text from the facts file, at ``place`` (from ``facts_places``
-    or the write); None when the file is gone or too short now."""
+    """One module's facts text from the facts file, at ``place`` (from ``facts_places``,
+    the write or the index); None when the file is gone or doesn't reach that far."""
     offset, length = place
     try:
         with open(facts_file, "rb") as fh:
+            if offset + length > os.fstat(fh.fileno()).st_size:
+                return None
             fh.seek(offset)
             raw = fh.read(length)
         if len(raw) != length:
             return None
         return raw.decode("utf-8", "surrogatepass")
-    except (OSError, ValueError):
+    except (OSError, ValueError, OverflowError, MemoryError):
         return None
 
 

@@ -329,7 +329,9 @@ class _Reader:
 
 class _Relinking:
     """What links damaged beyond their digest are replaced with: the project linked again
-    (once per process, stored for the next run)."""
+    (once per process that reads a damaged value, so each of flake8's workers may; stored
+    for the next run). Damage on disk fails the digest before this: only a file the plugin
+    didn't write gets here."""
 
     def __init__(self, path: str, project: ProjectScan, send_functions: tuple[str, ...]) -> None:
         self._path = path
@@ -419,6 +421,7 @@ class StoredRoutes:
         self._count = count
         self._spans = spans
         self._read: dict[str, list[tuple[int, LinkedRoute]]] = {}
+        self._numbers: set[int] = set()
         self._relinked: Optional[tuple[list[LinkedRoute], dict[str, list[int]]]] = None
 
     def names(self) -> Collection[str]:
@@ -440,9 +443,7 @@ class StoredRoutes:
                 slots: list[Optional[LinkedRoute]] = [None] * self._count
                 for name in self._spans:
                     for i, route in self._checked_bucket(name):
-                        if slots[i] is not None:
-                            raise ValueError(f"route number {i} twice")
-                        slots[i] = route
+                        slots[i] = route  # each number once: _checked_bucket sees to it
                 routes = [route for route in slots if route is not None]
                 if len(routes) == self._count:
                     return routes
@@ -462,6 +463,10 @@ class StoredRoutes:
                     if bucket_of(numbered[1].rule) != name:
                         raise ValueError(f"a route in the wrong bucket: {data!r}")
                     found.append(numbered)
+            numbers = {number for number, _ in found}
+            if len(numbers) != len(found) or not numbers.isdisjoint(self._numbers):
+                raise ValueError(f"a route's number twice, in bucket {name!r}")
+            self._numbers |= numbers
             self._read[name] = found
         return found
 

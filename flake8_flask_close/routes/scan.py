@@ -75,6 +75,8 @@ class ProjectScan:
         entries were taken from, or computed once."""
         self._places: Optional[cache.FactsPlaces] = None
         """Where each module's facts sit in ``facts_file``, once known."""
+        self._places_told = False
+        """Whether ``_places`` is what the index says rather than what was found."""
         self._modules: Optional[dict[str, ModuleFacts]] = None
         self.linked: Optional[RouteIndex] = None
         """The index linked from these modules, once built (see ``index.get_index``)."""
@@ -108,9 +110,12 @@ class ProjectScan:
         if entry is None or not entry.has_facts:
             return None
         if entry.needs_text and self.facts_file is not None:
-            place = self._facts_places().get(rel)
-            text = None if place is None else cache.read_facts_text(self.facts_file, place)
-            if text is not None and cache.digest(text) == entry.facts_digest:
+            text = self._facts_text(rel, self.facts_file)
+            if text is None and self._places_told:
+                # the index said where, and it isn't there: find where, in the file itself
+                self._places, self._places_told = None, False
+                text = self._facts_text(rel, self.facts_file)
+            if text is not None:
                 entry.attach_text(text)
         try:
             facts = entry.facts()
@@ -119,6 +124,14 @@ class ProjectScan:
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             facts = self._reread(rel)  # a corrupt cached entry
         return facts
+
+    def _facts_text(self, rel: str, facts_file: str) -> Optional[str]:
+        """A module's facts text from the facts file, when its digest is the entry's."""
+        place = self._facts_places().get(rel)
+        text = None if place is None else cache.read_facts_text(facts_file, place)
+        if text is None or cache.digest(text) != self.entries[rel].facts_digest:
+            return None
+        return text
 
     def all_facts_at_hand(self) -> bool:
         """Whether every module's facts can be had without reading its file: as objects
@@ -133,7 +146,12 @@ class ProjectScan:
 
     def facts_written(self, facts_file: str, places: cache.FactsPlaces) -> None:
         """The facts of these entries were just written to ``facts_file``, at ``places``."""
-        self.facts_file, self._places = facts_file, places
+        self.facts_file, self._places, self._places_told = facts_file, places, False
+
+    def facts_placed(self, places: cache.FactsPlaces) -> None:
+        """Where the index says each module's facts sit in ``facts_file``: trusted until
+        a module's text isn't there (then the file is read to find them)."""
+        self._places, self._places_told = places, True
 
     def drop_facts(self) -> bool:
         """Forget every module's facts, to be read again from the facts file one module
@@ -413,8 +431,8 @@ def scan(
         loaded.facts_file,
         loaded.facts_digest if unchanged else None,
     )
-    if unchanged and loaded.facts_file is not None and loaded.places is not None:
-        project.facts_written(loaded.facts_file, loaded.places)
+    if unchanged and loaded.places is not None:
+        project.facts_placed(loaded.places)
     if not unchanged:
         project.attach_stored_facts()  # the facts file is written whole
         for rel in project.reread_lost_facts():

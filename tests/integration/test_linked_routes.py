@@ -16,6 +16,7 @@ import pytest
 from flake8_flask_close.routes import cache, linked
 from flake8_flask_close.routes.cache import CacheSettings
 from flake8_flask_close.routes.index import RouteIndex, get_index
+from flake8_flask_close.routes.match import ANY_FIRST
 from flake8_flask_close.routes.scan import forget_scans, project_scan
 from tests.helpers import REPO, write_project
 from tests.integration.conftest import CACHE, lint
@@ -60,6 +61,25 @@ def what_it_knows(index: RouteIndex) -> dict[str, Any]:
     }
 
 
+def urls_of(index: RouteIndex) -> list[str]:
+    """A URL each rule of ``index`` matches."""
+    return sorted(
+        re.sub(r"<[^>]*>", "x", route.rule)
+        for group in index.groups
+        for route in group.routes
+        if route.rule is not None
+    )
+
+
+def answers(index: RouteIndex, urls: list[str]) -> list[Any]:
+    """Where each URL goes, by method, and how a test module's own apps see it."""
+    return [
+        (url, method, index.match(url, method), index.match(url, method, "tests.test_app", ""))
+        for url in [*urls, "/", "//", "/nowhere/at/all"]
+        for method in ("GET", "POST")
+    ]
+
+
 WRITTEN = {
     "error_handler_files": {
         "app.py": "from flask import Flask, send_file\n\napp = Flask(__name__)\n\n\n"
@@ -68,6 +88,12 @@ WRITTEN = {
         "tests/test_app.py": "from app import app\n\n\ndef test_missing():\n"
         "    res = app.test_client().get('/nowhere')  # FCL101\n"
         "    assert res.status_code == 404\n",
+    },
+    "variable_first_segment": {
+        "app.py": "from flask import Flask, send_file\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/')\ndef home():\n    return 'home'\n\n\n"
+        "@app.route('/<lang>/doc')\ndef doc(lang):\n    return send_file(lang + '.pdf')\n\n\n"
+        "@app.route('/en/<name>')\ndef english(name):\n    return name\n",
     },
     "one_module_two_files": {
         "pkg/views.py": "from flask import Blueprint, send_file\n\n"
@@ -95,6 +121,7 @@ def test_stored_links_answer_as_fresh_ones_in_written_projects(
     index_of(root, settings)
     stored = index_of(root, settings)
     assert isinstance(stored.modules, linked.StoredModules)
+    assert answers(stored, urls_of(fresh)) == answers(fresh, urls_of(fresh))
     assert what_it_knows(stored) == what_it_knows(fresh)
     assert fresh.error_handler_evidence(404) if name == "error_handler_files" else True
     assert len(fresh.paths) == 3 if name == "one_module_two_files" else True
@@ -128,6 +155,8 @@ def test_stored_links_answer_as_fresh_ones(
     assert isinstance(first.modules, dict)
     stored = index_of(root, settings)
     assert isinstance(stored.modules, linked.StoredModules)
+    # routes read a bucket at a time, as requests ask, before anything reads them all
+    assert answers(stored, urls_of(fresh)) == answers(fresh, urls_of(fresh))
     assert what_it_knows(stored) == what_it_knows(fresh) == what_it_knows(first)
 
 
@@ -316,6 +345,12 @@ def spoil(path: Path, how: str) -> None:
         route[0] = "/nowhere" + (route[0] or "")
     elif how == "number-twice":
         lines[2][0][0] = lines[1][0][0]
+    elif how == "number-twice-any":  # a literal bucket's route numbered as a variable one's
+        buckets = header["groups"][0]["buckets"]
+        names = [name for name, _ in buckets]
+        assert names[0] != ANY_FIRST
+        any_line = 1 + sum(count for _, count in buckets[: names.index(ANY_FIRST)])
+        lines[1][0][0] = lines[any_line][0][0]
     elif how == "number-out-of-range":
         lines[1][0][0] = header["groups"][0]["count"]
     elif how == "evidence-flag-text":
@@ -356,16 +391,6 @@ def test_damaged_stored_links_mean_linking_again(
     assert isinstance(index_of(shop, settings).modules, linked.StoredModules)  # mended
 
 
-def urls_of(index: RouteIndex) -> list[str]:
-    """A URL each rule of ``index`` matches."""
-    return sorted(
-        re.sub(r"<[^>]*>", "x", route.rule)
-        for group in index.groups
-        for route in group.routes
-        if route.rule is not None
-    )
-
-
 @pytest.mark.parametrize(
     "how",
     [
@@ -403,6 +428,25 @@ def test_stored_links_unlike_the_plugins_mean_linking_again_when_read(
         assert what_it_knows(again) == expected
         assert stored_payload(stored) == payload  # mended
         spoil(stored, how)
+
+
+def test_a_route_numbered_in_two_buckets_means_linking_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request reads its bucket and the bucket of variable first segments together: a
+    number in both (one route would hide the other in the router) is found then."""
+    root = tmp_path / "variable_first_segment"
+    write_project(root, WRITTEN["variable_first_segment"])
+    monkeypatch.chdir(root)
+    settings = CacheSettings(directory=str(tmp_path / "cache"))
+    fresh = index_of(root, settings)
+    expected = answers(fresh, urls_of(fresh))
+    [stored] = (tmp_path / "cache").glob(f"{linked.PREFIX}*.jsonl")
+    payload = stored_payload(stored)
+    spoil(stored, "number-twice-any")
+    again = index_of(root, settings)
+    assert answers(again, urls_of(fresh)) == expected
+    assert stored_payload(stored) == payload  # mended
 
 
 def test_new_facts_replace_the_stored_links(
