@@ -319,11 +319,15 @@ class Plugin:
         # which has no early build, gets here first
         _freeze()
         key = None
-        if store is not None and self._cacheable(root, source):
+        if store is not None:
             key = store.key_for(self.filename, source, test_side)
             found = store.get(key)
             if found is not None:
+                # stored only for a text that agreed with the index of this world: this
+                # one does too (and the index's rows needn't be read to know)
                 return found
+            if not self._cacheable(root, source):
+                key = None
         # the analysis: loaded on a cache miss only
         from flake8_flask_close import checks
         from flake8_flask_close.walks import remembered_walks
@@ -331,9 +335,14 @@ class Plugin:
         side = checks.test_findings if test_side else checks.prod_findings
         with remembered_walks():
             findings = list(side(tree, self.filename, source, self.config))
-        if store is not None and key is not None:
+        if store is not None and key is not None and not self._changed_during_run(root):
             store.put(key, findings)
         return findings
+
+    def _changed_during_run(self, root: str) -> bool:
+        """Whether the files changed after the walk that made the run's world."""
+        send_functions = self.config.send_functions
+        return project_scan(root, send_functions, self.config.cache).changed_during_run
 
     def _cacheable(self, root: str, source: str) -> bool:
         """An editor buffer that differs from the indexed copy of a module with routes

@@ -375,7 +375,7 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
     if index_path is None:
         return None
     project = project_scan(root, config.send_functions, settings)
-    if not project.entries:
+    if not project.file_count:
         return None
     facts = project.facts_digest()
     base = _results_base(index_path)

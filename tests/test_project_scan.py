@@ -189,6 +189,148 @@ def test_the_index_keeps_the_facts_digest_and_a_warm_scan_takes_it(
     assert list(warm.entries) == list(cold.entries)
 
 
+def entry_rows(project: ProjectScan) -> dict[str, tuple[Any, ...]]:
+    return {
+        rel: (e.size, e.mtime_ns, e.text_digest, e.facts_digest)
+        for rel, e in project.entries.items()
+    }
+
+
+def scan_without_rows(shop: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectScan:
+    """A scan that must take the index's head, not its rows."""
+    with monkeypatch.context() as patched:
+        patched.setattr(cache, "load", None)
+        taken = scan(str(shop), (), settings(shop))
+    assert taken._entries is None
+    return taken
+
+
+def test_a_scan_of_files_all_as_the_index_has_them_reads_only_its_head(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The head (``head-<key>.json``) holds a digest of every file's path, size and mtime:
+    a walk with the same digest, none of its files too recent, takes the facts digest
+    from it, and reads the rows only when something asks for the entries."""
+    cold = scan(str(shop), (), settings(shop))
+    pin_clock(monkeypatch, shop / "shop" / "downloads.py", 10**12)
+    expected = fresh(shop)
+    warm = scan_without_rows(shop, monkeypatch)
+    assert warm.facts_digest() == cold.facts_digest() == expected.facts_digest()
+    assert warm.file_count == len(cold.entries)
+    monkeypatch.setattr(scan_module, "_read_entry", None)  # the rows, not the files
+    assert entry_rows(warm) == entry_rows(cold)
+    assert warm.modules() == expected.modules()
+    assert not warm.changed_during_run
+
+
+@pytest.mark.parametrize(
+    "change", ["size", "mtime", "new-file", "removed", "recent", "facts-file-gone", "no-head"]
+)
+def test_a_scan_takes_the_rows_when_the_files_are_not_all_as_the_head_says(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    scan(str(shop), (), settings(shop))
+    downloads = shop / "shop" / "downloads.py"
+    pin_clock(monkeypatch, downloads, 10**12)
+    st = downloads.stat()
+    if change == "size":
+        downloads.write_text(downloads.read_text() + "\n")
+        os.utime(downloads, ns=(st.st_atime_ns, st.st_mtime_ns))
+    elif change == "mtime":
+        os.utime(downloads, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    elif change == "new-file":
+        (shop / "shop" / "more.py").write_text("")
+        os.utime(shop / "shop" / "more.py", ns=(st.st_atime_ns, st.st_mtime_ns))
+    elif change == "removed":
+        downloads.unlink()
+    elif change == "recent":  # as old as it was, but now is within RACY_NS of it
+        pin_clock(monkeypatch, downloads, cache.RACY_NS // 2)
+    elif change == "facts-file-gone":
+        [facts_file] = index_file(shop).parent.glob("facts-*.jsonl")
+        facts_file.unlink()
+    elif change == "no-head":
+        Path(cache.head_path(str(index_file(shop)))).write_text('{"stats": 1}')
+    loads: list[Optional[str]] = []
+    real_load = cache.load
+    monkeypatch.setattr(cache, "load", lambda path: loads.append(path) or real_load(path))
+    warm = scan(str(shop), (), settings(shop))
+    assert loads == [str(index_file(shop))]
+    assert warm.facts_digest() == fresh(shop).facts_digest()
+    if change != "recent":  # the index and its head are written for the files as they are
+        assert entry_rows(scan_without_rows(shop, monkeypatch)) == entry_rows(warm)
+
+
+def test_rows_another_run_wrote_after_the_head_was_read_mean_scanning_again(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are read later than the head: if another run wrote the index meanwhile,
+    the files are scanned again, and a change to the facts since the walk is noted (the
+    run's world was made from the head: its answers are not stored)."""
+    scan(str(shop), (), settings(shop))
+    pin_clock(monkeypatch, shop / "shop" / "downloads.py", 10**12)
+    same = scan_without_rows(shop, monkeypatch)
+    index = json.loads(index_file(shop).read_text())
+    index["stats"] = "another run's"
+    index_file(shop).write_text(json.dumps(index))
+    assert entry_rows(same) == entry_rows(fresh(shop))
+    assert not same.changed_during_run
+    changed = scan_without_rows(shop, monkeypatch)  # the index and head written again
+    downloads = shop / "shop" / "downloads.py"
+    touch(downloads, downloads.read_text().replace('"/report/<name>"', '"/reports/<name>"'))
+    pin_clock(monkeypatch, downloads, 10**12)
+    scan(str(shop), (), settings(shop))  # another run, after the change
+    assert changed.modules() == fresh(shop).modules()
+    assert changed.changed_during_run
+    assert changed.facts_digest() == fresh(shop).facts_digest()
+
+
+def test_a_stored_answer_over_unchanged_files_needs_neither_the_rows_nor_the_analysis(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an editor's run asks once nothing changed: the head, the answer, done (a
+    stored answer was stored for a text that agreed with the index of its world)."""
+    test_file = shop / "tests" / "test_downloads.py"
+    pin_clock(monkeypatch, test_file, 10**12)
+    first = lint(test_file)
+    assert first and lint(test_file) == first
+    monkeypatch.setattr(cache, "load", None)
+    monkeypatch.setattr(scan_module, "_read_entry", None)
+    assert lint(test_file) == first
+
+
+def test_answers_found_after_the_files_changed_during_the_run_are_not_stored(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows taken with the head are the walk's, answers found with them are the world's;
+    rows another run wrote after a change are not: what is found with them isn't kept."""
+    test_file = shop / "tests" / "test_downloads.py"
+    pin_clock(monkeypatch, test_file, 10**12)
+    first = lint(test_file)
+    assert first
+    stored: list[object] = []
+    monkeypatch.setattr(result_cache.ResultStore, "put", lambda self, *a: stored.append(a))
+    answers = shop / cache.DEFAULT_DIR_NAME
+    for results in answers.glob("results-*"):
+        shutil.rmtree(results)
+    assert lint(test_file) == first
+    assert len(stored) == 1  # analysed again, in the world it was asked in
+    real_rows = ProjectScan._entries_from_index
+
+    def rows_after_a_change(self: ProjectScan) -> dict[str, cache.Entry]:
+        """A module's routes changed since the walk, and another run indexed them."""
+        downloads = shop / "shop" / "downloads.py"
+        touch(downloads, downloads.read_text().replace('"/report/<name>"', '"/reports/<name>"'))
+        pin_clock(monkeypatch, downloads, 10**12)
+        scan(str(shop), (), cache.CacheSettings())
+        return real_rows(self)
+
+    monkeypatch.setattr(ProjectScan, "_entries_from_index", rows_after_a_change)
+    for results in answers.glob("results-*"):
+        shutil.rmtree(results)
+    lint(test_file)
+    assert len(stored) == 1
+
+
 def test_the_facts_file_is_named_by_its_bytes_and_a_failed_write_leaves_the_old_one(
     shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -230,8 +372,9 @@ def test_the_facts_file_is_named_by_its_bytes_and_a_failed_write_leaves_the_old_
     downloads = shop / "shop" / "downloads.py"
     touch(downloads, downloads.read_text() + "\n\ndef extra():\n    return 1\n")
     scan(str(shop), (), settings(shop))  # new facts that can't be written: no new index
+    head = Path(cache.head_path(str(index_file(shop))))
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [".gitignore", facts.name, index_file(shop).name]
+        [".gitignore", facts.name, index_file(shop).name, head.name]
     )
     assert json.loads(index_file(shop).read_text())["facts"] == facts.name
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from flake8_flask_close.routes.facts import ModuleFacts
 
-SCHEMA = 5
+SCHEMA = 6
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
 RACY_NS = 3 * 10**9
@@ -258,6 +258,52 @@ FactsPlaces = dict[str, tuple[int, int]]
 """Path -> where its facts' JSON text sits in a facts file: (offset, length) in bytes."""
 
 
+def stat_line(rel: str, size: int, mtime_ns: int) -> str:
+    """What the stats key holds of one file."""
+    return f"{rel}\0{size}\0{mtime_ns}\n"
+
+
+def stats_key(lines: Iterable[str]) -> str:
+    """One digest of every file's ``stat_line``, in the walk's order: an index whose
+    files none was recent when it was written (``RACY_NS``) stands for a walk with the
+    same key, file for file (another order only means comparing row by row)."""
+    return digest("".join(lines))
+
+
+class Head(NamedTuple):
+    """The index's head, a file of its own: what a run over files all as the index has
+    them needs, without reading the index's rows."""
+
+    stats: str
+    """``stats_key`` of the index's rows."""
+    facts_file: str
+    facts_digest: str
+
+
+def head_path(index_path: str) -> str:
+    """``head-<key>.json`` beside ``index-<key>.json``."""
+    folder, name = os.path.split(index_path)
+    return os.path.join(folder, name.replace("index-", "head-", 1))
+
+
+def load_head(index_path: Optional[str]) -> Optional[Head]:
+    """The head written with the index, when there is one, of this plugin version, and
+    no file was too recent for its row to vouch for it when it was written."""
+    if index_path is None:
+        return None
+    data = read_json(head_path(index_path))
+    try:
+        if data.get("schema") != SCHEMA or data.get("version") != __version__:
+            return None
+        stats, facts_name, known = data["stats"], data["facts"], data["digest"]
+        if data["recent"] != [] or not all(type(v) is str for v in (stats, facts_name, known)):
+            return None
+    except (AttributeError, KeyError, TypeError):
+        return None
+    folder = os.path.dirname(index_path)
+    return Head(stats, os.path.join(folder, os.path.basename(facts_name)), known)
+
+
 class Loaded(NamedTuple):
     """What ``load`` found: the rows of the index, the file holding their facts, and the
     digest of those facts."""
@@ -274,6 +320,8 @@ class Loaded(NamedTuple):
     places: Optional[FactsPlaces] = None
     """Where each module's facts sit in the facts file, as written (None when the index
     doesn't say: then the facts file is read to find them)."""
+    stats: Optional[str] = None
+    """``stats_key`` of the rows, as written."""
 
 
 def stored_entry(row: Any, size: int, mtime_ns: int) -> Optional[Entry]:
@@ -355,7 +403,15 @@ def load(path: Optional[str]) -> Loaded:
             rows = {rel: row for rel, row in rows.items() if not _names_facts(row)}
             return Loaded(rows, facts_file, None, frozenset(recent))
         known = known if type(known) is str else None
-        return Loaded(rows, facts_file, known, frozenset(recent), _places(data.get("places")))
+        stats = data.get("stats")
+        return Loaded(
+            rows,
+            facts_file,
+            known,
+            frozenset(recent),
+            _places(data.get("places")),
+            stats if type(stats) is str else None,
+        )
     except (ValueError, TypeError, KeyError, AttributeError):
         return Loaded({})
 
@@ -588,4 +644,18 @@ def save_index(
     }
     if places is not None:
         payload["places"] = {rel: list(place) for rel, place in places.items()}
-    return write_json(path, payload)
+    try:
+        stats = stats_key(stat_line(rel, row[0], row[1]) for rel, row in rows.items())
+    except (TypeError, IndexError, KeyError):
+        stats = None  # a malformed row: no head, every run compares the rows
+    head = head_path(path)
+    if stats is None:
+        with contextlib.suppress(OSError):
+            os.unlink(head)
+    payload["stats"] = stats
+    if not write_json(path, payload):
+        return False
+    if stats is not None:
+        head_data = {key: payload[key] for key in ("schema", "version", "facts", "digest")}
+        write_json(head, {**head_data, "stats": stats, "recent": payload["recent"]})
+    return True

@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 import stat
-from typing import TYPE_CHECKING, Callable, Optional, cast
+from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
@@ -60,14 +60,26 @@ class ProjectScan:
     def __init__(
         self,
         root: str,
-        entries: dict[str, cache.Entry],
+        entries: Optional[dict[str, cache.Entry]],
         send_functions: tuple[str, ...] = (),
         facts_file: Optional[str] = None,
         known_digest: Optional[str] = None,
+        settings: CacheSettings = DEFAULT_CACHE,
+        file_count: Optional[int] = None,
     ) -> None:
+        """``entries`` None: every file is as the index has them (``scan``'s head), and
+        the entries are read from its rows when first asked for."""
         self.root = root
-        self.entries = entries
+        self._entries = entries
         self.send_functions = send_functions
+        self._settings = settings
+        self.file_count = len(entries) if entries is not None else (file_count or 0)
+        """The files found (an empty project keeps no results)."""
+        self._head_stats: Optional[str] = None
+        """The stats key of the head the entries are to be read with."""
+        self.changed_during_run = False
+        """True when the files changed between the run's walk and the reading of the
+        index's rows: answers found now don't go with the world the walk made."""
         self.facts_file = facts_file
         """The cache file holding the facts of entries taken from the cache."""
         self._digest = known_digest
@@ -80,6 +92,41 @@ class ProjectScan:
         self._modules: Optional[dict[str, ModuleFacts]] = None
         self.linked: Optional[RouteIndex] = None
         """The index linked from these modules, once built (see ``index.get_index``)."""
+
+    @property
+    def entries(self) -> dict[str, cache.Entry]:
+        if self._entries is None:
+            self._entries = self._entries_from_index()
+        return self._entries
+
+    def _entries_from_index(self) -> dict[str, cache.Entry]:
+        """The entries of the index's rows, which the head said stand for the files; if
+        another run wrote the index since, the files are scanned again."""
+        path = self._settings.path_for(self.root, self.send_functions)
+        loaded = cache.load(path)
+        entries: dict[str, cache.Entry] = {}
+        if (
+            loaded.stats is not None
+            and loaded.stats == self._head_stats
+            and loaded.facts_digest == self._digest
+            and loaded.facts_file == self.facts_file
+            and not loaded.recent
+        ):
+            for rel, row in loaded.rows.items():
+                size, mtime_ns = _stat_of(row)
+                entry = cache.stored_entry(row, size, mtime_ns)
+                if entry is None:
+                    break
+                entries[rel] = entry
+            else:
+                if loaded.places is not None:
+                    self.facts_placed(loaded.places)
+                return entries
+        again = scan(self.root, self.send_functions, self._settings, trust_head=False)
+        self.changed_during_run = again.facts_digest() != self._digest
+        self.facts_file, self._digest = again.facts_file, again._digest
+        self._places, self._places_told = again._places, again._places_told
+        return again.entries
 
     def modules(self) -> dict[str, ModuleFacts]:
         """Path -> facts; cached facts are turned into objects here, on first need."""
@@ -140,6 +187,8 @@ class ProjectScan:
         return all(rel in places for rel, e in self.entries.items() if e.needs_text)
 
     def _facts_places(self) -> cache.FactsPlaces:
+        if self._entries is None:
+            self._entries = self._entries_from_index()  # with the places the index holds
         if self._places is None:
             self._places = cache.facts_places(self.facts_file)
         return self._places
@@ -202,6 +251,13 @@ class ProjectScan:
         if self._digest is None:
             self._digest = cache.facts_digest(self.entries)
         return self._digest
+
+
+def _stat_of(row: Any) -> tuple[int, int]:
+    """(size, mtime) a row records; (-1, -1), which no file has, when it is malformed."""
+    if type(row) is list and len(row) == 4 and type(row[0]) is int and type(row[1]) is int:
+        return row[0], row[1]
+    return -1, -1
 
 
 def _extra_tokens(send_functions: tuple[str, ...]) -> tuple[bytes, ...]:
@@ -376,6 +432,7 @@ def scan(
     settings: CacheSettings = DEFAULT_CACHE,
     workers: int = 1,
     meanwhile: Meanwhile = None,
+    trust_head: bool = True,
 ) -> ProjectScan:
     """Every ``.py`` file under ``root``; files whose size and mtime match the on-disk
     cache are not read again (unless they were too recent for those to vouch for them:
@@ -385,37 +442,62 @@ def scan(
         LOG.debug("flake8-flask-close: %s is a filesystem root; not indexing it", root)
         return ProjectScan(root, {}, send_functions)
     cache_path = settings.path_for(root, send_functions)
-    loaded = cache.load(cache_path)
-    rows = loaded.rows
-    stored_entry = cache.stored_entry
-    is_file = stat.S_ISREG
-    entries: dict[str, Optional[cache.Entry]] = {}
-    jobs: list[_ReadJob] = []
     recent_from = cache.recent_from()
-    recent: list[str] = []
-    recent_before = loaded.recent
-    # the loop every warm run makes over every file: kept to the comparison itself
+    head = cache.load_head(cache_path) if trust_head else None
+    is_file = stat.S_ISREG
+    stat_line = cache.stat_line
+    walked: list[tuple[str, str, str, int, int]] = []
+    lines: list[str] = []
+    newest = 0
+    # the walk every warm run makes over every file: kept to the walk itself
     for folder, prefix, files in python_files_by_folder(root):
         for name, st in files:
             if st is None or not is_file(st.st_mode):
                 continue  # a FIFO or a device named *.py: reading it could block forever
             rel = prefix + name
-            row = rows.get(rel)
             size, mtime_ns = st.st_size, st.st_mtime_ns
-            hit = None if row is None else stored_entry(row, size, mtime_ns)
-            recent_now = mtime_ns >= recent_from
-            if hit is not None and (recent_now or (recent_before and rel in recent_before)):
-                same = _recheck(os.path.join(folder, name), rel, hit, send_functions)
-                if same is None:
-                    recent_now = True  # unreadable for now: the row stands, checked next time
-                elif not same:
-                    hit = None
-            if recent_now:
-                recent.append(rel)
-            entries[rel] = hit  # None for now when it's read: keeps the walk's order
-            if hit is None:
-                stored = None if row is None else cache.stored_digests(row)
-                jobs.append((os.path.join(folder, name), rel, size, mtime_ns, stored))
+            walked.append((folder, name, rel, size, mtime_ns))
+            if head is not None:
+                lines.append(stat_line(rel, size, mtime_ns))
+                newest = max(newest, mtime_ns)
+    head_current = head is not None and cache.stats_key(lines) == head.stats
+    if (
+        head is not None
+        and head_current
+        and newest < recent_from
+        and os.path.exists(head.facts_file)  # else the modules it held are read again
+    ):
+        # every file as the index has it, none too recent for that to vouch for it
+        project = ProjectScan(
+            root, None, send_functions, head.facts_file, head.facts_digest, settings, len(walked)
+        )
+        project._head_stats = head.stats
+        if cache.tracing():
+            cache.trace("load", f"{root} files={len(walked)} head")
+        return project
+    loaded = cache.load(cache_path)
+    rows = loaded.rows
+    stored_entry = cache.stored_entry
+    entries: dict[str, Optional[cache.Entry]] = {}
+    jobs: list[_ReadJob] = []
+    recent: list[str] = []
+    recent_before = loaded.recent
+    for folder, name, rel, size, mtime_ns in walked:
+        row = rows.get(rel)
+        hit = None if row is None else stored_entry(row, size, mtime_ns)
+        recent_now = mtime_ns >= recent_from
+        if hit is not None and (recent_now or (recent_before and rel in recent_before)):
+            same = _recheck(os.path.join(folder, name), rel, hit, send_functions)
+            if same is None:
+                recent_now = True  # unreadable for now: the row stands, checked next time
+            elif not same:
+                hit = None
+        if recent_now:
+            recent.append(rel)
+        entries[rel] = hit  # None for now when it's read: keeps the walk's order
+        if hit is None:
+            stored = None if row is None else cache.stored_digests(row)
+            jobs.append((os.path.join(folder, name), rel, size, mtime_ns, stored))
     for (_, rel, *_), entry in zip(jobs, _read_entries(jobs, send_functions, workers, meanwhile)):
         entries[rel] = entry
     read = len(jobs)
@@ -430,6 +512,7 @@ def scan(
         send_functions,
         loaded.facts_file,
         loaded.facts_digest if unchanged else None,
+        settings,
     )
     if unchanged and loaded.places is not None:
         project.facts_placed(loaded.places)
@@ -444,8 +527,13 @@ def scan(
             project.facts_written(*written)
         for entry in project.entries.values():
             entry.drop_text()
-    elif recent_before != frozenset(recent) and cache_path and loaded.facts_file:
-        # the same rows and facts: only which files are too recent to vouch for changed
+    elif (
+        (recent_before != frozenset(recent) or not (recent or head_current))
+        and cache_path
+        and loaded.facts_file
+    ):
+        # the same rows and facts: only which files are too recent to vouch for changed,
+        # or the head is missing or stale (a write that failed, an index written before)
         cache.save_index(
             cache_path, loaded.facts_file, project.facts_digest(), rows, recent, loaded.places
         )
