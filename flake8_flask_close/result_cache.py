@@ -10,8 +10,9 @@ index cache; when the world changes, the old world's folder is removed.
 Inside a world folder, answers are appended to logs: each process that stores an answer
 writes to its own ``answers-<pid>-<random>.log``, one line per answer,
 ``<file digest>\\t<inputs digest>\\t<findings JSON>\\n``, written with a single ``write``
-(creating a file costs far more than appending a line). A process reads every log once,
-on its first lookup; later lines win, a line cut short or malformed is ignored. When the
+(creating a file costs far more than appending a line). A process's first lookup looks
+for its one line in the logs' bytes (an editor's run asks once); a second reads every
+log, once; later lines win, a line cut short or malformed is ignored. When the
 logs hold many more lines than files (an editor re-linting one file again and again), the
 process that reads them rewrites them as one log holding the newest answer per file. A
 second run over an unchanged project builds no index at all.
@@ -149,6 +150,23 @@ def _read_log(path: str, answers: Answers) -> int:
     return kept
 
 
+def _last_answer(raw: bytes, start: bytes) -> Optional[str]:
+    """The findings of the last whole line of a log starting with ``start`` that
+    ``_read_log`` keeps (three fields, ASCII), or None."""
+    end = raw.rfind(b"\n") + 1  # after the last newline: a line whose write was cut short
+    while end > 0:
+        at = raw.rfind(start, 0, end)
+        if at < 0:
+            return None
+        if at == 0 or raw[at - 1] == 0x0A:  # a line's start, not the middle of one
+            line_end = raw.index(b"\n", at)
+            findings = raw[at + len(start) : line_end]
+            if b"\t" not in findings and findings.isascii():
+                return findings.decode("ascii")
+        end = at
+    return None
+
+
 def _has_answers(folder: str) -> bool:
     return any(st.st_size > 0 for _, st in _logs(folder))
 
@@ -178,6 +196,7 @@ class ResultStore:
 
     _answers: Answers = field(default_factory=dict, init=False, repr=False, compare=False)
     _loaded: bool = field(default=False, init=False, repr=False, compare=False)
+    _looked_up: bool = field(default=False, init=False, repr=False, compare=False)
     _log_fd: Optional[int] = field(default=None, init=False, repr=False, compare=False)
     _log_path: str = field(default="", init=False, repr=False, compare=False)
     _log_pid: int = field(default=0, init=False, repr=False, compare=False)
@@ -195,10 +214,17 @@ class ResultStore:
         return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain, self.shown))
 
     def get(self, key: ResultKey) -> Optional[list[Finding]]:
-        """The stored findings for ``key``, or None (never stored, or stored corrupt)."""
-        if not self._loaded:
+        """The stored findings for ``key``, or None (never stored, or stored corrupt). The
+        first lookup of a process looks for its one line in the logs' bytes (an editor's
+        run asks once); a second reads every answer, once."""
+        if self._loaded:
+            raw = self._answers.get(key.file, {}).get(key.inputs)
+        elif self._looked_up:
             self._load()
-        raw = self._answers.get(key.file, {}).get(key.inputs)
+            raw = self._answers.get(key.file, {}).get(key.inputs)
+        else:
+            self._looked_up = True
+            raw = self._look_up(key)
         if raw is None:
             return None
         found = _decode(raw)
@@ -225,6 +251,30 @@ class ResultStore:
         if fd is not None:
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+    def _look_up(self, key: ResultKey) -> Optional[str]:
+        """The newest answer for ``key`` in the logs, as ``_load`` would find it, without
+        reading the others; logs that piled up are read (and compacted) whole."""
+        try:
+            logs = [path for path, _ in _logs(self.folder)]
+        except OSError:
+            return None
+        if len(logs) > MAX_LOGS:
+            self._load()
+            return self._answers.get(key.file, {}).get(key.inputs)
+        if not (_is_log_field(key.file) and _is_log_field(key.inputs)):
+            return None
+        start = f"{key.file}\t{key.inputs}\t".encode("ascii")
+        for path in reversed(logs):  # the newest log's answer wins
+            try:
+                with open(path, "rb") as fh:
+                    raw = fh.read()
+            except OSError:
+                continue
+            found = _last_answer(raw, start)
+            if found is not None:
+                return found
+        return None
 
     def _load(self) -> None:
         self._loaded = True

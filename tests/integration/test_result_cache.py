@@ -451,10 +451,18 @@ def new_store(stores: list[ResultStore], world: Path) -> ResultStore:
     return store
 
 
+def reading_every_log(stores: list[ResultStore], world: Path) -> ResultStore:
+    """A store past its first lookup (which looks for its one line in the logs' bytes):
+    its next lookup reads every answer, and compacts the logs when they piled up."""
+    store = new_store(stores, world)
+    assert store.get(key("0" * 32)) is None
+    return store
+
+
 def test_a_stored_answer_is_found_by_the_next_process(
     world: Path, stores: list[ResultStore]
 ) -> None:
-    writer = new_store(stores, world)
+    writer = reading_every_log(stores, world)
     assert writer.get(key(ONE)) is None
     writer.put(key(ONE), finding("one"))
     writer.put(key(TWO), [])
@@ -480,6 +488,35 @@ def test_later_lines_win_and_a_line_cut_short_is_ignored_alone(world: Path) -> N
     reader = ResultStore(str(world.parent), str(world))
     assert reader.get(key(ONE)) == finding("new") and reader.get(key(TWO)) == []
     assert reader.get(key(THREE)) is None
+
+
+def test_a_first_lookup_finds_in_the_logs_bytes_what_reading_them_all_finds(
+    world: Path, stores: list[ResultStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor's run asks for one answer: it is looked for in the logs' bytes, newest
+    log first, last whole line first, with the lines reading them all would skip skipped."""
+    older, newer = world / "answers-1-a.log", world / "answers-2-b.log"
+    older.write_bytes(
+        f'{ONE}\t{ONE}\t[[1,4,"FCL101 one, old log"]]\n'
+        f'{TWO}\t{ONE}\t[[1,4,"FCL101 two, old log"]]\n'
+        f'{THREE}\t{ONE}\t[[1,4,"FCL101 three"]]\n'.encode()
+    )
+    newer.write_bytes(
+        f'{ONE}\t{ONE}\t[[1,4,"FCL101 one, new log"]]\n'
+        f'{TWO}\t{ONE}\t[[1,4,"FCL101 two"]]\textra\n'  # four fields: skipped
+        f'{TWO}\t{TWO}\t[[1,4,"FCL101 caf\u00e9"]]\n'  # not ASCII: skipped
+        f'x{THREE}\t{TWO}\t[[1,4,"FCL101 not a line start"]]\n'
+        f"{ONE}\t{TWO}\t[]\n"
+        f'{ONE}\t{ONE}\t[[1,4,"FCL101 cut short"]]'.encode()
+    )
+    now = time.time()
+    os.utime(older, (now - 20, now - 20))
+    os.utime(newer, (now - 10, now - 10))
+    keys = [key(file, inputs) for file in (ONE, TWO, THREE, "x" + THREE) for inputs in (ONE, TWO)]
+    expected = [reading_every_log(stores, world).get(k) for k in keys]
+    assert expected[:4] == [finding("one, new log"), [], finding("two, old log"), None]
+    monkeypatch.setattr(result_cache, "_read_log", None)  # no log read whole
+    assert [new_store(stores, world).get(k) for k in keys] == expected
 
 
 def test_a_forked_child_appends_to_a_log_of_its_own(world: Path, stores: list[ResultStore]) -> None:
@@ -526,7 +563,7 @@ def test_compaction_keeps_the_newest_answer_per_file(
     now = time.time()
     os.utime(older, (now - 20, now - 20))  # the log's age decides, not its name
     os.utime(newer, (now - 10, now - 10))
-    reader = new_store(stores, world)
+    reader = reading_every_log(stores, world)
     assert reader.get(key(ONE, TWO)) == finding("second")  # it had read them all
     assert not older.exists() and not newer.exists()
     assert stored_lines(world) == [
@@ -564,7 +601,7 @@ def test_an_answer_stored_after_another_process_compacted_the_log_away_is_kept(
     for inputs in (ONE, TWO, THREE):
         writer.put(key(ONE, inputs), finding(inputs[0]))
     (log,) = answer_logs(world)
-    assert new_store(stores, world).get(key(ONE, THREE)) == finding("3")  # compacts
+    assert reading_every_log(stores, world).get(key(ONE, THREE)) == finding("3")  # compacts
     assert not log.exists()
     writer.put(key(TWO), finding("after"))
     fresh = new_store(stores, world)
@@ -584,7 +621,7 @@ def test_two_processes_compacting_at_once_only_lose_answers(
     writer.put(key(ONE, THREE), finding("3"))  # 5 lines for 2 files
     writer.close()
     write_atomically = result_cache.cache.write_atomically
-    second = new_store(stores, world)
+    second = reading_every_log(stores, world)
     raced: list[bool] = []
 
     def racing(path: str, raw: bytes) -> bool:
@@ -595,7 +632,7 @@ def test_two_processes_compacting_at_once_only_lose_answers(
         return write_atomically(path, raw)
 
     monkeypatch.setattr(result_cache.cache, "write_atomically", racing)
-    assert new_store(stores, world).get(key(TWO)) == finding("two")
+    assert reading_every_log(stores, world).get(key(TWO)) == finding("two")
     assert len(answer_logs(world)) == 2 and not list(world.glob("*.lock"))
     fresh = new_store(stores, world)
     assert fresh.get(key(ONE, THREE)) == finding("3") and fresh.get(key(TWO)) == finding("two")
@@ -611,13 +648,13 @@ def test_a_compaction_lock_holds_off_compaction_until_it_is_stale(
         writer.put(key(ONE, inputs), finding(inputs[0]))
     lock = world / result_cache.LOCK_NAME
     lock.write_text("")
-    assert new_store(stores, world).get(key(ONE, ONE)) == finding("1")
+    assert reading_every_log(stores, world).get(key(ONE, ONE)) == finding("1")
     assert len(stored_lines(world)) == 3 and lock.exists()
     stale = time.time() - result_cache.STALE_LOCK_SECONDS - 10
     os.utime(lock, (stale, stale))  # left by a process that died while compacting
-    assert new_store(stores, world).get(key(ONE, ONE)) == finding("1")
+    assert reading_every_log(stores, world).get(key(ONE, ONE)) == finding("1")
     assert len(stored_lines(world)) == 3 and not lock.exists()
-    assert new_store(stores, world).get(key(ONE, THREE)) == finding("3")
+    assert reading_every_log(stores, world).get(key(ONE, THREE)) == finding("3")
     assert stored_lines(world) == [f'{ONE}\t{THREE}\t[[1,4,"FCL101 3"]]']
 
 
