@@ -144,15 +144,15 @@ def _link_apart(project: ProjectScan, config: Config, jobs: int) -> bool:
     would stay after linking (freed objects leave Python's memory pools partly used, so
     the memory isn't given back) and every worker forked from here would count them as
     its own. The workers instead load the links and read the few facts they need."""
-    if jobs < 2 or sum(1 for e in project.entries.values() if e.has_facts) < (
-        LINK_APART_MIN_MODULES
-    ):
+    if jobs < 2:
         return False
     root = project.root
     if result_cache.static_folders_known(root, config) and not result_cache.world_is_new(
         root, config
     ):
-        return False  # answers are stored: no index is needed here (nor imported)
+        return False  # answers are stored: no index is needed here (nor imported, nor rows)
+    if sum(1 for e in project.entries.values() if e.has_facts) < LINK_APART_MIN_MODULES:
+        return False
     from flake8_flask_close.routes import linked
 
     path = linked.path_for(project, config.send_functions, config.cache)

@@ -479,7 +479,8 @@ def _static_dirs(base: str, facts: str, root: str, config: Config) -> list[str]:
 
     index = get_index(root, config.send_functions, None, config.cache)
     dirs = sorted({r.static_dir for _, r in index.all_routes() if r.static_dir is not None})
-    cache.write_json(sidecar, dirs)
+    if project_scan(root, config.send_functions, config.cache).settled_facts_digest() == facts:
+        cache.write_json(sidecar, dirs)  # else the files changed since the walk: not these
     return dirs
 
 

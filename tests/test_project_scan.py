@@ -284,6 +284,54 @@ def test_rows_another_run_wrote_after_the_head_was_read_mean_scanning_again(
     assert changed.facts_digest() == fresh(shop).facts_digest()
 
 
+def walked_before_another_run(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, renamed: str, original: str
+) -> tuple[ProjectScan, str]:
+    """A scan that took the head of ``renamed`` (its facts digest returned too), and the
+    files changed back to ``original`` and indexed by another run before it read rows."""
+    downloads = shop / "shop" / "downloads.py"
+    touch(downloads, renamed)
+    pin_clock(monkeypatch, downloads, 10**12)
+    scan(str(shop), (), settings(shop))
+    walked = scan_without_rows(shop, monkeypatch)
+    walked_facts = walked.facts_digest()
+    touch(downloads, original)
+    pin_clock(monkeypatch, downloads, 10**12)
+    scan(str(shop), (), settings(shop))
+    return walked, walked_facts
+
+
+@pytest.mark.parametrize("stored", ["links", "static folders"])
+def test_what_a_run_stores_after_the_files_changed_since_its_walk_goes_with_their_facts(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, stored: str
+) -> None:
+    """A run took the head (the walk's facts), another run indexed a change before this
+    one read the rows: the links and static folders it stores are named by the facts it
+    linked, not the walk's (a later run over the walk's facts would take them)."""
+    from flake8_flask_close.routes import linked
+    from flake8_flask_close.routes.index import _linked
+
+    downloads = shop / "shop" / "downloads.py"
+    original = downloads.read_text()
+    renamed = original.replace('"/report/<name>"', '"/reports/<name>"')
+    walked, walked_facts = walked_before_another_run(shop, monkeypatch, renamed, original)
+    if stored == "links":
+        links = linked.path_for(walked, (), settings(shop))
+        index = _linked(walked, (), settings(shop))
+        assert not any(r.rule and "/reports/" in r.rule for _, r in index.all_routes())
+        touch(downloads, renamed)  # the walk's facts again: their links, not these
+        pin_clock(monkeypatch, downloads, 10**12)
+        assert linked.path_for(scan(str(shop), (), settings(shop)), (), settings(shop)) != links
+    else:
+        config = Config(cache_dir=str(shop.parent / "cache"))
+        monkeypatch.setitem(scan_module._MEMO, (str(shop), (), config.cache), walked)
+        base = result_cache._results_base(str(index_file(shop)))
+        os.makedirs(base)
+        assert result_cache._static_dirs(base, walked_facts, str(shop), config)
+        assert not list(Path(base).glob("static-*.json"))
+    assert walked.changed_during_run
+
+
 def test_a_stored_answer_over_unchanged_files_needs_neither_the_rows_nor_the_analysis(
     shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

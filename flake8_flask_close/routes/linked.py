@@ -101,7 +101,7 @@ def path_for(
                 __version__,
                 cache.code_fingerprint(),
                 cache.python_version(),
-                project.facts_digest(),
+                project.settled_facts_digest(),
                 list(send_functions),
                 shown,
             ]

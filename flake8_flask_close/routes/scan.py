@@ -102,6 +102,7 @@ class ProjectScan:
     def _entries_from_index(self) -> dict[str, cache.Entry]:
         """The entries of the index's rows, which the head said stand for the files; if
         another run wrote the index since, the files are scanned again."""
+        cache.trace("rows", self.root)
         path = self._settings.path_for(self.root, self.send_functions)
         loaded = cache.load(path)
         entries: dict[str, cache.Entry] = {}
@@ -245,6 +246,14 @@ class ProjectScan:
         if self._places is not None:
             self._places.pop(rel, None)  # what the facts file holds for it is stale now
         return entry.facts()
+
+    def settled_facts_digest(self) -> str:
+        """``facts_digest()`` of the entries the analysis uses, read now if they weren't:
+        what a file stored for these facts is named by (the head's digest is the walk's,
+        and the entries are another run's scan when the files changed since)."""
+        if self._entries is None:
+            self._entries = self._entries_from_index()
+        return self.facts_digest()
 
     def facts_digest(self) -> str:
         """One digest of every module's facts: equal digests, equal indexes."""
