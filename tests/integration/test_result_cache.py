@@ -509,12 +509,18 @@ def test_a_first_lookup_finds_in_the_logs_bytes_what_reading_them_all_finds(
         f"{ONE}\t{TWO}\t[]\n"
         f'{ONE}\t{ONE}\t[[1,4,"FCL101 cut short"]]'.encode()
     )
+    tied, empty = world / "answers-3-c.log", world / "answers-4-d.log"
+    tied.write_bytes(f'{THREE}\t{TWO}\t[[1,4,"FCL101 tied, CRLF"]]\r\n'.encode())
+    empty.write_bytes(b"")
     now = time.time()
     os.utime(older, (now - 20, now - 20))
     os.utime(newer, (now - 10, now - 10))
+    os.utime(tied, (now - 10, now - 10))  # as old as another: their paths decide
+    os.utime(empty, (now - 5, now - 5))
     keys = [key(file, inputs) for file in (ONE, TWO, THREE, "x" + THREE) for inputs in (ONE, TWO)]
     expected = [reading_every_log(stores, world).get(k) for k in keys]
     assert expected[:4] == [finding("one, new log"), [], finding("two, old log"), None]
+    assert expected[5] == finding("tied, CRLF")
     monkeypatch.setattr(result_cache, "_read_log", None)  # no log read whole
     assert [new_store(stores, world).get(k) for k in keys] == expected
 
