@@ -9,10 +9,12 @@ the analysis asks for that module.
 The file sits beside the index cache and is named by everything the links depend on: the
 plugin's code, the Python version, the facts digest, the send functions and how messages
 show the project's paths (``display_prefix``). What the static folders hold (the types
-their routes can serve) is listed again on load. JSON lines: a header, the routes and the
-function evidence a few hundred per line, and last the digest of all the others; every
-value checked as it is read: a damaged or foreign file means linking again, never a
-wrong table.
+their routes can serve) is listed again on load. JSON lines: a header, each app's routes
+by bucket (first path segment) and the function evidence by module, a few hundred per
+line, and last the digest of all the others. A run parses only the lines it asks for (a
+request's buckets, a module's evidence), every value checked as it is read: damage on
+disk fails the digest and means linking again; a value the plugin wouldn't write means
+linking again when it is read (never a wrong table).
 """
 
 from __future__ import annotations
