@@ -217,11 +217,8 @@ class ResultStore:
         """The stored findings for ``key``, or None (never stored, or stored corrupt). The
         first lookup of a process looks for its one line in the logs' bytes (an editor's
         run asks once); a second reads every answer, once."""
-        if self._loaded:
-            raw = self._answers.get(key.file, {}).get(key.inputs)
-        elif self._looked_up:
-            self._load()
-            raw = self._answers.get(key.file, {}).get(key.inputs)
+        if self._loaded or self._looked_up:
+            raw = self._stored(key)
         else:
             self._looked_up = True
             raw = self._look_up(key)
@@ -260,8 +257,7 @@ class ResultStore:
         except OSError:
             return None
         if len(logs) > MAX_LOGS:
-            self._load()
-            return self._answers.get(key.file, {}).get(key.inputs)
+            return self._stored(key)
         if not (_is_log_field(key.file) and _is_log_field(key.inputs)):
             return None
         start = f"{key.file}\t{key.inputs}\t".encode("ascii")
@@ -275,6 +271,12 @@ class ResultStore:
             if found is not None:
                 return found
         return None
+
+    def _stored(self, key: ResultKey) -> Optional[str]:
+        """The answer for ``key`` among every log's answers, read once."""
+        if not self._loaded:
+            self._load()
+        return self._answers.get(key.file, {}).get(key.inputs)
 
     def _load(self) -> None:
         self._loaded = True

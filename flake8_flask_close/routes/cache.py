@@ -300,8 +300,13 @@ def load_head(index_path: Optional[str]) -> Optional[Head]:
             return None
     except (AttributeError, KeyError, TypeError):
         return None
-    folder = os.path.dirname(index_path)
-    return Head(stats, os.path.join(folder, os.path.basename(facts_name)), known)
+    return Head(stats, beside(index_path, facts_name), known)
+
+
+def beside(index_path: str, name: str) -> str:
+    """The file ``name`` (a name or path) in the index's folder: an index names the
+    facts file it goes with by name only."""
+    return os.path.join(os.path.dirname(index_path), os.path.basename(name))
 
 
 class Loaded(NamedTuple):
@@ -339,6 +344,13 @@ def stored_entry(row: Any, size: int, mtime_ns: int) -> Optional[Entry]:
     ):
         return None
     return Entry(size, mtime_ns, text or None, None, digest)
+
+
+def row_entry(row: Any) -> Optional[Entry]:
+    """The entry a well-formed row stands for, at the size and mtime it records."""
+    if type(row) is list and len(row) == 4 and type(row[0]) is int and type(row[1]) is int:
+        return stored_entry(row, row[0], row[1])
+    return None
 
 
 StoredDigests = Optional[tuple[str, Optional[str]]]
@@ -392,7 +404,7 @@ def load(path: Optional[str]) -> Loaded:
         if not isinstance(rows, dict):
             return Loaded({})
         facts_name = data["facts"]
-        facts_file = os.path.join(os.path.dirname(path), os.path.basename(str(facts_name)))
+        facts_file = beside(path, str(facts_name))
         known = data.get("digest")
         recent = data.get("recent", [])
         if not (isinstance(recent, list) and all(type(rel) is str for rel in recent)):
@@ -631,7 +643,7 @@ def save_index(
     it named before, if no run removed it meanwhile: one that does writes an index of its
     own), and where each module's facts sit in it (a run reading a few modules' facts
     then needn't read the whole file to find them)."""
-    if not os.path.exists(os.path.join(os.path.dirname(path), os.path.basename(facts_file))):
+    if not os.path.exists(beside(path, facts_file)):
         return False
     payload: dict[str, Any] = {
         "schema": SCHEMA,

@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 import stat
-from typing import TYPE_CHECKING, Any, Callable, Optional, cast
+from typing import TYPE_CHECKING, Callable, Optional, cast
 
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
@@ -95,6 +95,7 @@ class ProjectScan:
 
     @property
     def entries(self) -> dict[str, cache.Entry]:
+        """Path -> cache entry (read from the index's rows on first need, see ``scan``)."""
         if self._entries is None:
             self._entries = self._entries_from_index()
         return self._entries
@@ -114,8 +115,7 @@ class ProjectScan:
             and not loaded.recent
         ):
             for rel, row in loaded.rows.items():
-                size, mtime_ns = _stat_of(row)
-                entry = cache.stored_entry(row, size, mtime_ns)
+                entry = cache.row_entry(row)
                 if entry is None:
                     break
                 entries[rel] = entry
@@ -188,8 +188,7 @@ class ProjectScan:
         return all(rel in places for rel, e in self.entries.items() if e.needs_text)
 
     def _facts_places(self) -> cache.FactsPlaces:
-        if self._entries is None:
-            self._entries = self._entries_from_index()  # with the places the index holds
+        _ = self.entries  # the rows come with the places the index holds
         if self._places is None:
             self._places = cache.facts_places(self.facts_file)
         return self._places
@@ -251,8 +250,7 @@ class ProjectScan:
         """``facts_digest()`` of the entries the analysis uses, read now if they weren't:
         what a file stored for these facts is named by (the head's digest is the walk's,
         and the entries are another run's scan when the files changed since)."""
-        if self._entries is None:
-            self._entries = self._entries_from_index()
+        _ = self.entries
         return self.facts_digest()
 
     def facts_digest(self) -> str:
@@ -260,13 +258,6 @@ class ProjectScan:
         if self._digest is None:
             self._digest = cache.facts_digest(self.entries)
         return self._digest
-
-
-def _stat_of(row: Any) -> tuple[int, int]:
-    """(size, mtime) a row records; (-1, -1), which no file has, when it is malformed."""
-    if type(row) is list and len(row) == 4 and type(row[0]) is int and type(row[1]) is int:
-        return row[0], row[1]
-    return -1, -1
 
 
 def _extra_tokens(send_functions: tuple[str, ...]) -> tuple[bytes, ...]:
