@@ -34,7 +34,7 @@ from typing import Optional
 from flake8_flask_close import __version__
 from flake8_flask_close.config import Config
 from flake8_flask_close.routes import cache
-from flake8_flask_close.routes.project import files_under
+from flake8_flask_close.routes.project import static_entries
 from flake8_flask_close.routes.scan import display_prefix, project_scan, relpath
 from flake8_flask_close.testcode.files import conftest_digest, conftest_paths
 
@@ -436,11 +436,13 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
     remaining = MAX_STATIC_NAMES
     static = []
     for folder in dirs:
-        names = files_under(folder, remaining)
-        if names is None:
+        # the analysis tells a missing folder from an empty one (os.path.isdir), and
+        # follows symlinks as Flask does: so must the world
+        entries = static_entries(folder, remaining)
+        if entries is None:
             return None
-        remaining -= len(names)
-        static.append((folder, names))
+        remaining -= len(entries)
+        static.append((folder, os.path.isdir(folder), entries))
     options = (
         config.project_root,
         config.send_functions,

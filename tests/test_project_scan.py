@@ -23,9 +23,11 @@ from flake8_flask_close.plugin import Plugin, forget_previous_run
 from flake8_flask_close.routes import cache, project
 from flake8_flask_close.routes import scan as scan_module
 from flake8_flask_close.routes.project import (
+    FILE,
     SKIP_DIRS,
     files_under,
     python_files_by_folder,
+    static_entries,
 )
 from flake8_flask_close.routes.scan import ProjectScan, scan
 from tests.helpers import lint, write_project
@@ -118,27 +120,45 @@ def test_walk_stops_at_max_files(tree: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert [path for path, _ in python_files_with_stats(str(tree))] == walk_order(tree)[:6]
 
 
-def files_by_os_walk(folder: Path) -> list[str]:
-    return sorted(
-        os.path.normpath(os.path.join(os.path.relpath(dirpath, folder), name))
-        for dirpath, _, filenames in os.walk(folder)
-        for name in filenames
-    )
-
-
 @posix_only
-def test_files_under_lists_what_os_walk_lists(tmp_path: Path) -> None:
+def test_static_entries_see_what_send_from_directory_sees(tmp_path: Path) -> None:
     static = tmp_path / "static"
-    write_project(static, {"a.css": "", "img/b.png": "", "img/deep/c.svg": "", ".hidden": ""})
+    write_project(
+        static,
+        {"a.css": "", "img/b.png": "", "img/deep/c.svg": "", ".hidden": "", "empty/.keep": ""},
+    )
+    write_project(tmp_path / "assets", {"lib.js": ""})
+    (static / "empty" / ".keep").unlink()
     (static / "loop").symlink_to(static, target_is_directory=True)
     (static / "alias.css").symlink_to(static / "a.css")
     (static / "dangling").symlink_to(static / "nowhere")
-    expected = files_by_os_walk(static)
-    assert len(expected) == 6
-    assert files_under(str(static), len(expected)) == expected
-    assert files_under(str(static), len(expected) - 1) is None
-    assert files_under(str(static / "a.css"), 10) == []
-    assert files_under(str(tmp_path / "missing"), 10) == []
+    (static / "vendor").symlink_to(tmp_path / "assets", target_is_directory=True)
+    (static / "again").symlink_to(tmp_path / "assets", target_is_directory=True)
+    real = os.path.realpath
+    expected = [
+        (".hidden", FILE),
+        ("a.css", FILE),
+        ("again", f"folder {real(tmp_path / 'assets')}"),
+        (os.path.join("again", "lib.js"), FILE),
+        ("alias.css", f"file {real(static / 'a.css')}"),
+        ("dangling", f"other {real(static / 'nowhere')}"),
+        (os.path.join("img", "b.png"), FILE),
+        (os.path.join("img", "deep", "c.svg"), FILE),
+        ("loop", f"folder {real(static)}"),  # a loop: the folder is being listed
+        ("vendor", f"folder {real(tmp_path / 'assets')}"),  # listed under again/ already
+    ]
+    assert static_entries(str(static), len(expected)) == expected
+    assert static_entries(str(static), len(expected) - 1) is None
+    assert files_under(str(static), 20) == [
+        ".hidden",
+        "a.css",
+        os.path.join("again", "lib.js"),
+        "alias.css",
+        os.path.join("img", "b.png"),
+        os.path.join("img", "deep", "c.svg"),
+    ]
+    assert static_entries(str(static / "a.css"), 10) == []
+    assert static_entries(str(tmp_path / "missing"), 10) == []
 
 
 # ------------------------------------------------------------------ the facts digest

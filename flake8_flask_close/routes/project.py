@@ -145,38 +145,84 @@ def python_files_by_folder(root: str) -> Iterator[FolderFiles]:
             todo.append((os.path.join(folder, name), f"{prefix}{name}/"))
 
 
-def files_under(folder: str, limit: int) -> Optional[list[str]]:
-    """The files below ``folder``, as sorted relative paths (what ``os.walk`` lists as
-    files, symlinked folders not followed): [] when it isn't a folder, None when there
-    are more than ``limit`` (static folders: their listing decides what a request to
-    them gets). A folder that can't be listed lists nothing, as in ``os.walk``."""
-    names: list[str] = []
-    todo = [(folder, "")]
+StaticEntry = tuple[str, str]
+"""A path below a static folder (relative, with the system's separator) and what is there:
+``FILE`` for a file; for a symlink, what its target is and its real path (``"file /x/y"``,
+``"folder /x"``, ``"other /x"``: missing, a device...)."""
+
+FILE = ""
+
+
+def static_entries(folder: str, limit: int) -> Optional[list[StaticEntry]]:
+    """What decides whether a request to the static folder ``folder`` finds a file, as
+    Flask's ``send_from_directory`` looks (``os.path.isfile`` of the joined path: symlinks
+    followed): the files below it and every symlink there with its target, sorted by
+    path; a symlinked folder's files are listed under the link, each real folder once (a
+    link back to a folder listed already, a loop, adds its own entry only: with the
+    targets, the entries still tell every path's answer). [] when it isn't a folder,
+    None when there are more than ``limit`` entries."""
+    try:
+        real_top = os.path.realpath(folder)
+    except (OSError, ValueError):
+        return []
+    found: list[StaticEntry] = []
+    listed = {real_top}
+    todo = [(folder, "", real_top)]
     while todo:
-        current, prefix = todo.pop()
+        current, prefix, real = todo.pop()
         try:
             with os.scandir(current) as it:
-                entries = list(it)
+                entries = sorted(it, key=_BY_NAME)  # which link lists a folder: the same each run
         except OSError:
-            continue
+            continue  # a folder that can't be listed: what os.walk does too
         for entry in entries:
-            try:
-                is_folder = entry.is_dir()
-            except OSError:
-                is_folder = False
-            if not is_folder:
-                if len(names) >= limit:
-                    return None
-                names.append(prefix + entry.name)
-                continue
+            path = prefix + entry.name
             try:
                 linked = entry.is_symlink()
+                is_folder = not linked and entry.is_dir(follow_symlinks=False)
             except OSError:
-                linked = False  # os.walk's islink() says so too
+                continue
+            if is_folder:
+                inner = os.path.join(real, entry.name)
+                if inner not in listed:
+                    listed.add(inner)
+                    todo.append((entry.path, path + os.sep, inner))
+                continue
             if not linked:
-                todo.append((entry.path, f"{prefix}{entry.name}{os.sep}"))
-    names.sort()
-    return names
+                if entry.is_file(follow_symlinks=False):
+                    found.append((path, FILE))
+            else:
+                target = _link_target(entry.path)
+                found.append((path, target))
+                if target.startswith("folder ") and target[7:] not in listed:
+                    listed.add(target[7:])
+                    todo.append((entry.path, path + os.sep, target[7:]))
+            if len(found) > limit:
+                return None
+    found.sort()
+    return found
+
+
+def _link_target(path: str) -> str:
+    try:
+        real = os.path.realpath(path)
+    except (OSError, ValueError):
+        return "other ?"
+    if os.path.isfile(path):
+        return f"file {real}"
+    if os.path.isdir(path):
+        return f"folder {real}"
+    return f"other {real}"
+
+
+def files_under(folder: str, limit: int) -> Optional[list[str]]:
+    """The paths below the static folder ``folder`` that a request finds a file at, as
+    sorted relative paths (``static_entries``: a file reached through a symlinked folder
+    listed once); [] when it isn't a folder, None when there are more than ``limit``."""
+    entries = static_entries(folder, limit)
+    if entries is None:
+        return None
+    return [path for path, what in entries if what == FILE or what.startswith("file ")]
 
 
 def read_source(path: str) -> Optional[bytes]:

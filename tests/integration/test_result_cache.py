@@ -23,7 +23,7 @@ import pytest
 
 from flake8_flask_close import result_cache
 from flake8_flask_close.result_cache import ResultKey, ResultStore
-from tests.helpers import run_flake8
+from tests.helpers import run_flake8, write_project
 from tests.integration.conftest import CACHE, lint
 
 
@@ -72,6 +72,69 @@ def test_findings_follow_the_files_of_a_static_folder(shop: Path) -> None:
     css.write_text(saved)
     after, _, _ = lint(shop)
     assert after == before
+
+
+def fresh(root: Path) -> list[str]:
+    """The findings of a run that uses no cache."""
+    return lint(root, "--flask-close-no-cache")[0]
+
+
+def test_findings_follow_a_static_folder_made_and_removed(shop: Path) -> None:
+    static = shop / "shop" / "static"
+    shutil.rmtree(static)  # a missing folder: its requests are taken as served
+    missing, _, _ = lint(shop)
+    assert any("test_static.py" in line for line in missing)
+    static.mkdir()  # an empty one answers 404 to every request
+    empty, _, _ = lint(shop)
+    assert empty == fresh(shop) and empty != missing
+    static.rmdir()
+    assert lint(shop)[0] == missing
+
+
+def test_findings_follow_a_static_folder_removed_under_a_hook(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    write_project(
+        root,
+        {
+            "setup.cfg": "[flake8]\n",
+            "app/__init__.py": (
+                "from flask import Flask\n\n"
+                'app = Flask(__name__, static_folder="public")\n\n\n'
+                "@app.after_request\n"
+                "def release(response):\n"
+                "    response.close()\n"
+                "    return response\n"
+            ),
+        },
+    )
+    (root / "app" / "public").mkdir()
+    served, _, _ = lint(root)
+    assert [line.split()[1] for line in served] == ["FCL203"]
+    (root / "app" / "public").rmdir()  # a missing static folder serves nothing
+    assert lint(root)[0] == fresh(root) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
+def test_findings_follow_the_files_behind_symlinks_in_a_static_folder(shop: Path) -> None:
+    static = shop / "shop" / "static"
+    vendor = shop / "assets" / "vendor"
+    vendor.mkdir(parents=True)
+    (static / "vendor").symlink_to(vendor, target_is_directory=True)
+    test = shop / "tests" / "test_vendor.py"
+    test.write_text('def test_lib(client):\n    client.get("/static/vendor/lib.js")\n')
+    before, _, _ = lint(shop)
+    assert not any("test_vendor.py" in line for line in before)  # 404: nothing opened
+    (vendor / "lib.js").write_text("x")  # served through the link (os.path.isfile follows it)
+    after, _, _ = lint(shop)
+    assert after == fresh(shop) and any("test_vendor.py:2:" in line for line in after)
+    css = static / "style.css"
+    target = shop / "style-target.css"
+    css.rename(target)
+    css.symlink_to(target)
+    linked, _, _ = lint(shop)
+    assert linked == after
+    target.unlink()  # a dangling link serves nothing
+    assert lint(shop)[0] == fresh(shop) != after
 
 
 def test_findings_follow_the_conftest_files(shop: Path) -> None:
