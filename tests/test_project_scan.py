@@ -134,6 +134,7 @@ def test_static_entries_see_what_send_from_directory_sees(tmp_path: Path) -> Non
     (static / "dangling").symlink_to(static / "nowhere")
     (static / "vendor").symlink_to(tmp_path / "assets", target_is_directory=True)
     (static / "again").symlink_to(tmp_path / "assets", target_is_directory=True)
+    (static / "img" / "deep" / "back").symlink_to(static / "img", target_is_directory=True)
     real = os.path.realpath
     expected = [
         (".hidden", FILE),
@@ -143,6 +144,7 @@ def test_static_entries_see_what_send_from_directory_sees(tmp_path: Path) -> Non
         ("alias.css", f"file {real(static / 'a.css')}"),
         ("dangling", f"other {real(static / 'nowhere')}"),
         (os.path.join("img", "b.png"), FILE),
+        (os.path.join("img", "deep", "back"), f"folder {real(static / 'img')}"),  # a loop
         (os.path.join("img", "deep", "c.svg"), FILE),
         ("loop", f"folder {real(static)}"),  # a loop: the folder is being listed
         ("vendor", f"folder {real(tmp_path / 'assets')}"),  # listed under again/ already

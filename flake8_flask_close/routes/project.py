@@ -157,17 +157,18 @@ def static_entries(folder: str, limit: int) -> Optional[list[StaticEntry]]:
     """What decides whether a request to the static folder ``folder`` finds a file, as
     Flask's ``send_from_directory`` looks (``os.path.isfile`` of the joined path: symlinks
     followed): the files below it and every symlink there with its target, sorted by
-    path; a symlinked folder's files are listed under the link, each real folder once (a
-    link back to a folder listed already, a loop, adds its own entry only: with the
+    path; a symlinked folder's files are listed under the link, each linked folder once
+    (a link to a folder listed already, a loop, adds its own entry only: with the
     targets, the entries still tell every path's answer). [] when it isn't a folder,
     None when there are more than ``limit`` entries."""
-    try:
-        real_top = os.path.realpath(folder)
-    except (OSError, ValueError):
-        return []
     found: list[StaticEntry] = []
-    listed = {real_top}
-    todo = [(folder, "", real_top)]
+    # Real paths are needed only to know whether a linked folder is listed already: most
+    # static folders hold no symlink, and resolving paths costs a few ms per hundred
+    # folders on every warm run. A folder reached without a link is known by its path
+    # below ``folder`` until the first link needs real paths.
+    unresolved: list[str] = [""]
+    listed: set[str] = set()
+    todo: list[tuple[str, str, Optional[str]]] = [(folder, "", None)]
     while todo:
         current, prefix, real = todo.pop()
         try:
@@ -183,10 +184,14 @@ def static_entries(folder: str, limit: int) -> Optional[list[StaticEntry]]:
             except OSError:
                 continue
             if is_folder:
-                inner = os.path.join(real, entry.name)
-                if inner not in listed:
-                    listed.add(inner)
-                    todo.append((entry.path, path + os.sep, inner))
+                if real is None:
+                    unresolved.append(path)
+                    todo.append((entry.path, path + os.sep, None))
+                else:
+                    inner = os.path.join(real, entry.name)
+                    if inner not in listed:
+                        listed.add(inner)
+                        todo.append((entry.path, path + os.sep, inner))
                 continue
             if not linked:
                 if entry.is_file(follow_symlinks=False):
@@ -194,24 +199,38 @@ def static_entries(folder: str, limit: int) -> Optional[list[StaticEntry]]:
             else:
                 target = _link_target(entry.path)
                 found.append((path, target))
-                if target.startswith("folder ") and target[7:] not in listed:
-                    listed.add(target[7:])
-                    todo.append((entry.path, path + os.sep, target[7:]))
-            if len(found) > limit:
-                return None
+                if not target.startswith(_FOLDER):
+                    continue
+                if unresolved:
+                    top = _real_path(folder)
+                    listed.update(os.path.normpath(os.path.join(top, p)) for p in unresolved)
+                    unresolved.clear()
+                inner = target[len(_FOLDER) :]
+                if inner not in listed:
+                    listed.add(inner)
+                    todo.append((entry.path, path + os.sep, inner))
+        if len(found) > limit:
+            return None
     found.sort()
     return found
 
 
-def _link_target(path: str) -> str:
+_FOLDER = "folder "
+
+
+def _real_path(path: str) -> str:
     try:
-        real = os.path.realpath(path)
+        return os.path.realpath(path)
     except (OSError, ValueError):
-        return "other ?"
+        return path
+
+
+def _link_target(path: str) -> str:
+    real = _real_path(path)
     if os.path.isfile(path):
         return f"file {real}"
     if os.path.isdir(path):
-        return f"folder {real}"
+        return f"{_FOLDER}{real}"
     return f"other {real}"
 
 
