@@ -7,7 +7,7 @@ import ast
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional, Union
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flake8_flask_close.names import qualify
 
@@ -162,6 +162,9 @@ def concrete_paths(template: Template) -> list[str]:
         text = _routed_path("".join(filler if p is None else p for p in template))
         if text is None or not text.startswith("/") or text.startswith("//"):
             continue  # "mailto:x", "x/y", "": not routed as given; nor is "//x"
+        # the test client routes the decoded path (PATH_INFO): "/static/a%2Ecss" is
+        # "/static/a.css"
+        text = unquote(text)
         if text not in paths:
             paths.append(text)
     return paths

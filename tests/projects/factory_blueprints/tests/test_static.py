@@ -21,3 +21,15 @@ def test_site_css_try_finally(app, client):
         assert res.status_code == 200
     finally:
         res.close()
+
+
+def test_site_css_percent_encoded(client):
+    """c07a: a percent-encoded path; the test client decodes it before routing."""
+    res = client.get("/static/css/site%2Ecss")  # FCL101
+    assert res.status_code == 200
+
+
+def test_missing_css_percent_encoded(client):
+    """c06h: the decoded path names no file: 404, nothing opened."""
+    res = client.get("/static/css/missing%2Ecss")  # FCL100
+    assert res.status_code == 404
