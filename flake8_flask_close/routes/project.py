@@ -181,7 +181,8 @@ def static_entries(folder: str, limit: int) -> Optional[list[StaticEntry]]:
             try:
                 linked = entry.is_symlink()
                 is_folder = not linked and entry.is_dir(follow_symlinks=False)
-            except OSError:
+                is_file = not linked and entry.is_file(follow_symlinks=False)
+            except OSError:  # gone since the listing
                 continue
             if is_folder:
                 if real is None:
@@ -193,10 +194,9 @@ def static_entries(folder: str, limit: int) -> Optional[list[StaticEntry]]:
                         listed.add(inner)
                         todo.append((entry.path, path + os.sep, inner))
                 continue
-            if not linked:
-                if entry.is_file(follow_symlinks=False):
-                    found.append((path, FILE))
-            else:
+            if is_file:
+                found.append((path, FILE))
+            elif linked:
                 target = _link_target(entry.path)
                 found.append((path, target))
                 if not target.startswith(_FOLDER):
@@ -216,6 +216,7 @@ def static_entries(folder: str, limit: int) -> Optional[list[StaticEntry]]:
 
 
 _FOLDER = "folder "
+_LINKED_FILE = "file "
 
 
 def _real_path(path: str) -> str:
@@ -228,7 +229,7 @@ def _real_path(path: str) -> str:
 def _link_target(path: str) -> str:
     real = _real_path(path)
     if os.path.isfile(path):
-        return f"file {real}"
+        return f"{_LINKED_FILE}{real}"
     if os.path.isdir(path):
         return f"{_FOLDER}{real}"
     return f"other {real}"
@@ -241,7 +242,7 @@ def files_under(folder: str, limit: int) -> Optional[list[str]]:
     entries = static_entries(folder, limit)
     if entries is None:
         return None
-    return [path for path, what in entries if what == FILE or what.startswith("file ")]
+    return [path for path, what in entries if what == FILE or what.startswith(_LINKED_FILE)]
 
 
 def read_source(path: str) -> Optional[bytes]:
