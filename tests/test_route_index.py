@@ -88,6 +88,23 @@ def test_factory_blueprints_prefixes_and_static(tmp_path: Path) -> None:
     assert {"downloads.download", "downloads.archive.old", "downloads.static"} <= endpoints
 
 
+def test_an_app_returned_by_its_factory_without_a_name(tmp_path: Path) -> None:
+    index = index_of(
+        tmp_path,
+        {
+            "app/__init__.py": """\
+from flask import Flask
+
+
+def create_app():
+    return Flask(__name__, static_url_path="/assets")
+""",
+        },
+    )
+    assert verdict(index, "/assets/site.css") == "file"
+    assert [r.endpoint for _, r in index.all_routes()] == ["static"]
+
+
 def test_views_that_sometimes_serve_a_file(tmp_path: Path) -> None:
     index = index_of(
         tmp_path,

@@ -162,6 +162,8 @@ class _Extractor:
             return
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             self.visit_assign(stmt, scope)
+        elif isinstance(stmt, ast.Return) and scope and isinstance(stmt.value, ast.Call):
+            self.visit_returned_object(stmt.value, scope)
         for node in walk(stmt) if not _has_nested_scope(stmt) else _walk_stmt(stmt):
             if isinstance(node, ast.Call):
                 self.visit_call(node, scope)
@@ -185,6 +187,13 @@ class _Extractor:
         self.visit_body(node.body, qualname)
 
     # ---------------------------------------------------------------- objects
+    def visit_returned_object(self, value: ast.Call, scope: str) -> None:
+        """``return Flask(__name__)`` in a factory: an app no name is bound to, known by
+        the function that makes it (``create_app()``)."""
+        obj = self.object_fact(value, scope, f"{scope.rsplit('.', 1)[-1]}()")
+        if obj is not None:
+            self.facts.objects.append(obj)
+
     def visit_assign(self, stmt: Union[ast.Assign, ast.AnnAssign], scope: str) -> None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         value = stmt.value

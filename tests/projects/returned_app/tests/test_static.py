@@ -1,0 +1,16 @@
+def test_stylesheet(client):
+    """c07a: the built-in /static/ route of an app its factory returns unnamed."""
+    res = client.get("/static/style.css")  # FCL101
+    assert res.status_code == 200
+
+
+def test_stylesheet_closed(client):
+    """c02b: the same request in a with block."""
+    with client.get("/static/style.css") as res:
+        assert res.status_code == 200
+
+
+def test_missing_stylesheet(client):
+    """c06h: no such file in the static folder: 404, nothing opened."""
+    res = client.get("/static/missing.css")  # FCL100
+    assert res.status_code == 404
