@@ -163,6 +163,39 @@ def test_static_entries_see_what_send_from_directory_sees(tmp_path: Path) -> Non
     assert static_entries(str(tmp_path / "missing"), 10) == []
 
 
+def test_static_entries_unknown_below_a_folder_that_cant_be_entered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    static = tmp_path / "static"
+    write_project(static, {"a.css": "", "css/b.css": ""})
+    real_access = os.access
+    monkeypatch.setattr(
+        project.os,
+        "access",
+        lambda path, mode: not str(path).endswith("css") and real_access(path, mode),
+    )
+    assert static_entries(str(static), 10) is None  # os.path.isfile fails inside it
+    assert files_under(str(static), 10) is None
+
+
+@posix_only
+@pytest.mark.skipif(sys.platform != "win32" and os.geteuid() == 0, reason="root enters all")
+def test_static_entries_unknown_below_a_folder_without_permissions(tmp_path: Path) -> None:
+    static = tmp_path / "static"
+    write_project(static, {"a.css": "", "css/b.css": ""})
+    css = static / "css"
+    for mode in (0o644, 0o311):  # listed but not entered; entered but not listed
+        css.chmod(mode)
+        try:
+            assert static_entries(str(static), 10) is None
+        finally:
+            css.chmod(0o755)
+    assert static_entries(str(static), 10) == [
+        ("a.css", FILE),
+        (os.path.join("css", "b.css"), FILE),
+    ]
+
+
 # ------------------------------------------------------------------ the facts digest
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:

@@ -159,8 +159,11 @@ def static_entries(folder: str, limit: int) -> Optional[list[StaticEntry]]:
     followed): the files below it and every symlink there with its target, sorted by
     path; a symlinked folder's files are listed under the link, each linked folder once
     (a link to a folder listed already, a loop, adds its own entry only: with the
-    targets, the entries still tell every path's answer). [] when it isn't a folder,
-    None when there are more than ``limit`` entries."""
+    targets, the entries still tell every path's answer). [] when it isn't a folder;
+    None when there are more than ``limit`` entries, or a folder below can't be listed
+    or entered (then what a request finds there can't be known from here)."""
+    if not os.path.isdir(folder):
+        return []
     found: list[StaticEntry] = []
     # Real paths are needed only to know whether a linked folder is listed already: most
     # static folders hold no symlink, and resolving paths costs a few ms per hundred
@@ -172,10 +175,12 @@ def static_entries(folder: str, limit: int) -> Optional[list[StaticEntry]]:
     while todo:
         current, prefix, real = todo.pop()
         try:
+            if not os.access(current, os.X_OK):  # listed, yet os.path.isfile fails inside
+                return None
             with os.scandir(current) as it:
                 entries = sorted(it, key=_BY_NAME)  # which link lists a folder: the same each run
-        except OSError:
-            continue  # a folder that can't be listed: what os.walk does too
+        except (OSError, ValueError):
+            return None
         for entry in entries:
             path = prefix + entry.name
             try:
@@ -238,7 +243,8 @@ def _link_target(path: str) -> str:
 def files_under(folder: str, limit: int) -> Optional[list[str]]:
     """The paths below the static folder ``folder`` that a request finds a file at, as
     sorted relative paths (``static_entries``: a file reached through a symlinked folder
-    listed once); [] when it isn't a folder, None when there are more than ``limit``."""
+    listed once); [] when it isn't a folder, None when there are more than ``limit`` or
+    some can't be known."""
     entries = static_entries(folder, limit)
     if entries is None:
         return None

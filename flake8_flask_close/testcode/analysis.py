@@ -36,6 +36,7 @@ from flake8_flask_close.testcode.urls import (
     concrete_paths,
     evaluate,
     is_fully_known,
+    redirect_path,
 )
 from flake8_flask_close.vocabulary import (
     CLIENT_REQUEST_METHODS,
@@ -344,7 +345,7 @@ class ModuleAnalysis:
         for match in self.index.match(path, method, *where):
             if match.route is None:
                 if follow and match.redirect_to and hops < 3:
-                    target = "/" + match.redirect_to.split("://", 1)[-1].split("/", 1)[-1]
+                    target = redirect_path(match.redirect_to)
                     landed += self._resolve(target, method, follow, where, hops + 1)
                 else:
                     landed.append((None, {}))
@@ -365,15 +366,22 @@ class ModuleAnalysis:
             return [(route, args)]
         if target.startswith("@"):
             return [(r, {}) for r in self.index.by_endpoint(target[1:], *where)] or [(route, args)]
-        return self._resolve(target, "GET", follow, where, hops + 1) or [(route, args)]
+        return self._resolve(redirect_path(target), "GET", follow, where, hops + 1) or [
+            (route, args)
+        ]
 
     @staticmethod
     def _missing_static(route: LinkedRoute, filename: str) -> bool:
-        """A built-in static route asked for a file that isn't there answers 404."""
+        """A built-in static route asked for a file that isn't there answers 404, as does
+        one asked for a path that leaves the folder (``send_from_directory`` joins them
+        with Werkzeug's ``safe_join``: ``a/../b.css`` is ``b.css``, ``../x`` is none)."""
         folder = route.static_dir
         if folder is None or not os.path.isdir(folder):
             return False
-        return not os.path.isfile(os.path.join(folder, filename))
+        from werkzeug.security import safe_join  # imported with the router already
+
+        path = safe_join(folder, filename)
+        return path is None or not os.path.isfile(path)
 
     # ---------------------------------------------------------------- sources
     def client_request(

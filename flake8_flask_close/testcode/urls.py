@@ -189,5 +189,14 @@ def _routed_path(url: str) -> Optional[str]:
         return None
 
 
+def redirect_path(location: str) -> str:
+    """The path the test client requests when it follows a redirect to ``location``
+    (``Client.resolve_redirect``): the location's path, decoded as ``PATH_INFO`` is."""
+    try:
+        return unquote(urlsplit(location).path)
+    except ValueError:
+        return location
+
+
 def is_fully_known(template: Template) -> bool:
     return all(p is not None for p in template)
