@@ -199,6 +199,21 @@ def extra_test_text(rng: random.Random) -> str:
     return "\n\n".join(lines)
 
 
+def editor_buffer(root: Path, rng: random.Random) -> tuple[str, str]:
+    """An unsaved buffer: a new test module, a test module with a test added, or a
+    module whose routes differ from the file on disk."""
+    kind = rng.choice(("new test", "edited test", "edited view"))
+    if kind == "new test":
+        return "tests/test_buffer.py", extra_test_text(rng)
+    if kind == "edited test":
+        name = "tests/test_downloads.py"
+        return name, (root / name).read_text() + "\n\n" + extra_test_text(rng)
+    name, swaps = TEXT_TOGGLES[rng.choice(("downloads prefix", "report view sends JSON"))]
+    text = (root / name).read_text()
+    old, new = swaps[0]
+    return name, text.replace(old, new) if old in text else text.replace(new, old)
+
+
 def edits(project: Project) -> tuple[list[Callable[[], str]], list[int]]:
     """The edits and their weights: what the caches see of the disk beyond Python files
     (static folders) comes up more often."""
@@ -233,8 +248,8 @@ def test_the_caches_answer_as_a_run_without_them(tmp_path: Path, seed: int) -> N
         cached = findings(root, f"--jobs={jobs}", ".")
         assert cached == findings(root, "--flask-close-no-cache", "."), where
         if step % 3 == 2:
-            buffer = extra_test_text(rng)
-            editor = ("-", "--stdin-display-name", "tests/test_buffer.py")
+            name, buffer = editor_buffer(root, rng)
+            editor = ("-", "--stdin-display-name", name)
             assert findings(root, *editor, stdin=buffer) == findings(
                 root, "--flask-close-no-cache", *editor, stdin=buffer
             ), f"{where}; buffer:\n{buffer}"
