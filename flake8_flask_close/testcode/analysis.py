@@ -344,8 +344,8 @@ class ModuleAnalysis:
         landed: list[tuple[Optional[LinkedRoute], dict[str, Any]]] = []
         for match in self.index.match(path, method, *where):
             if match.route is None:
-                if follow and match.redirect_to and hops < 3:
-                    target = redirect_path(match.redirect_to)
+                target = redirect_path(match.redirect_to) if match.redirect_to else None
+                if follow and target is not None and hops < 3:
                     landed += self._resolve(target, method, follow, where, hops + 1)
                 else:
                     landed.append((None, {}))
@@ -366,9 +366,10 @@ class ModuleAnalysis:
             return [(route, args)]
         if target.startswith("@"):
             return [(r, {}) for r in self.index.by_endpoint(target[1:], *where)] or [(route, args)]
-        return self._resolve(redirect_path(target), "GET", follow, where, hops + 1) or [
-            (route, args)
-        ]
+        path = redirect_path(target)
+        if path is None:
+            return [(route, args)]
+        return self._resolve(path, "GET", follow, where, hops + 1) or [(route, args)]
 
     @staticmethod
     def _missing_static(route: LinkedRoute, filename: str) -> bool:

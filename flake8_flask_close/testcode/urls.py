@@ -189,13 +189,18 @@ def _routed_path(url: str) -> Optional[str]:
         return None
 
 
-def redirect_path(location: str) -> str:
+def redirect_path(location: str) -> Optional[str]:
     """The path the test client requests when it follows a redirect to ``location``
-    (``Client.resolve_redirect``): the location's path, decoded as ``PATH_INFO`` is."""
+    (``Client.resolve_redirect``): the location's path, decoded as ``PATH_INFO`` is;
+    None for another host (the client raises instead of following)."""
     try:
-        return unquote(urlsplit(location).path)
+        parts = urlsplit(location)
+        host = parts.hostname
     except ValueError:
-        return location
+        return None
+    if host not in (None, "localhost"):
+        return None
+    return unquote(parts.path)
 
 
 def is_fully_known(template: Template) -> bool:

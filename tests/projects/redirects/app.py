@@ -24,3 +24,13 @@ def home():
 @app.route("/welcome")
 def welcome():
     return "Welcome!"
+
+
+@app.route("/mirror")
+def mirror():
+    return redirect("https://mirror.example.com/download/release-notes.txt")
+
+
+@app.route("/notes-latest")
+def notes_latest():
+    return redirect("/download/release%2Dnotes.txt")

@@ -1,3 +1,6 @@
+import pytest
+
+
 def test_follow_redirect_to_file(client):
     """c04b: the client closes the 302 it followed, but returns the file response open."""
     res = client.get("/latest", follow_redirects=True)  # FCL101
@@ -32,3 +35,15 @@ def test_buffered_download(client):
     """c04a: buffered=True straight to the file."""
     res = client.get("/download/release-notes.txt", buffered=True)
     assert res.status_code == 200
+
+
+def test_redirect_to_another_host(client):
+    """c00a: the client refuses to follow a redirect to another host: no file is served."""
+    with pytest.raises(RuntimeError):
+        client.get("/mirror", follow_redirects=True)  # FCL100
+
+
+def test_follow_redirect_to_encoded_path(client):
+    """c04b: the redirect's target is percent-decoded as the client follows it."""
+    res = client.get("/notes-latest", follow_redirects=True)  # FCL101
+    assert res.request.path == "/download/release-notes.txt"
