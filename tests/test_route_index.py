@@ -105,6 +105,28 @@ def create_app():
     assert [r.endpoint for _, r in index.all_routes()] == ["static"]
 
 
+def test_a_blueprint_returned_by_a_factory_is_left_alone(tmp_path: Path) -> None:
+    index = index_of(
+        tmp_path,
+        {
+            "app/__init__.py": """\
+from flask import Blueprint, Flask
+
+
+def make_admin():
+    return Blueprint("admin", __name__, static_folder="static")
+
+
+def create_app():
+    app = Flask(__name__, static_folder=None)
+    app.register_blueprint(make_admin(), url_prefix="/admin")
+    return app
+""",
+        },
+    )
+    assert verdict(index, "/static/admin.css") is None  # not mounted unprefixed
+
+
 def test_views_that_sometimes_serve_a_file(tmp_path: Path) -> None:
     index = index_of(
         tmp_path,

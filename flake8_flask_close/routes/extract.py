@@ -189,9 +189,11 @@ class _Extractor:
     # ---------------------------------------------------------------- objects
     def visit_returned_object(self, value: ast.Call, scope: str) -> None:
         """``return Flask(__name__)`` in a factory: an app no name is bound to, known by
-        the function that makes it (``create_app()``)."""
+        the function that makes it (``create_app()``). Not a blueprint: one a factory
+        returns is registered as ``register_blueprint(make_bp())``, which the index
+        can't follow, and an unregistered blueprint's routes would be matched unprefixed."""
         obj = self.object_fact(value, scope, f"{scope.rsplit('.', 1)[-1]}()")
-        if obj is not None:
+        if obj is not None and obj.kind == "app":
             self.facts.objects.append(obj)
 
     def visit_assign(self, stmt: Union[ast.Assign, ast.AnnAssign], scope: str) -> None:

@@ -81,14 +81,17 @@ def fresh(root: Path) -> list[str]:
 
 def test_findings_follow_a_static_folder_made_and_removed(shop: Path) -> None:
     static = shop / "shop" / "static"
-    shutil.rmtree(static)  # a missing folder: its requests are taken as served
+    full, _, _ = lint(shop)
+    assert any("test_static.py" in line for line in full)
+    saved = {p.name: p.read_bytes() for p in static.iterdir()}
+    shutil.rmtree(static)  # a missing folder answers 404 to every request
     missing, _, _ = lint(shop)
-    assert any("test_static.py" in line for line in missing)
-    static.mkdir()  # an empty one answers 404 to every request
-    empty, _, _ = lint(shop)
-    assert empty == fresh(shop) and empty != missing
-    static.rmdir()
-    assert lint(shop)[0] == missing
+    assert missing == fresh(shop) and not any("test_static.py" in line for line in missing)
+    static.mkdir()  # and so does an empty one
+    assert lint(shop)[0] == fresh(shop) == missing
+    for name, data in saved.items():
+        (static / name).write_bytes(data)
+    assert lint(shop)[0] == full
 
 
 def test_findings_follow_a_static_folder_removed_under_a_hook(tmp_path: Path) -> None:

@@ -4,3 +4,7 @@ from flask import Flask
 
 def create_app():
     return Flask(__name__)
+
+
+def create_plain_app():
+    return Flask(__name__, static_folder="public")

@@ -14,3 +14,11 @@ def test_missing_stylesheet(client):
     """c06h: no such file in the static folder: 404, nothing opened."""
     res = client.get("/static/missing.css")  # FCL100
     assert res.status_code == 404
+
+
+def test_static_folder_not_there():
+    """c06h: the app's static folder doesn't exist: every request to it is a 404."""
+    from app import create_plain_app
+
+    res = create_plain_app().test_client().get("/public/style.css")  # FCL100
+    assert res.mimetype == "text/html"
