@@ -9,6 +9,7 @@ from typing import Optional, Union
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, qualify
 from flake8_flask_close.routes.facts import (
+    FILENAME_MARK,
     UNKNOWN,
     ClassFact,
     ErrorHandlerFact,
@@ -490,7 +491,13 @@ class _Extractor:
             and (self.q(location.func) or "") in ("url_for", "flask.url_for")
         ):
             name = literal_str(location.args[0], self.facts.constants)
-            return f"@{name}" if name else None
+            if not name:
+                return None
+            given = next((k.value for k in location.keywords if k.arg == "filename"), None)
+            filename = literal_str(given, self.facts.constants)
+            if filename is None or FILENAME_MARK in filename:
+                return f"@{name}"
+            return f"@{name}{FILENAME_MARK}{filename}"
         return None
 
     @property

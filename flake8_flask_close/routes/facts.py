@@ -37,6 +37,11 @@ def _plain(value: Any) -> Any:
     return {name: _plain(getattr(value, name)) for name in names}
 
 
+FILENAME_MARK = "\x00"
+"""Separates an endpoint from its ``filename`` in a redirect target: ``@static\x00a.css``
+(no endpoint name holds a NUL)."""
+
+
 @dataclass(**SLOTS)
 class Ref:
     """A name as written in ``scope`` (a function qualname, "" for module level)."""
@@ -117,7 +122,8 @@ class FunctionFact:
     """Project callables whose result this function returns (followed when linking)."""
     is_generator: bool = False
     redirects: tuple[str, ...] = ()
-    """Where ``return redirect(...)`` sends the client: a path, or ``@endpoint``."""
+    """Where ``return redirect(...)`` sends the client: a path, or ``@endpoint`` (with
+    ``FILENAME_MARK`` and the ``filename`` given to ``url_for``, when there is one)."""
     plain_returns: int = 0
     """Returns of an ordinary response (a page, JSON): a view that also returns a file
     serves one only on some paths, and which one a test takes can't be known."""

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
 from flake8_flask_close.routes.extract import module_name_for
-from flake8_flask_close.routes.facts import Ref
+from flake8_flask_close.routes.facts import FILENAME_MARK, Ref
 from flake8_flask_close.routes.index import ELSEWHERE, LinkedRoute, RouteIndex
 from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.clients import (
@@ -365,7 +365,11 @@ class ModuleAnalysis:
         if not (follow and target and hops < 3):
             return [(route, args)]
         if target.startswith("@"):
-            return [(r, {}) for r in self.index.by_endpoint(target[1:], *where)] or [(route, args)]
+            name, marked, filename = target[1:].partition(FILENAME_MARK)
+            landed = {"filename": filename} if marked else {}
+            return [(r, dict(landed)) for r in self.index.by_endpoint(name, *where)] or [
+                (route, args)
+            ]
         path = redirect_path(target)
         if path is None:
             return [(route, args)]

@@ -1,6 +1,6 @@
 import os
 
-from flask import Flask, redirect, send_from_directory
+from flask import Flask, redirect, send_from_directory, url_for
 
 app = Flask(__name__)
 FILES = os.path.join(app.root_path, "files")
@@ -34,3 +34,13 @@ def mirror():
 @app.route("/notes-latest")
 def notes_latest():
     return redirect("/download/release%2Dnotes.txt")
+
+
+@app.route("/style")
+def style():
+    return redirect(url_for("static", filename="notes.css"))
+
+
+@app.route("/old-style")
+def old_style():
+    return redirect(url_for("static", filename="gone.css"))

@@ -47,3 +47,15 @@ def test_follow_redirect_to_encoded_path(client):
     """c04b: the redirect's target is percent-decoded as the client follows it."""
     res = client.get("/notes-latest", follow_redirects=True)  # FCL101
     assert res.request.path == "/download/release-notes.txt"
+
+
+def test_follow_redirect_to_a_static_file(client):
+    """c04b: a redirect to url_for("static", filename=...) that is there."""
+    res = client.get("/style", follow_redirects=True)  # FCL101
+    assert res.mimetype == "text/css"
+
+
+def test_follow_redirect_to_a_missing_static_file(client):
+    """c06h: the redirect's static file isn't there: 404, nothing opened."""
+    res = client.get("/old-style", follow_redirects=True)  # FCL100
+    assert res.mimetype == "text/html"
