@@ -344,8 +344,9 @@ class ModuleAnalysis:
         landed: list[tuple[Optional[LinkedRoute], dict[str, Any]]] = []
         for match in self.index.match(path, method, *where):
             if match.route is None:
-                target = redirect_path(match.redirect_to) if match.redirect_to else None
-                if follow and target is not None and hops < 3:
+                location = match.redirect_to if follow and hops < 3 else None
+                target = redirect_path(location) if location else None
+                if target is not None:
                     landed += self._resolve(target, method, follow, where, hops + 1)
                 else:
                     landed.append((None, {}))
@@ -366,8 +367,8 @@ class ModuleAnalysis:
             return [(route, args)]
         if target.startswith("@"):
             name, marked, filename = target[1:].partition(FILENAME_MARK)
-            landed = {"filename": filename} if marked else {}
-            return [(r, dict(landed)) for r in self.index.by_endpoint(name, *where)] or [
+            given = {"filename": filename} if marked else {}
+            return [(r, dict(given)) for r in self.index.by_endpoint(name, *where)] or [
                 (route, args)
             ]
         path = redirect_path(target)

@@ -102,6 +102,14 @@ REQUESTS = (
 )
 
 
+def toggled(text: str, swaps: tuple[tuple[str, str], ...]) -> tuple[str, bool]:
+    """The text with a toggle's swaps made one way or back, and whether it was one way."""
+    forward = swaps[0][0] in text
+    for old, new in swaps:
+        text = text.replace(old, new) if forward else text.replace(new, old)
+    return text, forward
+
+
 class Project:
     """The copy being edited; ``mtimes`` hands out a new past mtime per edit."""
 
@@ -117,10 +125,7 @@ class Project:
     def toggle_text(self, label: str) -> str:
         name, swaps = TEXT_TOGGLES[label]
         path = self.root / name
-        text = path.read_text()
-        forward = swaps[0][0] in text
-        for old, new in swaps:
-            text = text.replace(old, new) if forward else text.replace(new, old)
+        text, forward = toggled(path.read_text(), swaps)
         path.write_text(text)
         self.age(path)
         return f"{label} {'on' if forward else 'off'}"
@@ -209,9 +214,7 @@ def editor_buffer(root: Path, rng: random.Random) -> tuple[str, str]:
         name = "tests/test_downloads.py"
         return name, (root / name).read_text() + "\n\n" + extra_test_text(rng)
     name, swaps = TEXT_TOGGLES[rng.choice(("downloads prefix", "report view sends JSON"))]
-    text = (root / name).read_text()
-    old, new = swaps[0]
-    return name, text.replace(old, new) if old in text else text.replace(new, old)
+    return name, toggled((root / name).read_text(), swaps)[0]
 
 
 def edits(project: Project) -> tuple[list[Callable[[], str]], list[int]]:
