@@ -246,11 +246,27 @@ def test_redirect_targets_are_recorded(tmp_path: Path) -> None:
 from flask import Flask, redirect, send_file, url_for
 
 app = Flask(__name__)
+CODE = 301
 
 
 @app.route("/latest")
 def latest():
     return redirect(url_for("release"))
+
+
+@app.route("/kept", methods=["POST"])
+def kept():
+    return redirect("/release", code=307)
+
+
+@app.route("/moved")
+def moved():
+    return redirect("http://localhost/release", CODE)
+
+
+@app.route("/relative")
+def relative():
+    return redirect("release")
 
 
 @app.route("/release")
@@ -259,8 +275,15 @@ def release():
 """,
         },
     )
-    latest = next(r for _, r in index.all_routes() if r.rule == "/latest")
-    assert latest.redirect_to == "@release"
+    redirects = {r.rule: r.redirect_to for _, r in index.all_routes()}
+    assert redirects == {
+        "/latest": "302 @release",
+        "/kept": "307 /release",
+        "/moved": "? http://localhost/release",
+        "/relative": None,
+        "/release": None,
+        "/static/<path:filename>": None,
+    }
 
 
 def test_unsaved_buffer_overrides_the_file_on_disk(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from flake8_flask_close.routes.facts import (
     Ref,
     RegistrationFact,
     RouteFact,
+    redirect_fact,
 )
 from flake8_flask_close.vocabulary import (
     HTTP_METHOD_DECORATORS,
@@ -475,16 +476,25 @@ class _Extractor:
         )
 
     def redirect_target(self, value: Optional[ast.expr]) -> Optional[str]:
-        """``redirect("/path")`` -> "/path"; ``redirect(url_for("name"))`` -> "@name"."""
+        """``redirect("/path")`` -> "302 /path"; ``redirect(url_for("name"), 307)`` ->
+        "307 @name" (``redirect_fact``)."""
         if not isinstance(value, ast.Call) or not value.args:
             return None
         q = self.q(value.func) or ""
         if q not in ("redirect", "flask.redirect", "werkzeug.utils.redirect"):
             return None
-        location = value.args[0]
+        target = self.redirect_location(value.args[0])
+        if target is None:
+            return None
+        given_code = call_arg(value, 1, "code")
+        code = 302 if given_code is None else _int(given_code)
+        return redirect_fact(code, target)
+
+    def redirect_location(self, location: ast.expr) -> Optional[str]:
         text = literal_str(location, self.facts.constants)
         if text is not None:
-            return text if text.startswith("/") else None
+            # the client follows a path, or a URL on its own host (``redirect_path``)
+            return text if text.startswith(("/", "http://", "https://")) else None
         if (
             isinstance(location, ast.Call)
             and location.args
@@ -535,7 +545,11 @@ def qualify_ref(ref: Ref, aliases: dict[str, str]) -> Optional[str]:
 
 
 def _int(node: Optional[ast.expr]) -> Optional[int]:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int)
+        and not isinstance(node.value, bool)
+    ):
         return node.value
     return None
 

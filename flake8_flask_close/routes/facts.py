@@ -42,6 +42,18 @@ FILENAME_MARK = "\x00"
 (no endpoint name holds a NUL)."""
 
 
+def redirect_fact(code: Optional[int], target: str) -> str:
+    """A view's ``redirect(target, code)`` as the facts keep it: ``"307 /path"``, or
+    ``"? /path"`` when the status code can't be known."""
+    return f"{'?' if code is None else code} {target}"
+
+
+def redirect_parts(fact: str) -> tuple[Optional[int], str]:
+    """The status code (None when unknown) and the target of a ``redirect_fact``."""
+    code, _, target = fact.partition(" ")
+    return (int(code) if code.isdigit() else None), target
+
+
 @dataclass(**SLOTS)
 class Ref:
     """A name as written in ``scope`` (a function qualname, "" for module level)."""
@@ -122,8 +134,9 @@ class FunctionFact:
     """Project callables whose result this function returns (followed when linking)."""
     is_generator: bool = False
     redirects: tuple[str, ...] = ()
-    """Where ``return redirect(...)`` sends the client: a path, or ``@endpoint`` (with
-    ``FILENAME_MARK`` and the ``filename`` given to ``url_for``, when there is one)."""
+    """Where ``return redirect(...)`` sends the client (``redirect_fact``: the status code,
+    then a path or URL, or ``@endpoint`` with ``FILENAME_MARK`` and the ``filename`` given
+    to ``url_for`` when there is one)."""
     plain_returns: int = 0
     """Returns of an ordinary response (a page, JSON): a view that also returns a file
     serves one only on some paths, and which one a test takes can't be known."""

@@ -86,6 +86,12 @@ class LinkedRoute:
             return table["GET"]
         return table.get("*")
 
+    def allows(self, method: str) -> bool:
+        """Whether the route takes ``method`` (Werkzeug adds HEAD to GET) rather than
+        answering 405."""
+        methods = self.methods or ("GET",)
+        return method in methods or (method == "HEAD" and "GET" in methods)
+
     @property
     def serves_file(self) -> bool:
         if self.method_evidence is None:

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
 from flake8_flask_close.routes.extract import module_name_for
-from flake8_flask_close.routes.facts import FILENAME_MARK, Ref
+from flake8_flask_close.routes.facts import FILENAME_MARK, Ref, redirect_parts
 from flake8_flask_close.routes.index import ELSEWHERE, LinkedRoute, RouteIndex
 from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.clients import (
@@ -36,6 +36,7 @@ from flake8_flask_close.testcode.urls import (
     concrete_paths,
     evaluate,
     is_fully_known,
+    method_after_redirect,
     redirect_path,
 )
 from flake8_flask_close.vocabulary import (
@@ -49,6 +50,10 @@ from flake8_flask_close.walks import parents, statements, walk, walk_own_scope
 
 UseFactory = Callable[..., "ResponseUse"]
 NodeTest = Callable[[ast.AST], bool]
+Landing = tuple[Optional[LinkedRoute], dict[str, Any], str]
+"""Where a request lands: the route (None: a redirect not followed), the arguments its
+rule matched, and the method it was requested with at last (a followed redirect may change
+it)."""
 CLOSERS = frozenset({"closing", "contextlib.closing", "enter_context", "push", "callback"})
 WIDE_SCOPES = frozenset({"module", "class", "session", "package"})
 
@@ -305,26 +310,27 @@ class ModuleAnalysis:
     ) -> Optional[tuple[list[tuple[str, str]], list[str]]]:
         """(file-serving routes, other routes) the value may reach; None if none."""
         where = (self.module, scope, app, self.near)
-        landings: list[tuple[Optional[LinkedRoute], dict[str, Any], bool]] = []
+        landings: list[tuple[Landing, bool]] = []
         if isinstance(value, Endpoint):
             args = {"filename": value.filename} if value.filename else {}
             for endpoint_route in self.index.by_endpoint(value.name, *where):
-                landed = self._land(endpoint_route, args, follow, where)
-                landings += [(r, a, True) for r, a in landed]
+                landed = self._land(endpoint_route, args, method, follow, where)
+                landings += [(landing, True) for landing in landed]
         else:
             known = is_fully_known(value)
             for path in concrete_paths(value):
-                landings += [(r, a, known) for r, a in self._resolve(path, method, follow, where)]
+                landed = self._resolve(path, method, follow, where)
+                landings += [(landing, known) for landing in landed]
         files: list[tuple[str, str]] = []
         others: list[str] = []
-        if any(route is not None and route.sometimes for route, _, _ in landings):
+        if any(route is not None and route.sometimes for (route, _, _), _ in landings):
             return None  # the view serves a file on some paths only: can't tell which
-        for route, args, known in landings:
+        for (route, args, landed_method), known in landings:
             if route is None:
-                others.append(f"{method} (a redirect)")
+                others.append(f"{landed_method} (a redirect)")
                 continue
-            label = f"{method} {route.rule or repr(route.endpoint)}"
-            evidence = route.evidence_for(method)
+            label = f"{landed_method} {route.rule or repr(route.endpoint)}"
+            evidence = route.evidence_for(landed_method)
             filename = args.get("filename")
             if evidence and known and isinstance(filename, str):
                 evidence = None if self._missing_static(route, filename) else evidence
@@ -338,10 +344,11 @@ class ModuleAnalysis:
 
     def _resolve(
         self, path: str, method: str, follow: bool, where: tuple[Any, ...], hops: int = 0
-    ) -> list[tuple[Optional[LinkedRoute], dict[str, Any]]]:
-        """Where a request for ``path`` lands; with ``follow_redirects=True``, through
-        strict-slash redirects and views that return ``redirect(...)`` (c04b)."""
-        landed: list[tuple[Optional[LinkedRoute], dict[str, Any]]] = []
+    ) -> list[Landing]:
+        """Where a ``method`` request for ``path`` lands; with ``follow_redirects=True``,
+        through strict-slash redirects (308: the method is kept) and views that return
+        ``redirect(...)`` (c04b)."""
+        landed: list[Landing] = []
         for match in self.index.match(path, method, *where):
             if match.route is None:
                 location = match.redirect_to if follow and hops < 3 else None
@@ -349,32 +356,40 @@ class ModuleAnalysis:
                 if target is not None:
                     landed += self._resolve(target, method, follow, where, hops + 1)
                 else:
-                    landed.append((None, {}))
+                    landed.append((None, {}, method))
                 continue
-            landed += self._land(match.route, match.arguments, follow, where, hops)
+            landed += self._land(match.route, match.arguments, method, follow, where, hops)
         return landed
 
     def _land(
         self,
         route: LinkedRoute,
         args: dict[str, Any],
+        method: str,
         follow: bool,
         where: tuple[Any, ...],
         hops: int = 0,
-    ) -> list[tuple[Optional[LinkedRoute], dict[str, Any]]]:
-        target = route.redirect_to
-        if not (follow and target and hops < 3):
-            return [(route, args)]
+    ) -> list[Landing]:
+        """Where a ``method`` request that reached ``route`` lands: there, or where the
+        client follows the view's redirect to. A redirect it doesn't follow (a 300), one
+        that keeps a method the target refuses (405), or one whose code can't be known
+        for a method it may or may not keep, ends on the redirecting view: no file."""
+        here: list[Landing] = [(route, args, method)]
+        if not (follow and route.redirect_to and hops < 3):
+            return here
+        code, target = redirect_parts(route.redirect_to)
+        followed = method_after_redirect(code, method)
+        if followed is None:
+            return here
         if target.startswith("@"):
             name, marked, filename = target[1:].partition(FILENAME_MARK)
             given = {"filename": filename} if marked else {}
-            return [(r, dict(given)) for r in self.index.by_endpoint(name, *where)] or [
-                (route, args)
-            ]
+            allowed = [r for r in self.index.by_endpoint(name, *where) if r.allows(followed)]
+            return [(r, dict(given), followed) for r in allowed] or here
         path = redirect_path(target)
         if path is None:
-            return [(route, args)]
-        return self._resolve(path, "GET", follow, where, hops + 1) or [(route, args)]
+            return here
+        return self._resolve(path, followed, follow, where, hops + 1) or here
 
     @staticmethod
     def _missing_static(route: LinkedRoute, filename: str) -> bool:

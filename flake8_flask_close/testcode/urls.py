@@ -158,13 +158,13 @@ def _format_unknown(template: Template, marker: str) -> Template:
 def concrete_paths(template: Template) -> list[str]:
     """The request paths to try for a template; [] when it can't be a local path."""
     paths: list[str] = []
+    if not template or template[0] is None:
+        return paths  # "{base}/x": the unknown start may be a host, or more path
     for filler in PLACEHOLDERS:
         text = _routed_path("".join(filler if p is None else p for p in template))
-        if text is None or not text.startswith("/") or text.startswith("//"):
-            continue  # "mailto:x", "x/y", "": not routed as given; nor is "//x"
-        # the test client routes the decoded path (PATH_INFO): "/static/a%2Ecss" is
-        # "/static/a.css"
-        text = unquote(text)
+        if not text:
+            continue  # the client raises, or answers "" with a redirect to "/"
+        text = _router_path(text)
         if text not in paths:
             paths.append(text)
     return paths
@@ -198,9 +198,34 @@ def redirect_path(location: str) -> Optional[str]:
         host = parts.hostname
     except ValueError:
         return None
-    if host not in (None, "localhost"):
+    if host not in (None, "localhost") or not parts.path:
+        return None  # a redirect to "" is answered with yet another redirect: left alone
+    return _router_path(parts.path)
+
+
+def _router_path(path: str) -> str:
+    """The path Werkzeug's router matches for a requested ``path``: decoded, as the test
+    client sets ``PATH_INFO`` (``/static/a%2Ecss`` is ``/static/a.css``), from one leading
+    slash (``static/a.css`` and ``//static/a.css`` are ``/static/a.css`` too)."""
+    return "/" + unquote(path).lstrip("/")
+
+
+FOLLOWED_CODES = frozenset({301, 302, 303, 305, 307, 308})
+"""The redirects the test client follows (``Client.open``); any other answer is final."""
+
+
+def method_after_redirect(code: Optional[int], method: str) -> Optional[str]:
+    """The method the test client follows a ``code`` redirect of a ``method`` request with
+    (``Client.resolve_redirect``): 307 and 308 keep it, the others make it a GET but for a
+    HEAD. None when the client doesn't follow it, or when the code isn't known and the
+    method is one the code decides."""
+    if code is None:
+        return method if method in ("GET", "HEAD") else None
+    if code not in FOLLOWED_CODES:
         return None
-    return unquote(parts.path)
+    if code in (307, 308) or method == "HEAD":
+        return method
+    return "GET"
 
 
 def is_fully_known(template: Template) -> bool:

@@ -44,3 +44,38 @@ def style():
 @app.route("/old-style")
 def old_style():
     return redirect(url_for("static", filename="gone.css"))
+
+
+@app.route("/upload", methods=["POST"])
+def upload():
+    return redirect("/download/release-notes.txt")
+
+
+@app.route("/upload-kept", methods=["POST"])
+def upload_kept():
+    return redirect("/download/release-notes.txt", code=307)
+
+
+@app.route("/style-kept", methods=["POST"])
+def style_kept():
+    return redirect(url_for("static", filename="notes.css"), 308)
+
+
+@app.route("/receipt", methods=["POST"])
+def receipt():
+    return send_from_directory(FILES, "release-notes.txt")
+
+
+@app.route("/receipt-moved", methods=["POST"])
+def receipt_moved():
+    return redirect("/receipt", code=307)
+
+
+@app.route("/choices")
+def choices():
+    return redirect("/download/release-notes.txt", code=300)
+
+
+@app.route("/latest-absolute")
+def latest_absolute():
+    return redirect("http://localhost/download/release-notes.txt")

@@ -59,3 +59,51 @@ def test_follow_redirect_to_a_missing_static_file(client):
     """c06h: the redirect's static file isn't there: 404, nothing opened."""
     res = client.get("/old-style", follow_redirects=True)  # FCL100
     assert res.mimetype == "text/html"
+
+
+def test_post_follows_a_302_as_get(client):
+    """c04b: a POST answered with a 302 is followed with a GET, which the file route takes."""
+    res = client.post("/upload", follow_redirects=True)  # FCL101
+    assert res.request.method == "GET"
+
+
+def test_post_kept_by_a_307(client):
+    """c06h: a 307 keeps the POST, which the GET-only file route refuses (405)."""
+    res = client.post("/upload-kept", follow_redirects=True)  # FCL100
+    assert res.request.method == "POST"
+
+
+def test_post_kept_by_a_308_to_static(client):
+    """c06h: a 308 to url_for("static", ...) keeps the POST: the static route answers 405."""
+    res = client.post("/style-kept", follow_redirects=True)  # FCL100
+    assert res.request.path == "/static/notes.css"
+
+
+def test_post_kept_by_a_307_to_a_post_file_route(client):
+    """c04b: a 307 keeps the POST, and the route it lands on serves a file for POST."""
+    res = client.post("/receipt-moved", follow_redirects=True)  # FCL101
+    assert res.request.path == "/receipt"
+
+
+def test_head_follows_a_302_as_head(client):
+    """c06a: a HEAD answered with a 302 stays a HEAD: the file is opened all the same."""
+    res = client.head("/latest", follow_redirects=True)  # FCL101
+    assert res.request.method == "HEAD"
+
+
+def test_a_300_is_not_followed(client):
+    """c00a: the client follows 301, 302, 303, 305, 307 and 308 only: a 300 is the answer."""
+    res = client.get("/choices", follow_redirects=True)  # FCL100
+    assert res.location == "/download/release-notes.txt"
+
+
+def test_follow_an_absolute_redirect(client):
+    """c04b: a redirect to http://localhost/... is followed like a path."""
+    res = client.get("/latest-absolute", follow_redirects=True)  # FCL101
+    assert res.request.path == "/download/release-notes.txt"
+
+
+def test_request_path_without_a_leading_slash(client):
+    """c01: the client routes "download/..." as "/download/...": the file leaks."""
+    res = client.get("download/release-notes.txt")  # FCL101
+    assert res.mimetype == "text/plain"

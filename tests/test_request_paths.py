@@ -1,0 +1,82 @@
+"""Where the test client sends a request, checked against the real client: the path a URL
+is routed on (``concrete_paths``), and the method a followed redirect is made with
+(``method_after_redirect``)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import pytest
+from flask import Flask, redirect, request
+
+from flake8_flask_close.testcode.urls import concrete_paths, method_after_redirect
+
+METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE"]
+URLS = [
+    "/download/a.txt",
+    "download/a.txt",
+    "//host/download/a.txt",
+    "///download/a.txt",
+    "//host//download/a.txt",
+    "http://localhost/download/a.txt",
+    "http://other/download/a.txt",
+    "https:///download/a.txt",
+    "mailto:download/a.txt",
+    "./download/a.txt",
+    "/static/../app.py",
+    "%2Fdownload/a.txt",
+    "%2F%2Fdownload/a.txt",
+    "/download%2Fa.txt",
+    "download//a.txt",
+    "/download/a.txt?x=//y#z",
+    "/%C3%BC/a",
+    "%20a",
+    "/a;b=c",
+]
+
+
+def _echo_app() -> Flask:
+    """Answers every path and method with the path it routed and the method it got."""
+    app = Flask(__name__, static_folder=None)
+
+    @app.route("/", defaults={"rest": ""}, methods=METHODS)
+    @app.route("/<path:rest>", methods=METHODS)
+    def echo(rest: str) -> Any:
+        code = request.args.get("code")
+        if code is not None:
+            return redirect("/landed", code=int(code))
+        return f"{request.method} /{rest}", 200, {"X-Method": request.method}
+
+    return app
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_routed_path_agrees_with_the_client(url: str) -> None:
+    with _echo_app().test_client().get(url) as response:
+        routed = response.get_data(as_text=True).removeprefix("GET ")
+    assert concrete_paths((url,)) == [routed]
+
+
+@pytest.mark.parametrize("url", ["", "?q=1"])
+def test_an_empty_path_is_not_routed(url: str) -> None:
+    with _echo_app().test_client().get(url) as response:
+        assert response.status_code == 308  # a redirect to "/", not routed itself
+    assert concrete_paths((url,)) == []
+
+
+@pytest.mark.parametrize("code", [300, 301, 302, 303, 304, 305, 307, 308])
+@pytest.mark.parametrize("method", METHODS)
+def test_followed_method_agrees_with_the_client(code: int, method: str) -> None:
+    client = _echo_app().test_client()
+    with client.open(f"/from?code={code}", method=method, follow_redirects=True) as response:
+        landed: Optional[str] = None
+        if response.request.path == "/landed":
+            landed = response.headers["X-Method"]
+    assert method_after_redirect(code, method) == landed
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_an_unknown_code_keeps_only_the_methods_every_code_agrees_on(method: str) -> None:
+    followed = {method_after_redirect(code, method) for code in (301, 302, 303, 307, 308)}
+    expected = followed.pop() if len(followed) == 1 else None
+    assert method_after_redirect(None, method) == expected
