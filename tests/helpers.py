@@ -8,8 +8,9 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
 from flake8_flask_close.codes import DEFAULT_OFF
 from flake8_flask_close.config import Config
@@ -107,3 +108,17 @@ def run_flake8(
         input=stdin,
         env=env,
     )
+
+
+Returned = TypeVar("Returned")
+
+
+def recorded(calls: list[Any], func: Callable[..., Returned]) -> Callable[..., Returned]:
+    """``func``, noting each call in ``calls`` first: its one argument, or the tuple of
+    them."""
+
+    def noting(*args: Any) -> Returned:
+        calls.append(args[0] if len(args) == 1 else args)
+        return func(*args)
+
+    return noting

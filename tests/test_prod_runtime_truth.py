@@ -341,7 +341,7 @@ class ProdLintCache:
 
 
 @cache
-def annotations(name: str) -> set[Finding]:
+def annotated(name: str) -> set[Finding]:
     return expected_comments(PROD_DIR / name)
 
 
@@ -351,7 +351,7 @@ def prod_findings(lint: LintResult) -> set[Finding]:
 
 def require_prod_findings(name: str, lint: LintResult) -> None:
     """A clear failure while the production rules are missing, instead of a set diff."""
-    expected = annotations(name)
+    expected = annotated(name)
     if expected and not any(f[2].startswith("FCL2") for f in lint.findings):
         pytest.fail(
             f"{name}: flake8 {' '.join(LINT_RUN)} reported no FCL2 finding at all, but the"
@@ -392,7 +392,7 @@ def test_prod_project_layout(project: str) -> None:
     data = [p for p in root.rglob("*") if p.is_file() and p.suffix not in (".py", ".cfg", ".pyc")]
     small = [p.relative_to(root).as_posix() for p in data if p.stat().st_size < MIN_DATA_FILE]
     assert not small, f"{project}: data files under {MIN_DATA_FILE} bytes: {small}"
-    stray = {f for f in annotations(project) if f[2] not in PROD_CODES}
+    stray = {f for f in annotated(project) if f[2] not in PROD_CODES}
     assert not stray, (
         f"{project}: comments with codes other than FCL201-205:\n{fmt_findings(stray)}"
     )
@@ -425,7 +425,7 @@ def test_prod_runtime_matches_comments(project: str, served_cache: ServedCache) 
         v.endpoint for v in served.views.values() if v.file_response and not v.expected_body
     ]
     assert not undeclared, f"{project}: file views without a 'body:' line: {undeclared}"
-    expected_findings = annotations(project)
+    expected_findings = annotated(project)
     expected = served.views_for(expected_findings)
     failing = served.failing
     actual = set(failing)
@@ -461,7 +461,7 @@ def test_prod_linter_matches_comments(project: str, prod_lint_cache: ProdLintCac
     require_linter()
     lint = prod_lint_cache.get(project)
     require_prod_findings(project, lint)
-    expected = annotations(project)
+    expected = annotated(project)
     actual = {f for f in lint.findings if f[2].startswith("FCL")}
     assert actual == expected, (
         f"{project}: flake8 {' '.join(LINT_RUN)} findings differ from the # FCL20n comments\n"

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
@@ -27,10 +28,11 @@ from flake8_flask_close.routes.project import (
     SKIP_DIRS,
     files_under,
     python_files_by_folder,
+    read_source,
     static_entries,
 )
 from flake8_flask_close.routes.scan import ProjectScan, scan
-from tests.helpers import lint, write_project
+from tests.helpers import lint, recorded, write_project
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "flask_shop"
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="symlinks and FIFOs")
@@ -170,7 +172,7 @@ def test_static_entries_unknown_below_a_folder_that_cant_be_entered(
     write_project(static, {"a.css": "", "css/b.css": ""})
     real_access = os.access
     monkeypatch.setattr(
-        project.os,
+        os,
         "access",
         lambda path, mode: not str(path).endswith("css") and real_access(path, mode),
     )
@@ -307,7 +309,7 @@ def test_a_scan_takes_the_rows_when_the_files_are_not_all_as_the_head_says(
         Path(cache.head_path(str(index_file(shop)))).write_text('{"stats": 1}')
     loads: list[Optional[str]] = []
     real_load = cache.load
-    monkeypatch.setattr(cache, "load", lambda path: loads.append(path) or real_load(path))
+    monkeypatch.setattr(cache, "load", recorded(loads, real_load))
     warm = scan(str(shop), (), settings(shop))
     assert loads == [str(index_file(shop))]
     assert warm.facts_digest() == fresh(shop).facts_digest()
@@ -544,7 +546,7 @@ def rewrite_keeping_size_and_mtime(path: Path, text: str, st: os.stat_result) ->
 def pin_clock(monkeypatch: pytest.MonkeyPatch, path: Path, after_mtime_ns: int) -> None:
     """Now is ``after_mtime_ns`` after ``path``'s mtime, however slow the machine."""
     now = path.stat().st_mtime_ns + after_mtime_ns
-    monkeypatch.setattr(cache.time, "time_ns", lambda: now)
+    monkeypatch.setattr(time, "time_ns", lambda: now)
 
 
 @pytest.mark.parametrize("change", ["facts", "becomes-a-candidate", "no-longer-a-candidate"])
@@ -693,7 +695,7 @@ def test_a_file_that_cannot_be_read_when_scanned_is_read_again_by_the_next_scan(
     """A row without facts would be trusted for as long as the file keeps its size and
     mtime: a file that couldn't be read gets no row."""
     expected = fresh(shop).modules()
-    real_read = scan_module.read_source
+    real_read = read_source
 
     def refused_once(path: str) -> Optional[bytes]:
         if path.endswith("downloads.py"):
@@ -781,7 +783,7 @@ def test_facts_the_facts_file_lost_are_read_again_before_it_is_written_anew(
 
     def saved_meanwhile(self: ProjectScan, rel: str) -> Any:
         if rel == "shop/downloads.py":  # saved again between the walk and this read
-            now = cache.time.time_ns()
+            now = time.time_ns()
             os.utime(downloads, ns=(now, now))
         return real_reread(self, rel)
 
@@ -968,7 +970,7 @@ def test_places_the_facts_are_not_at_mean_finding_them_in_the_facts_file(
     index_file(shop).write_text(json.dumps(index))
     looked: list[Optional[str]] = []
     find = cache.facts_places
-    monkeypatch.setattr(cache, "facts_places", lambda path: looked.append(path) or find(path))
+    monkeypatch.setattr(cache, "facts_places", recorded(looked, find))
     expected = fresh(shop).modules()
     warm = scan(str(shop), (), settings(shop))
     monkeypatch.setattr(scan_module, "_read_entry", None)  # no module read again
@@ -991,7 +993,7 @@ def test_an_index_without_well_formed_places_means_finding_them_in_the_facts_fil
     index_file(shop).write_text(json.dumps(index))
     looked: list[Optional[str]] = []
     find = cache.facts_places
-    monkeypatch.setattr(cache, "facts_places", lambda path: looked.append(path) or find(path))
+    monkeypatch.setattr(cache, "facts_places", recorded(looked, find))
     warm = scan(str(shop), (), settings(shop))
     expected = fresh(shop).modules()
     assert warm.all_facts_at_hand()
@@ -1052,9 +1054,9 @@ def test_a_run_in_a_host_that_froze_objects_leaves_the_gc_alone_and_asks_once(
     shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Counting frozen objects walks them all on Python 3.11: once per run, not per file."""
-    asked: list[int] = []
+    asked: list[Any] = []
     count = gc.get_freeze_count
-    monkeypatch.setattr(gc, "get_freeze_count", lambda: asked.append(1) or count())
+    monkeypatch.setattr(gc, "get_freeze_count", recorded(asked, count))
     tests = [shop / "tests" / "test_downloads.py", shop / "tests" / "test_static.py"]
     try:
         forget_previous_run()

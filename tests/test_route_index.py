@@ -9,7 +9,7 @@ from typing import Optional
 
 import pytest
 
-from flake8_flask_close.routes.index import RouteIndex, get_index, reset_memo
+from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, get_index, reset_memo
 from tests.helpers import write_project
 
 
@@ -363,6 +363,7 @@ def test_bucketed_route_map_answers_as_one_router(
     for url in sorted(urls):
         for method in ("GET", "POST", "HEAD"):
             got = bucketed.match(url, method)
+            expected: tuple[Optional[LinkedRoute], Optional[str]]
             try:
                 endpoint, _ = whole.match(url, method=method)
                 expected = (group.routes[int(endpoint)], None)
@@ -396,6 +397,7 @@ def test_bucketed_route_map_on_slashes_and_variable_first_segments() -> None:
     assert whole is not None
     for url in urls:
         got = bucketed.match(url, "GET")
+        expected: tuple[Optional[LinkedRoute], Optional[str]]
         try:
             endpoint, _ = whole.match(url, method="GET")
             expected = (routes[int(endpoint)], None)

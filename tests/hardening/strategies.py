@@ -262,7 +262,7 @@ def blueprint_module(
 def url_expr(draw: st.DrawFn, routes: list[tuple[str, str]]) -> str:
     """A URL expression: a filled rule as a literal, an f-string, a concatenation, a constant,
     url_for, or something the analysis can't know."""
-    if routes and draw(st.integers(0, 4)):
+    if routes and draw(st.integers(0, 4)) != 0:
         rule, endpoint = draw(st.sampled_from(routes))
         url = fill(rule, draw(st.sampled_from(FILLERS)))
     else:

@@ -18,6 +18,7 @@ import random
 import shutil
 import sys
 from collections.abc import Callable
+from functools import partial
 from itertools import count
 from pathlib import Path
 
@@ -221,7 +222,7 @@ def edits(project: Project) -> tuple[list[Callable[[], str]], list[int]]:
     """The edits and their weights: what the caches see of the disk beyond Python files
     (static folders) comes up more often."""
     found: list[tuple[Callable[[], str], int]] = [
-        (lambda label=label: project.toggle_text(label), 1) for label in TEXT_TOGGLES
+        (partial(project.toggle_text, label), 1) for label in TEXT_TOGGLES
     ]
     found += [(project.static_file, 2), (project.static_folder, 3)]
     found += [(project.extra_test, 2), (project.touch, 1)]

@@ -38,7 +38,7 @@ def test_wheel_contents(tmp_path: Path) -> None:
     assert "flake8_flask_close/rules/fcl101_unclosed_file_response.py" in names
     assert "FCL = flake8_flask_close.plugin:Plugin" in entry_points
     assert "flake8-flask-close = flake8_flask_close.cli:main" in entry_points
-    classifiers = metadata.get_all("Classifier")
+    classifiers = metadata.get_all("Classifier") or []
     assert "Framework :: Flake8" in classifiers and "Framework :: Flask" in classifiers
     assert metadata["Requires-Python"] == ">=3.9"
     assert metadata["License-Expression"] == "MIT"

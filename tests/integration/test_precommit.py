@@ -79,7 +79,7 @@ def pre_commit_config(plugin: Path) -> str:
         {**hook, "additional_dependencies": [str(plugin)]}
         for hook in (flake8_hook, shipped_fix_hook())
     ]
-    return yaml.safe_dump({"repos": [{"repo": "local", "hooks": hooks}]}, sort_keys=False)
+    return str(yaml.safe_dump({"repos": [{"repo": "local", "hooks": hooks}]}, sort_keys=False))
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ import pytest
 
 from flake8_flask_close import result_cache
 from flake8_flask_close.result_cache import ResultKey, ResultStore
+from flake8_flask_close.routes import cache
 from tests.helpers import run_flake8, write_project
 from tests.integration.conftest import CACHE, lint
 
@@ -475,7 +476,7 @@ def test_other_plugin_code_is_another_world(shop: Path, monkeypatch: pytest.Monk
     forget_previous_run()
     first = result_cache.store_for(str(shop), Config())
     forget_previous_run()
-    monkeypatch.setattr(result_cache.cache, "code_fingerprint", lambda: [("plugin.py", 1, 2)])
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: [("plugin.py", 1, 2)])
     second = result_cache.store_for(str(shop), Config())
     forget_previous_run()
     assert first is not None and second is not None and first.folder != second.folder
@@ -692,7 +693,7 @@ def test_two_processes_compacting_at_once_only_lose_answers(
     writer.put(key(TWO), finding("two"))
     writer.put(key(ONE, THREE), finding("3"))  # 5 lines for 2 files
     writer.close()
-    write_atomically = result_cache.cache.write_atomically
+    write_atomically = cache.write_atomically
     second = reading_every_log(stores, world)
     raced: list[bool] = []
 
@@ -703,7 +704,7 @@ def test_two_processes_compacting_at_once_only_lose_answers(
             assert second.get(key(TWO)) == finding("two")  # compacts meanwhile
         return write_atomically(path, raw)
 
-    monkeypatch.setattr(result_cache.cache, "write_atomically", racing)
+    monkeypatch.setattr(cache, "write_atomically", racing)
     assert reading_every_log(stores, world).get(key(TWO)) == finding("two")
     assert len(answer_logs(world)) == 2 and not list(world.glob("*.lock"))
     fresh = new_store(stores, world)
