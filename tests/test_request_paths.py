@@ -9,7 +9,7 @@ from typing import Any, Optional
 import pytest
 from flask import Flask, redirect, request
 
-from flake8_flask_close.testcode.urls import concrete_paths, method_after_redirect
+from flake8_flask_close.testcode.urls import Template, concrete_paths, method_after_redirect
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE"]
 URLS = [
@@ -80,3 +80,13 @@ def test_an_unknown_code_keeps_only_the_methods_every_code_agrees_on(method: str
     followed = {method_after_redirect(code, method) for code in (301, 302, 303, 307, 308)}
     expected = followed.pop() if len(followed) == 1 else None
     assert method_after_redirect(None, method) == expected
+
+
+@pytest.mark.parametrize(
+    "template",
+    [(None, "/items"), ("", None, "/items"), ("", "", None, "/x")],
+    ids=["f-string", "percent", "format"],
+)
+def test_a_path_with_an_unknown_start_is_not_routed(template: Template) -> None:
+    """``f"{base}/items"``, ``"%s/items" % base``: the start may be a host, or more path."""
+    assert concrete_paths(template) == []

@@ -243,10 +243,13 @@ def test_redirect_targets_are_recorded(tmp_path: Path) -> None:
         tmp_path,
         {
             "app.py": """\
+from http import HTTPStatus
+
 from flask import Flask, redirect, send_file, url_for
 
 app = Flask(__name__)
 CODE = 301
+KEEP = HTTPStatus.TEMPORARY_REDIRECT
 
 
 @app.route("/latest")
@@ -269,20 +272,40 @@ def relative():
     return redirect("release")
 
 
+@app.route("/keyword", methods=["POST"])
+def keyword():
+    return redirect(code=HTTPStatus.SEE_OTHER, location="/release")
+
+
+@app.route("/sometimes", methods=["GET", "POST"])
+def sometimes():
+    if app.debug:
+        return redirect("/release", KEEP)
+    return "posted"
+
+
+@app.route("/unknown")
+def unknown(code=302):
+    return redirect("/release", code)
+
+
 @app.route("/release")
 def release():
     return send_file("release.txt")
 """,
         },
     )
-    redirects = {r.rule: r.redirect_to for _, r in index.all_routes()}
+    redirects = {r.rule: (r.redirects, r.also_answers) for _, r in index.all_routes()}
     assert redirects == {
-        "/latest": "302 @release",
-        "/kept": "307 /release",
-        "/moved": "? http://localhost/release",
-        "/relative": None,
-        "/release": None,
-        "/static/<path:filename>": None,
+        "/latest": (("302 @release",), False),
+        "/kept": (("307 /release",), False),
+        "/moved": (("301 http://localhost/release",), False),
+        "/relative": (("302 release",), False),
+        "/keyword": (("303 /release",), False),
+        "/sometimes": (("307 /release",), True),
+        "/unknown": (("? /release",), False),
+        "/release": ((), False),
+        "/static/<path:filename>": ((), False),
     }
 
 

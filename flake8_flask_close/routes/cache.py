@@ -33,12 +33,12 @@ if TYPE_CHECKING:
 
     from flake8_flask_close.routes.facts import ModuleFacts
 
-SCHEMA = 10
+SCHEMA = 11
 """Bumped when the index's layout changes, or what extraction finds in a module (7 and 8:
 apps a factory returns unnamed, and not blueprints; 9: the filename of a redirect to
-``url_for``; 10: a redirect's status code, and redirects to URLs): the plugin's version
-alone doesn't change between development builds, and facts found by other code must not
-stand."""
+``url_for``; 10 and 11: a redirect's status code, redirects to URLs, relative ones and
+by keyword): the plugin's version alone doesn't change between development builds, and
+facts found by other code must not stand."""
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
 RACY_NS = 3 * 10**9

@@ -146,6 +146,8 @@ class _Extractor:
         self.aliases = facts.aliases
         self.send_functions = send_functions
         self.statements_suffice = statements_suffice
+        self.status_constants: dict[str, int] = {}
+        """Module-level ``NAME = 307`` (or an ``HTTPStatus``): a redirect's code by name."""
 
     def q(self, node: ast.AST) -> Optional[str]:
         return qualify(node, self.aliases)
@@ -203,10 +205,13 @@ class _Extractor:
         value = stmt.value
         if scope == "" and value is not None:
             text = literal_str(value, self.facts.constants)
-            if text is not None:
-                for t in targets:
-                    if isinstance(t, ast.Name):
+            code = None if text is not None else self.status_code(value)
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    if text is not None:
                         self.facts.constants[t.id] = text
+                    elif code is not None:
+                        self.status_constants[t.id] = code
         source = dotted(value) if value is not None else None
         if source is not None:
             for target in targets:
@@ -478,23 +483,39 @@ class _Extractor:
     def redirect_target(self, value: Optional[ast.expr]) -> Optional[str]:
         """``redirect("/path")`` -> "302 /path"; ``redirect(url_for("name"), 307)`` ->
         "307 @name" (``redirect_fact``)."""
-        if not isinstance(value, ast.Call) or not value.args:
+        if not isinstance(value, ast.Call):
             return None
         q = self.q(value.func) or ""
         if q not in ("redirect", "flask.redirect", "werkzeug.utils.redirect"):
             return None
-        target = self.redirect_location(value.args[0])
+        location = call_arg(value, 0, "location")
+        target = self.redirect_location(location) if location is not None else None
         if target is None:
             return None
         given_code = call_arg(value, 1, "code")
-        code = 302 if given_code is None else _int(given_code)
+        code = 302 if given_code is None else self.status_code(given_code)
         return redirect_fact(code, target)
+
+    def status_code(self, node: ast.expr) -> Optional[int]:
+        """``307``, ``HTTPStatus.TEMPORARY_REDIRECT`` or a module constant naming one."""
+        if isinstance(node, ast.Name):
+            return self.status_constants.get(node.id)
+        if isinstance(node, ast.Attribute):
+            q = self.q(node) or ""
+            if q.startswith("http.HTTPStatus."):
+                from http import HTTPStatus
+
+                found = HTTPStatus.__members__.get(q[len("http.HTTPStatus.") :])
+                return int(found) if found is not None else None
+            return None
+        return _int(node)
 
     def redirect_location(self, location: ast.expr) -> Optional[str]:
         text = literal_str(location, self.facts.constants)
         if text is not None:
-            # the client follows a path, or a URL on its own host (``redirect_path``)
-            return text if text.startswith(("/", "http://", "https://")) else None
+            # the client follows any location on its own host (``redirect_path``), a
+            # relative one from "/"; "@" starts an endpoint's name here
+            return None if text.startswith("@") else text
         if (
             isinstance(location, ast.Call)
             and location.args

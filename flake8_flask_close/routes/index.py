@@ -69,8 +69,12 @@ class LinkedRoute:
     location: str = ""
     static_dir: Optional[str] = None
     """For built-in static routes whose folder is known: the folder on disk."""
-    redirect_to: Optional[str] = None
-    """Where the view redirects (a path or ``@endpoint``), for ``follow_redirects``."""
+    redirects: tuple[str, ...] = ()
+    """Where the view redirects (``redirect_fact``: the code, then a path, a URL or
+    ``@endpoint``), for ``follow_redirects``."""
+    also_answers: bool = False
+    """The view also returns something else than a redirect (a page, a file): which of
+    its answers a request gets can't be known."""
     sometimes: bool = False
     """The view serves a file on some paths only (see ``FunctionFact.plain_returns``)."""
     mimetypes: Optional[frozenset[str]] = None
@@ -609,7 +613,8 @@ class RouteIndex:
                     method_evidence=route.method_evidence,
                     location=route.location,
                     static_dir=route.static_dir,
-                    redirect_to=route.redirect_to,
+                    redirects=route.redirects,
+                    also_answers=route.also_answers,
                     sometimes=route.sometimes,
                     mimetypes=route.mimetypes,
                 )
@@ -653,7 +658,8 @@ class RouteIndex:
         resolved = self.resolve_function(facts.module, view)
         evidence: Optional[str] = None
         method_evidence = None
-        redirect_to: Optional[str] = None
+        redirects: tuple[str, ...] = ()
+        also_answers = False
         sometimes = False
         types: Optional[frozenset[str]] = None
         methods = route.methods
@@ -668,7 +674,8 @@ class RouteIndex:
                 evidence = self.function_evidence(vfacts, fn)
                 sometimes = self.is_mixed(vfacts, fn)
                 types = self.function_mimetypes(vfacts, fn)
-                redirect_to = fn.redirects[0] if fn.redirects else None
+                redirects = fn.redirects
+                also_answers = bool(redirects) and bool(fn.plain_returns or fn.direct or fn.helpers)
         endpoint = route.endpoint
         if endpoint in (None, UNKNOWN):
             endpoint = view.name.rsplit(".", 1)[-1]
@@ -679,7 +686,8 @@ class RouteIndex:
             evidence=evidence,
             method_evidence=method_evidence,
             location=f"{self.shown(facts)}:{route.line}",
-            redirect_to=redirect_to,
+            redirects=redirects,
+            also_answers=also_answers,
             sometimes=sometimes,
             mimetypes=types,
         )

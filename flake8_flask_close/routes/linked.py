@@ -43,7 +43,7 @@ from flake8_flask_close.routes.scan import ProjectScan, display_prefix
 if TYPE_CHECKING:
     from flake8_flask_close.routes.index import EvidenceMemo
 
-SCHEMA = 3
+SCHEMA = 4
 PREFIX = "linked-"
 
 
@@ -124,7 +124,8 @@ def _route_json(route: LinkedRoute) -> list[Any]:
         None if route.method_evidence is None else [list(p) for p in route.method_evidence],
         route.location,
         route.static_dir,
-        route.redirect_to,
+        list(route.redirects),
+        route.also_answers,
         route.sometimes,
         None if route.mimetypes is None else sorted(route.mimetypes),
     ]
@@ -294,9 +295,10 @@ class _Reader:
         return self._sets.setdefault(found, found)
 
     def route(self, data: Any) -> LinkedRoute:
-        if type(data) is not list or len(data) != 10:
+        if type(data) is not list or len(data) != 11:
             raise ValueError(f"not a route: {data!r}")
-        rule, methods, endpoint, evidence, by_method, location, static, redirect, some, types = data
+        rule, methods, endpoint, evidence, by_method, location, static = data[:7]
+        redirects, also_answers, some, types = data[7:]
         method_evidence = None
         if by_method is not None:
             if type(by_method) is not list:
@@ -315,7 +317,8 @@ class _Reader:
             method_evidence=method_evidence,
             location=_text(location),
             static_dir=_text_or_none(static),
-            redirect_to=_text_or_none(redirect),
+            redirects=tuple(_texts(redirects)),
+            also_answers=_flag(also_answers),
             sometimes=_flag(some),
             mimetypes=self.text_set(types),
         )

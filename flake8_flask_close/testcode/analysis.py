@@ -330,7 +330,8 @@ class ModuleAnalysis:
                 others.append(f"{landed_method} (a redirect)")
                 continue
             label = f"{landed_method} {route.rule or repr(route.endpoint)}"
-            evidence = route.evidence_for(landed_method)
+            # a route named by url_for may refuse the method (405): no file
+            evidence = route.evidence_for(landed_method) if route.allows(landed_method) else None
             filename = args.get("filename")
             if evidence and known and isinstance(filename, str):
                 evidence = None if self._missing_static(route, filename) else evidence
@@ -371,25 +372,48 @@ class ModuleAnalysis:
         hops: int = 0,
     ) -> list[Landing]:
         """Where a ``method`` request that reached ``route`` lands: there, or where the
-        client follows the view's redirect to. A redirect it doesn't follow (a 300), one
-        that keeps a method the target refuses (405), or one whose code can't be known
-        for a method it may or may not keep, ends on the redirecting view: no file."""
+        client follows the view's redirects to; both when the view also answers without
+        redirecting (which one a request gets can't be known)."""
         here: list[Landing] = [(route, args, method)]
-        if not (follow and route.redirect_to and hops < 3):
+        if not (follow and route.redirects and hops < 3):
             return here
-        code, target = redirect_parts(route.redirect_to)
+        landed = list(here) if route.also_answers else []
+        for redirect in route.redirects:
+            landed += self._follow(redirect, route, args, method, where, hops)
+        return landed
+
+    def _follow(
+        self,
+        redirect: str,
+        route: LinkedRoute,
+        args: dict[str, Any],
+        method: str,
+        where: tuple[Any, ...],
+        hops: int,
+    ) -> list[Landing]:
+        """Where the client follows a view's ``redirect`` (``redirect_fact``) to. A
+        redirect it doesn't follow (a 300), one that keeps a method the target refuses
+        (405), or one whose code can't be known for a method it may or may not keep, ends
+        on the redirecting view: no file."""
+        here: list[Landing] = [(route, args, method)]
+        code, target = redirect_parts(redirect)
         followed = method_after_redirect(code, method)
         if followed is None:
             return here
         if target.startswith("@"):
             name, marked, filename = target[1:].partition(FILENAME_MARK)
             given = {"filename": filename} if marked else {}
-            allowed = [r for r in self.index.by_endpoint(name, *where) if r.allows(followed)]
-            return [(r, dict(given), followed) for r in allowed] or here
+            landed: list[Landing] = []
+            for endpoint_route in self.index.by_endpoint(name, *where):
+                if endpoint_route.allows(followed):
+                    landed += self._land(
+                        endpoint_route, dict(given), followed, True, where, hops + 1
+                    )
+            return landed or here
         path = redirect_path(target)
         if path is None:
             return here
-        return self._resolve(path, followed, follow, where, hops + 1) or here
+        return self._resolve(path, followed, True, where, hops + 1) or here
 
     @staticmethod
     def _missing_static(route: LinkedRoute, filename: str) -> bool:

@@ -158,8 +158,9 @@ def _format_unknown(template: Template, marker: str) -> Template:
 def concrete_paths(template: Template) -> list[str]:
     """The request paths to try for a template; [] when it can't be a local path."""
     paths: list[str] = []
-    if not template or template[0] is None:
-        return paths  # "{base}/x": the unknown start may be a host, or more path
+    start = next((part for part in template if part != ""), None)
+    if start is None:
+        return paths  # "{base}/x", "%s/x" % base: the unknown start may be a host
     for filler in PLACEHOLDERS:
         text = _routed_path("".join(filler if p is None else p for p in template))
         if not text:

@@ -1,9 +1,11 @@
 import os
+from http import HTTPStatus
 
-from flask import Flask, redirect, send_from_directory, url_for
+from flask import Flask, redirect, request, send_from_directory, url_for
 
 app = Flask(__name__)
 FILES = os.path.join(app.root_path, "files")
+KEEP_METHOD = 307
 
 
 @app.route("/download/<path:name>")
@@ -79,3 +81,40 @@ def choices():
 @app.route("/latest-absolute")
 def latest_absolute():
     return redirect("http://localhost/download/release-notes.txt")
+
+
+@app.route("/submit", methods=["POST"])
+def submit():
+    return redirect(url_for("static", filename="notes.css"), code=HTTPStatus.SEE_OTHER)
+
+
+@app.route("/receipt-kept", methods=["POST"])
+def receipt_kept():
+    return redirect("/receipt", KEEP_METHOD)
+
+
+@app.route("/choices-named")
+def choices_named():
+    return redirect("/download/release-notes.txt", HTTPStatus.MULTIPLE_CHOICES)
+
+
+@app.route("/notes", methods=["GET", "POST"])
+def notes():
+    if request.method == "GET":
+        return redirect("/download/release-notes.txt")
+    return "posted"
+
+
+@app.route("/by-keyword")
+def by_keyword():
+    return redirect(location="/download/release-notes.txt")
+
+
+@app.route("/relative")
+def relative():
+    return redirect("download/release-notes.txt")
+
+
+@app.route("/latest-of-latest")
+def latest_of_latest():
+    return redirect(url_for("latest"))

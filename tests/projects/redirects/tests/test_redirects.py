@@ -107,3 +107,45 @@ def test_request_path_without_a_leading_slash(client):
     """c01: the client routes "download/..." as "/download/...": the file leaks."""
     res = client.get("download/release-notes.txt")  # FCL101
     assert res.mimetype == "text/plain"
+
+
+def test_post_redirected_with_a_named_303(client):
+    """c04b: HTTPStatus.SEE_OTHER makes the followed request a GET, which static serves."""
+    res = client.post("/submit", follow_redirects=True)  # FCL101
+    assert res.mimetype == "text/css"
+
+
+def test_post_kept_by_a_307_constant(client):
+    """c04b: a module constant 307 keeps the POST, and the route it lands on serves one."""
+    res = client.post("/receipt-kept", follow_redirects=True)  # FCL101
+    assert res.request.path == "/receipt"
+
+
+def test_a_named_300_is_not_followed(client):
+    """c00a: HTTPStatus.MULTIPLE_CHOICES is not followed: the 300 is the answer."""
+    res = client.get("/choices-named", follow_redirects=True)  # FCL100
+    assert res.location == "/download/release-notes.txt"
+
+
+def test_post_to_a_view_that_redirects_on_get_only(client):
+    """c00a: the view redirects a GET to the file, but answers a POST itself."""
+    res = client.post("/notes", follow_redirects=True)  # FCL100
+    assert res.data == b"posted"
+
+
+def test_follow_a_redirect_given_by_keyword(client):
+    """c04b: redirect(location=...) is followed like redirect(...)."""
+    res = client.get("/by-keyword", follow_redirects=True)  # FCL101
+    assert res.request.path == "/download/release-notes.txt"
+
+
+def test_follow_a_relative_redirect(client):
+    """c04b: a location without a leading slash is followed from "/"."""
+    res = client.get("/relative", follow_redirects=True)  # FCL101
+    assert res.request.path == "/download/release-notes.txt"
+
+
+def test_follow_a_redirect_to_a_redirecting_endpoint(client):
+    """c04b: url_for("latest") redirects again, to the file."""
+    res = client.get("/latest-of-latest", follow_redirects=True)  # FCL101
+    assert res.request.path == "/download/release-notes.txt"
