@@ -804,12 +804,15 @@ class ModuleAnalysis:
             func, name, (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
         )
 
+        some_paths: Optional[ast.stmt] = None
+        """The first close on some paths only (an except handler, an if): a later one may
+        close it on every path."""
         for kind, node in events:
             if kind == "close":
                 close_stmt = self._statement_of(node)
-                if not self._definite(close_stmt, stmt, func):
-                    detail = f"closed only on some paths (line {close_stmt.lineno})"
-                    return use(Fate.UNCLOSED, detail)
+                if not self._definite(close_stmt, stmt, func, name):
+                    some_paths = some_paths or close_stmt
+                    continue
                 if self._in_finally(close_stmt, func) or not self._risky_between(
                     func, stmt, close_stmt
                 ):
@@ -836,6 +839,8 @@ class ModuleAnalysis:
                 return use(Fate.KEPT, "kept in a module global")
             if kind == "escape":
                 return None
+        if some_paths is not None:
+            return use(Fate.UNCLOSED, f"closed only on some paths (line {some_paths.lineno})")
         if self._is_global(func, name):
             return use(Fate.KEPT, "kept in a module global")
         return use(Fate.UNCLOSED, "never closed")
@@ -852,24 +857,39 @@ class ModuleAnalysis:
         def is_name(n: Optional[ast.AST]) -> bool:
             return isinstance(n, ast.Name) and n.id == name
 
+        def is_close(n: ast.AST) -> bool:
+            """``name.close``, or ``getattr(name, "close")``."""
+            if isinstance(n, ast.Attribute):
+                return n.attr == "close" and is_name(n.value)
+            return (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Name)
+                and n.func.id == "getattr"
+                and len(n.args) == 2
+                and is_name(n.args[0])
+                and isinstance(n.args[1], ast.Constant)
+                and n.args[1].value == "close"
+            )
+
         for node in walk_own_scope(func):
-            pos = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+            # a with-item has no position of its own: its expression's is used
+            located = node.context_expr if isinstance(node, ast.withitem) else node
+            pos = (getattr(located, "lineno", 0), getattr(located, "col_offset", 0))
             if pos <= after:
                 continue
             kind: Optional[str] = None
             if isinstance(node, ast.Call):
                 f = node.func
-                if isinstance(f, ast.Attribute) and f.attr == "close" and is_name(f.value):
+                if is_close(f):
                     kind = "close"
-                elif any(
-                    isinstance(a, ast.Attribute) and a.attr == "close" and is_name(a.value)
-                    for a in node.args
-                ):
+                elif any(is_close(a) for a in node.args):
                     kind = "closed"  # registered as a callback: addfinalizer, addCleanup...
                 elif any(is_name(a) for a in node.args):
                     callee = (qualify(f, self.aliases) or "").rsplit(".", 1)[-1]
                     if callee in CLOSERS:
                         kind = "closed"
+                    elif self._closes_argument(func, f, [is_name(a) for a in node.args]):
+                        kind = "close"  # a function of the test module that closes it
                     elif callee in ("append", "add", "extend", "insert") and isinstance(
                         f, ast.Attribute
                     ):
@@ -881,6 +901,8 @@ class ModuleAnalysis:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 if any(is_name(t) for t in targets):
                     kind = "rebind"
+                elif node.value is not None and is_close(node.value):
+                    kind = "closed"  # closer = res.close: a close held for later
                 elif node.value is not None and is_name(node.value):
                     t = targets[0]
                     tname = dotted(t)
@@ -935,8 +957,12 @@ class ModuleAnalysis:
             child, parent = parent, self.parents.get(parent)
         return chain
 
-    def _definite(self, close_stmt: ast.stmt, start: ast.stmt, func: FunctionNode) -> bool:
-        """Does every normal path from ``start`` reach ``close_stmt``?"""
+    def _definite(
+        self, close_stmt: ast.stmt, start: ast.stmt, func: FunctionNode, name: str = ""
+    ) -> bool:
+        """Does every normal path from ``start`` reach ``close_stmt``? A close under an
+        ``if`` that tests the response itself (``if res.status_code == 200:``) counts:
+        whether the other answers hold a file can't be known."""
         start_chain = {(id(n), f) for n, f in self._chain(start, func)}
         for node, field_name in self._chain(close_stmt, func):
             if (id(node), field_name) in start_chain:
@@ -945,8 +971,47 @@ class ModuleAnalysis:
                 continue
             if isinstance(node, ast.Try) and field_name in ("body", "finalbody", "orelse"):
                 continue
+            if isinstance(node, ast.If) and name and _mentions(node.test, name):
+                continue
             return False
         return True
+
+    def _closes_argument(self, func: FunctionNode, callee: ast.expr, passed: list[bool]) -> bool:
+        """Whether ``callee`` names a function of this module (or one nested in ``func``)
+        that closes a parameter it is ``passed`` the response as: ``done(res)``."""
+        if not isinstance(callee, ast.Name):
+            return False
+        nested = (
+            n
+            for n in walk_own_scope(func)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not func
+        )
+        found = next((n for n in nested if n.name == callee.id), None)
+        if found is None:
+            found = next(
+                (
+                    n
+                    for n in self.tree.body
+                    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and n.name == callee.id
+                ),
+                None,
+            )
+        if found is None:
+            return False
+        params = [a.arg for a in (*found.args.posonlyargs, *found.args.args)]
+        closed = {
+            n.func.value.id
+            for n in walk(found)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "close"
+            and isinstance(n.func.value, ast.Name)
+        }
+        return any(
+            is_passed and i < len(params) and params[i] in closed
+            for i, is_passed in enumerate(passed)
+        )
 
     def _in_finally(self, close_stmt: ast.stmt, func: FunctionNode) -> bool:
         return any(
@@ -954,11 +1019,15 @@ class ModuleAnalysis:
         )
 
     def _risky_between(self, func: FunctionNode, start: ast.stmt, close_stmt: ast.stmt) -> bool:
+        """Whether a statement between ``start`` and ``close_stmt`` may raise; not one of an
+        except handler: it runs only once something raised, which is what counts."""
         begin = start.end_lineno or start.lineno
         for node in walk_own_scope(func):
             if not isinstance(node, ast.stmt) or node is close_stmt:
                 continue
-            if begin < node.lineno < close_stmt.lineno:
+            if begin < node.lineno < close_stmt.lineno and not any(
+                f == "handler" for _, f in self._chain(node, func)
+            ):
                 if isinstance(node, (ast.Assert, ast.Raise)):
                     return True
                 if any(isinstance(n, ast.Call) for n in walk(node)) and not isinstance(
@@ -1003,3 +1072,7 @@ class ModuleAnalysis:
             if self._asserts_error_status(other, is_fixture_value, source):
                 return None
         return use(Fate.UNCLOSED, f"returned by fixture {fixture_name} and never closed")
+
+
+def _mentions(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in walk(node))

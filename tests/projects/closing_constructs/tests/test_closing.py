@@ -82,3 +82,72 @@ def test_send_file_open_with(client):
     """c08l: send_file(open(...)) behind the route; closed by a with-block."""
     with client.get("/docs/guide") as res:
         assert res.data.startswith(b"# Guide")
+
+
+def test_with_block_after_binding(client):
+    """c02b: the bound response's own with-block, opened on a later line."""
+    res = client.get(HANDBOOK)
+    with res:
+        assert res.status_code == 200
+
+
+def test_closed_in_except_and_else(client):
+    """c02a: closed by the except handler when the body raises, by else otherwise."""
+    res = client.get(HANDBOOK)
+    try:
+        length = res.content_length
+    except Exception:
+        res.close()
+        raise
+    else:
+        res.close()
+    assert length > 0
+
+
+def test_closed_when_it_succeeded(client):
+    """c02a: closed under an if that tests the response (its other answers hold no file)."""
+    res = client.get(HANDBOOK)
+    if res.status_code == 200:
+        res.close()
+
+
+def test_closed_on_some_paths_only(client):
+    """c02a: closed only when an unrelated flag is set, which it is not: the file leaks."""
+    verbose = False
+    res = client.get(HANDBOOK)  # FCL101
+    if verbose:
+        res.close()
+
+
+def test_close_held_for_later(client):
+    """c02a: res.close taken first, called later."""
+    res = client.get(HANDBOOK)
+    closer = res.close
+    assert res.status_code == 200
+    closer()
+
+
+def test_close_by_getattr(client):
+    """c02a: getattr(res, "close")()."""
+    res = client.get(HANDBOOK)
+    getattr(res, "close")()
+
+
+def _done(response):
+    response.close()
+
+
+def test_closed_by_a_function_of_the_module(client):
+    """c02a: a function of the test module that closes the response it is passed."""
+    res = client.get(HANDBOOK)
+    _done(res)
+
+
+def test_closed_by_a_nested_function(client):
+    """c02a: a function nested in the test closes the response it is passed."""
+
+    def done(response):
+        response.close()
+
+    res = client.get(HANDBOOK)
+    done(res)
