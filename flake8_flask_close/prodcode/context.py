@@ -155,11 +155,7 @@ class ProdContext:
             found = self.index.file_view(self.module, Ref("", name))
             if found:
                 return found
-        head, _, rest = name.partition(".")
-        base = self.aliases.get(head)
-        if base is None:
-            return None
-        split = self.index.split_qualified(f"{base}.{rest}" if rest else base)
+        split = self.index.imported(self.aliases, name)
         return self.index.file_view(split[0], Ref("", split[1])) if split else None
 
     def sent_file_argument(self, call: ast.Call) -> Optional[ast.expr]:

@@ -341,6 +341,15 @@ class RouteIndex:
             rest = f"{head}.{rest}"
         return None
 
+    def imported(self, aliases: Mapping[str, str], name: str) -> Optional[tuple[str, str]]:
+        """Where the dotted ``name`` a module imports (its ``aliases``) is defined: the
+        module and the name there."""
+        head, _, rest = name.partition(".")
+        base = aliases.get(head)
+        if base is None:
+            return None
+        return self.split_qualified(f"{base}.{rest}" if rest else base)
+
     def resolve_function(
         self, module: str, ref: Ref, depth: int = 0
     ) -> Optional[tuple[ModuleFacts, Union[FunctionFact, ClassFact]]]:

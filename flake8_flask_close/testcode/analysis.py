@@ -29,6 +29,7 @@ from flake8_flask_close.testcode.clients import (
     is_fixture,
 )
 from flake8_flask_close.testcode.files import conftest_paths
+from flake8_flask_close.testcode.fixture_apps import FixtureApps
 from flake8_flask_close.testcode.urls import (
     Endpoint,
     UrlScope,
@@ -175,6 +176,7 @@ class ModuleAnalysis:
                 _, scope = fixture_name_and_scope(func)
                 self.fixtures[func.name] = (func, scope)
         self._find_helpers()
+        self.fixture_apps = FixtureApps(index, tree, filename, self.module, self.aliases)
 
     # ---------------------------------------------------------------- context
     def _constants(self) -> dict[str, str]:
@@ -481,6 +483,12 @@ class ModuleAnalysis:
                 for target, value in client_bindings(node):
                     if target == client.id:
                         return self._client_app(value, func, depth + 1)
+            requests_fixtures = func.name.startswith("test") or is_fixture(func, self.aliases)
+            if requests_fixtures and client.id in params_of(func):
+                key = self.fixture_apps.client_app(client.id)
+                # the routes an init_app(app) registers, which the index can't tie to an
+                # app, may be this one's
+                return (key, ELSEWHERE) if key is not None else None
             return None
         attr = dotted(client)
         cls = self.enclosing_class(func)
@@ -572,14 +580,8 @@ class ModuleAnalysis:
         return self._classifiers[key]
 
     def _imported_file_view(self, name: str) -> Optional[str]:
-        head, _, rest = name.partition(".")
-        base = self.aliases.get(head)
-        if base is None:
-            return None
-        split = self.index.split_qualified(f"{base}.{rest}" if rest else base)
-        if split is None:
-            return None
-        return self.index.file_view(split[0], Ref("", split[1]))
+        split = self.index.imported(self.aliases, name)
+        return self.index.file_view(split[0], Ref("", split[1])) if split else None
 
     def sources(self, func: FunctionNode) -> Iterator[_Source]:
         for node in walk_own_scope(func):

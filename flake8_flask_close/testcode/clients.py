@@ -207,7 +207,7 @@ def reset_memo() -> None:
     forget_conftest_sources()
 
 
-def _conftest_tree(path: str) -> Optional[ast.Module]:
+def conftest_tree(path: str) -> Optional[ast.Module]:
     """The conftest file as this run read it (``conftest_source``), parsed once."""
     if path not in _CONFTEST_MEMO:
         source = conftest_source(path)
@@ -225,7 +225,7 @@ def _conftest_fixtures(chain: tuple[str, ...], extra: frozenset[str]) -> frozens
     if key not in _FIXTURES_MEMO:
         fixtures = set(DEFAULT_CLIENT_NAMES) | set(extra)
         for path in chain:
-            conftest = _conftest_tree(path)
+            conftest = conftest_tree(path)
             if conftest is None:
                 continue
             k = ClientKnowledge(import_aliases(conftest), fixtures, extra_names=extra)

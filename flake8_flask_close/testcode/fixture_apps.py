@@ -1,0 +1,167 @@
+"""Which app a client fixture makes its client from, so that a test's requests are matched
+against that app's routes only (a project with several apps serves a path in one of them
+and answers 404 in the others).
+
+Followed: a ``client`` fixture of the test module or of its conftest files (the nearest
+first, as pytest picks them) whose client is ``X.test_client()``; ``X`` a module-level app,
+an imported one, an app factory's call (``create_app(...)``), a local name bound to one of
+these, or another fixture (``def client(app)``) that returns or yields one. pytest-flask's
+own ``client`` fixture makes its client from the ``app`` fixture. Anything else: unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Optional
+
+from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of
+from flake8_flask_close.routes.extract import module_name_for
+from flake8_flask_close.routes.facts import Ref
+from flake8_flask_close.routes.index import RouteIndex
+from flake8_flask_close.routes.scan import relpath
+from flake8_flask_close.testcode.clients import (
+    conftest_tree,
+    fixture_name_and_scope,
+    is_fixture,
+)
+from flake8_flask_close.testcode.files import conftest_paths
+from flake8_flask_close.walks import walk_own_scope
+
+MAX_DEPTH = 5
+PYTEST_FLASK_CLIENT = "client"
+
+
+@dataclass(frozen=True)
+class _Fixture:
+    func: FunctionNode
+    module: str
+    aliases: Mapping[str, str]
+
+
+class FixtureApps:
+    """The apps of the fixtures a test module can request."""
+
+    def __init__(
+        self,
+        index: RouteIndex,
+        tree: ast.Module,
+        filename: str,
+        module: str,
+        aliases: Mapping[str, str],
+    ) -> None:
+        self.index = index
+        self._module = (tree, module, aliases)
+        self._filename = filename
+        self._places: Optional[list[tuple[ast.Module, str, Mapping[str, str]]]] = None
+        self._found: dict[str, Optional[_Fixture]] = {}
+
+    @property
+    def places(self) -> list[tuple[ast.Module, str, Mapping[str, str]]]:
+        """Where fixtures are looked for: the test module, then its conftest files, the
+        nearest first (read on the first question)."""
+        if self._places is None:
+            self._places = [self._module]
+            for path in reversed(conftest_paths(self._filename, self.index.root)):
+                conftest = conftest_tree(path)
+                if conftest is None:
+                    continue
+                name, is_package = module_name_for(relpath(path, self.index.root))
+                aliases = import_aliases(conftest, name, is_package)
+                self._places.append((conftest, name, aliases))
+        return self._places
+
+    def client_app(self, fixture_name: str) -> Optional[str]:
+        """The app group of the client the fixture ``fixture_name`` gives, when known."""
+        fixture = self._fixture(fixture_name)
+        if fixture is None:
+            if fixture_name == PYTEST_FLASK_CLIENT:
+                return self._fixture_app("app", 0)
+            return None
+        apps = {
+            ast.dump(node.func.value): node.func.value
+            for node in walk_own_scope(fixture.func)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "test_client"
+        }
+        if len(apps) != 1:
+            return None
+        return self._app(next(iter(apps.values())), fixture, 0)
+
+    def _fixture(self, name: str) -> Optional[_Fixture]:
+        """The fixture pytest gives a test of this module for ``name``: its own module's
+        first, then the nearest conftest's."""
+        if name not in self._found:
+            self._found[name] = None
+            for tree, module, aliases in self.places:
+                for stmt in tree.body:  # the last definition of a module is the one
+                    if (
+                        isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        and is_fixture(stmt, aliases)
+                        and fixture_name_and_scope(stmt)[0] == name
+                    ):
+                        self._found[name] = _Fixture(stmt, module, aliases)
+                if self._found[name] is not None:
+                    break
+        return self._found[name]
+
+    def _fixture_app(self, name: str, depth: int) -> Optional[str]:
+        """The app the fixture ``name`` returns or yields."""
+        fixture = self._fixture(name)
+        if fixture is None or depth > MAX_DEPTH:
+            return None
+        given = {
+            ast.dump(node.value): node.value
+            for node in walk_own_scope(fixture.func)
+            if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None
+        }
+        if len(given) != 1:
+            return None
+        return self._app(next(iter(given.values())), fixture, depth + 1)
+
+    def _app(self, node: ast.expr, fixture: _Fixture, depth: int) -> Optional[str]:
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Call):
+            return self._factory_app(node.func, fixture)
+        name = dotted(node)
+        if name is None:
+            return None
+        if isinstance(node, ast.Name):
+            if name in params_of(fixture.func):
+                return self._fixture_app(name, depth + 1)
+            bound = [
+                stmt.value
+                for stmt in walk_own_scope(fixture.func)
+                if isinstance(stmt, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+            ]
+            if bound:
+                return self._app(bound[0], fixture, depth + 1) if len(bound) == 1 else None
+        return self._module_object(name, fixture)
+
+    def _module_object(self, name: str, fixture: _Fixture) -> Optional[str]:
+        """The app a module-level or imported name stands for."""
+        if fixture.module in self.index.modules:
+            key = self.index.app_key(fixture.module, Ref("", name))
+            if key is not None:
+                return key
+        split = self.index.imported(fixture.aliases, name)
+        return self.index.app_key(split[0], Ref("", split[1])) if split else None
+
+    def _factory_app(self, func: ast.expr, fixture: _Fixture) -> Optional[str]:
+        """The one app a factory (``create_app(...)``) makes, as the index knows it."""
+        name = dotted(func)
+        if name is None:
+            return None
+        if name.partition(".")[0] in fixture.aliases:
+            split = self.index.imported(fixture.aliases, name)
+        else:
+            split = (fixture.module, name)  # a factory of the fixture's own module
+        if split is None:
+            return None
+        prefix = f"{split[0]}:{split[1]}:"
+        made = [g.key for g in self.index.groups if g.key.startswith(prefix)]
+        return made[0] if len(made) == 1 else None
