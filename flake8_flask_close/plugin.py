@@ -110,6 +110,9 @@ def forget_previous_run() -> None:
     clients = sys.modules.get("flake8_flask_close.testcode.clients")
     if clients is not None:
         clients.reset_memo()
+    fixture_apps = sys.modules.get("flake8_flask_close.testcode.fixture_apps")
+    if fixture_apps is not None:
+        fixture_apps.forget()
 
 
 def _job_count(options: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from flake8_flask_close.fix.settings import Settings
 from flake8_flask_close.fix.source import SourceText
 from flake8_flask_close.routes import index as route_index
 from flake8_flask_close.routes.project import SKIP_DIRS
-from flake8_flask_close.testcode import clients
+from flake8_flask_close.testcode import clients, fixture_apps
 
 PARSE_ERRORS = (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError)
 
@@ -210,6 +210,7 @@ def fix_paths(
     were passed over (with why)."""
     route_index.reset_memo()
     clients.reset_memo()
+    fixture_apps.forget()
     run = RunResult()
     passed: list[Target] = []
     for target in iter_targets(paths, settings):

@@ -29,7 +29,7 @@ from flake8_flask_close.testcode.clients import (
     is_fixture,
 )
 from flake8_flask_close.testcode.files import conftest_paths
-from flake8_flask_close.testcode.fixture_apps import FixtureApps
+from flake8_flask_close.testcode.fixture_apps import fixture_apps_for
 from flake8_flask_close.testcode.urls import (
     Endpoint,
     UrlScope,
@@ -151,7 +151,8 @@ class ModuleAnalysis:
         rel = relpath(filename, index.root)
         self.module, _ = module_name_for(rel)
         self.constants = self._constants()
-        conftests = [relpath(p, index.root) for p in conftest_paths(filename, index.root)]
+        conftest_files = conftest_paths(filename, index.root)
+        conftests = [relpath(p, index.root) for p in conftest_files]
         self.near = (self.module, *(module_name_for(c)[0] for c in conftests))
         """The test module and its conftest modules: their apps are the likeliest target."""
         self.parents = parents(tree)
@@ -176,7 +177,8 @@ class ModuleAnalysis:
                 _, scope = fixture_name_and_scope(func)
                 self.fixtures[func.name] = (func, scope)
         self._find_helpers()
-        self.fixture_apps = FixtureApps(index, tree, filename, self.module, self.aliases)
+        own = (tree, self.module, self.aliases) if self.fixtures else None
+        self.fixture_apps = fixture_apps_for(index, own, conftest_files)
 
     # ---------------------------------------------------------------- context
     def _constants(self) -> dict[str, str]:

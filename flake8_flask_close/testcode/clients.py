@@ -204,6 +204,7 @@ def reset_memo() -> None:
     rewrote one, reads them again."""
     _CONFTEST_MEMO.clear()
     _FIXTURES_MEMO.clear()
+    _ALIASES_MEMO.clear()
     forget_conftest_sources()
 
 
@@ -213,6 +214,18 @@ def conftest_tree(path: str) -> Optional[ast.Module]:
         source = conftest_source(path)
         _CONFTEST_MEMO[path] = None if source is None else parse(source, path)
     return _CONFTEST_MEMO[path]
+
+
+_ALIASES_MEMO: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def conftest_aliases(path: str, module: str, is_package: bool) -> dict[str, str]:
+    """The import aliases of the conftest file, found once per run."""
+    key = (path, module)
+    if key not in _ALIASES_MEMO:
+        tree = conftest_tree(path)
+        _ALIASES_MEMO[key] = {} if tree is None else import_aliases(tree, module, is_package)
+    return _ALIASES_MEMO[key]
 
 
 _FIXTURES_MEMO: dict[tuple[tuple[str, ...], frozenset[str]], frozenset[str]] = {}

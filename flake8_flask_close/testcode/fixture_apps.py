@@ -16,21 +16,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Optional
 
-from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of
+from flake8_flask_close.names import FunctionNode, dotted, params_of
 from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.facts import Ref
 from flake8_flask_close.routes.index import RouteIndex
 from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.clients import (
+    conftest_aliases,
     conftest_tree,
     fixture_name_and_scope,
     is_fixture,
 )
-from flake8_flask_close.testcode.files import conftest_paths
 from flake8_flask_close.walks import walk_own_scope
 
 MAX_DEPTH = 5
 PYTEST_FLASK_CLIENT = "client"
+Place = tuple[ast.Module, str, Mapping[str, str]]
+"""A module fixtures are looked for in: its tree, its dotted name, its import aliases."""
 
 
 @dataclass(frozen=True)
@@ -40,40 +42,53 @@ class _Fixture:
     aliases: Mapping[str, str]
 
 
+_BY_CHAIN: dict[tuple[str, ...], FixtureApps] = {}
+"""The apps of a chain of conftest files, worked out once per run for every test module
+under them that defines no fixture of its own."""
+
+
+def forget() -> None:
+    """A new run: conftest files may have changed."""
+    _BY_CHAIN.clear()
+
+
+def fixture_apps_for(index: RouteIndex, own: Optional[Place], conftests: list[str]) -> FixtureApps:
+    """The apps of the fixtures a test module can request: ``own`` is the test module
+    when it defines fixtures (they win over its conftest files'), ``conftests`` its
+    conftest files, outermost first. A conftest's client fixture that requests another
+    fixture is resolved with the conftest files' (not a test module's override of it)."""
+    chain = tuple(reversed(conftests))
+    if own is None and chain in _BY_CHAIN:
+        return _BY_CHAIN[chain]
+    places: list[Place] = [own] if own is not None else []
+    for path in chain:
+        conftest = conftest_tree(path)
+        if conftest is not None:
+            name, is_package = module_name_for(relpath(path, index.root))
+            places.append((conftest, name, conftest_aliases(path, name, is_package)))
+    found = FixtureApps(index, places)
+    if own is None:
+        _BY_CHAIN[chain] = found
+    return found
+
+
 class FixtureApps:
-    """The apps of the fixtures a test module can request."""
+    """The apps of the fixtures found in some modules (the first that defines a name
+    wins, as pytest picks the nearest)."""
 
-    def __init__(
-        self,
-        index: RouteIndex,
-        tree: ast.Module,
-        filename: str,
-        module: str,
-        aliases: Mapping[str, str],
-    ) -> None:
+    def __init__(self, index: RouteIndex, places: list[Place]) -> None:
         self.index = index
-        self._module = (tree, module, aliases)
-        self._filename = filename
-        self._places: Optional[list[tuple[ast.Module, str, Mapping[str, str]]]] = None
+        self.places = places
         self._found: dict[str, Optional[_Fixture]] = {}
-
-    @property
-    def places(self) -> list[tuple[ast.Module, str, Mapping[str, str]]]:
-        """Where fixtures are looked for: the test module, then its conftest files, the
-        nearest first (read on the first question)."""
-        if self._places is None:
-            self._places = [self._module]
-            for path in reversed(conftest_paths(self._filename, self.index.root)):
-                conftest = conftest_tree(path)
-                if conftest is None:
-                    continue
-                name, is_package = module_name_for(relpath(path, self.index.root))
-                aliases = import_aliases(conftest, name, is_package)
-                self._places.append((conftest, name, aliases))
-        return self._places
+        self._apps: dict[str, Optional[str]] = {}
 
     def client_app(self, fixture_name: str) -> Optional[str]:
         """The app group of the client the fixture ``fixture_name`` gives, when known."""
+        if fixture_name not in self._apps:
+            self._apps[fixture_name] = self._client_app(fixture_name)
+        return self._apps[fixture_name]
+
+    def _client_app(self, fixture_name: str) -> Optional[str]:
         fixture = self._fixture(fixture_name)
         if fixture is None:
             if fixture_name == PYTEST_FLASK_CLIENT:
