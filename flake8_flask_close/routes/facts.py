@@ -51,7 +51,7 @@ def redirect_fact(code: Optional[int], target: str) -> str:
 def redirect_parts(fact: str) -> tuple[Optional[int], str]:
     """The status code (None when unknown) and the target of a ``redirect_fact``."""
     code, _, target = fact.partition(" ")
-    return (int(code) if code.isdigit() else None), target
+    return (int(code) if code.isascii() and code.isdigit() else None), target
 
 
 @dataclass(**SLOTS)
