@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import cached_property
 from http import HTTPStatus
 from typing import Any, Optional
 
@@ -486,7 +487,11 @@ class ModuleAnalysis:
                     if target == client.id:
                         return self._client_app(value, func, depth + 1)
             requests_fixtures = func.name.startswith("test") or is_fixture(func, self.aliases)
-            if requests_fixtures and client.id in params_of(func):
+            if (
+                requests_fixtures
+                and client.id in params_of(func)
+                and client.id not in self._fixtures_not_followed
+            ):
                 key = self.fixture_apps.client_app(client.id)
                 # the routes an init_app(app) registers, which the index can't tie to an
                 # app, may be this one's
@@ -517,6 +522,33 @@ class ModuleAnalysis:
         if key is None:
             return None
         return (key, ELSEWHERE) if self._handed_over(app, func) else (key,)
+
+    @cached_property
+    def _fixtures_not_followed(self) -> frozenset[str]:
+        """Names a test of this module may get otherwise than from the module-level or
+        conftest fixture ``fixture_apps`` follows: a ``parametrize`` argument, a fixture
+        of a class, a fixture imported into the module."""
+        names = set(self.aliases)
+        for node in walk(self.tree):
+            if isinstance(node, ast.Call) and node.args:
+                q = qualify(node.func, self.aliases) or ""
+                first = node.args[0]
+                if q.endswith("parametrize") and isinstance(first, ast.Constant):
+                    if isinstance(first.value, str):
+                        names.update(n.strip() for n in first.value.split(","))
+                elif q.endswith("parametrize") and isinstance(first, (ast.List, ast.Tuple)):
+                    names.update(
+                        e.value
+                        for e in first.elts
+                        if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                    )
+        for cls in self.classes:
+            for stmt in cls.body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_fixture(
+                    stmt, self.aliases
+                ):
+                    names.add(fixture_name_and_scope(stmt)[0])
+        return frozenset(names)
 
     def _handed_over(self, app: str, func: FunctionNode) -> bool:
         """Is the app passed to a call in this function, or in any method of its class
