@@ -30,7 +30,7 @@ from flake8_flask_close.testcode.clients import (
     is_fixture,
 )
 from flake8_flask_close.testcode.files import conftest_paths
-from flake8_flask_close.testcode.fixture_apps import fixture_apps_for
+from flake8_flask_close.testcode.fixture_apps import FixtureApps, fixture_apps_for
 from flake8_flask_close.testcode.urls import (
     Endpoint,
     UrlScope,
@@ -487,12 +487,8 @@ class ModuleAnalysis:
                     if target == client.id:
                         return self._client_app(value, func, depth + 1)
             requests_fixtures = func.name.startswith("test") or is_fixture(func, self.aliases)
-            if (
-                requests_fixtures
-                and client.id in params_of(func)
-                and client.id not in self._fixtures_not_followed
-            ):
-                key = self.fixture_apps.client_app(client.id)
+            if requests_fixtures and client.id in params_of(func):
+                key = self._fixture_client_app(client.id, func)
                 # the routes an init_app(app) registers, which the index can't tie to an
                 # app, may be this one's
                 return (key, ELSEWHERE) if key is not None else None
@@ -523,11 +519,42 @@ class ModuleAnalysis:
             return None
         return (key, ELSEWHERE) if self._handed_over(app, func) else (key,)
 
+    def _fixture_client_app(self, name: str, func: FunctionNode) -> Optional[str]:
+        """The app of the client fixture ``name`` a test (or fixture) requests: its own
+        class's fixture of that name first, then the module's and the conftest files'."""
+        if name in self._fixtures_not_followed:
+            return None
+        cls = self.enclosing_class(func)
+        own = [
+            stmt
+            for stmt in (cls.body if cls is not None else [])
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and is_fixture(stmt, self.aliases)
+            and fixture_name_and_scope(stmt)[0] == name
+        ]
+        if own:
+            in_class = (ast.Module(body=list(own), type_ignores=[]), self.module, self.aliases)
+            return FixtureApps(self.index, [in_class, *self.fixture_apps.places]).client_app(name)
+        if name in self._class_fixtures:
+            return None  # another class's, or a base class's: not followed
+        return self.fixture_apps.client_app(name)
+
+    @cached_property
+    def _class_fixtures(self) -> frozenset[str]:
+        """The names of the fixtures the module's classes define."""
+        return frozenset(
+            fixture_name_and_scope(stmt)[0]
+            for cls in self.classes
+            for stmt in cls.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and is_fixture(stmt, self.aliases)
+        )
+
     @cached_property
     def _fixtures_not_followed(self) -> frozenset[str]:
-        """Names a test of this module may get otherwise than from the module-level or
-        conftest fixture ``fixture_apps`` follows: a ``parametrize`` argument, a fixture
-        of a class, a fixture imported into the module."""
+        """Names a test of this module may get otherwise than from a fixture
+        ``fixture_apps`` follows: a ``parametrize`` argument, a fixture imported into the
+        module."""
         names = set(self.aliases)
         for node in walk(self.tree):
             if isinstance(node, ast.Call) and node.args:
@@ -542,12 +569,6 @@ class ModuleAnalysis:
                         for e in first.elts
                         if isinstance(e, ast.Constant) and isinstance(e.value, str)
                     )
-        for cls in self.classes:
-            for stmt in cls.body:
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_fixture(
-                    stmt, self.aliases
-                ):
-                    names.add(fixture_name_and_scope(stmt)[0])
         return frozenset(names)
 
     def _handed_over(self, app: str, func: FunctionNode) -> bool:

@@ -26,3 +26,4 @@ def test_a_parametrized_client_wins(admin_client):
     """c00a: a parametrize argument named admin_client overrides the conftest's fixture."""
     res = admin_client.get("/export/orders.csv")  # FCL100
     assert res.data == b"not a file"
+
