@@ -8,7 +8,7 @@ import mimetypes
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional, Union
 
 from flake8_flask_close.routes import cache
@@ -614,19 +614,7 @@ class RouteIndex:
         name = f"{outer_name}{bp_name if bp_name not in (None, UNKNOWN) else '?'}"
         for route, endpoint in bp_routes.get(bp, []):
             group.routes.append(
-                LinkedRoute(
-                    rule=_join(prefix, route.rule),
-                    methods=route.methods,
-                    endpoint=f"{name}.{endpoint}",
-                    evidence=route.evidence,
-                    method_evidence=route.method_evidence,
-                    location=route.location,
-                    static_dir=route.static_dir,
-                    redirects=route.redirects,
-                    also_answers=route.also_answers,
-                    sometimes=route.sometimes,
-                    mimetypes=route.mimetypes,
-                )
+                replace(route, rule=_join(prefix, route.rule), endpoint=f"{name}.{endpoint}")
             )
         for child, cprefix, cname in children.get(bp, []):
             self._mount(

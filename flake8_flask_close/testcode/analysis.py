@@ -27,6 +27,7 @@ from flake8_flask_close.testcode.clients import (
     ClientKnowledge,
     client_bindings,
     fixture_name_and_scope,
+    fixtures_in,
     is_fixture,
 )
 from flake8_flask_close.testcode.files import conftest_paths
@@ -209,21 +210,9 @@ class ModuleAnalysis:
         for deco in func.decorator_list:
             if not isinstance(deco, ast.Call) or len(deco.args) < 2:
                 continue
-            q = qualify(deco.func, self.aliases) or ""
-            if not q.endswith("parametrize"):
-                continue
-            names_node, data = deco.args[0], deco.args[1]
-            if isinstance(names_node, ast.Constant) and isinstance(names_node.value, str):
-                names = [n.strip() for n in names_node.value.split(",") if n.strip()]
-            elif isinstance(names_node, (ast.List, ast.Tuple)):
-                names = [
-                    e.value
-                    for e in names_node.elts
-                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                ]
-            else:
-                continue
-            if not isinstance(data, (ast.List, ast.Tuple)):
+            names = self._parametrized_names(deco)
+            data = deco.args[1]
+            if names is None or not isinstance(data, (ast.List, ast.Tuple)):
                 continue
             for row in data.elts:
                 if isinstance(row, ast.Call) and (qualify(row.func, self.aliases) or "").endswith(
@@ -525,13 +514,8 @@ class ModuleAnalysis:
         if name in self._fixtures_not_followed:
             return None
         cls = self.enclosing_class(func)
-        own = [
-            stmt
-            for stmt in (cls.body if cls is not None else [])
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and is_fixture(stmt, self.aliases)
-            and fixture_name_and_scope(stmt)[0] == name
-        ]
+        class_fixtures = fixtures_in(cls.body if cls is not None else [], self.aliases)
+        own: list[ast.stmt] = [f for fixture_name, f in class_fixtures if fixture_name == name]
         if own:
             in_class = (ast.Module(body=list(own), type_ignores=[]), self.module, self.aliases)
             return FixtureApps(self.index, [in_class, *self.fixture_apps.places]).client_app(name)
@@ -543,11 +527,9 @@ class ModuleAnalysis:
     def _class_fixtures(self) -> frozenset[str]:
         """The names of the fixtures the module's classes define."""
         return frozenset(
-            fixture_name_and_scope(stmt)[0]
+            fixture_name
             for cls in self.classes
-            for stmt in cls.body
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and is_fixture(stmt, self.aliases)
+            for fixture_name, _ in fixtures_in(cls.body, self.aliases)
         )
 
     @cached_property
@@ -557,19 +539,25 @@ class ModuleAnalysis:
         module."""
         names = set(self.aliases)
         for node in walk(self.tree):
-            if isinstance(node, ast.Call) and node.args:
-                q = qualify(node.func, self.aliases) or ""
-                first = node.args[0]
-                if q.endswith("parametrize") and isinstance(first, ast.Constant):
-                    if isinstance(first.value, str):
-                        names.update(n.strip() for n in first.value.split(","))
-                elif q.endswith("parametrize") and isinstance(first, (ast.List, ast.Tuple)):
-                    names.update(
-                        e.value
-                        for e in first.elts
-                        if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                    )
+            if isinstance(node, ast.Call):
+                names.update(self._parametrized_names(node) or ())
         return frozenset(names)
+
+    def _parametrized_names(self, call: ast.Call) -> Optional[list[str]]:
+        """The argument names of a ``pytest.mark.parametrize(...)`` call; None for another
+        call, or names that aren't literal."""
+        if not call.args or not (qualify(call.func, self.aliases) or "").endswith("parametrize"):
+            return None
+        names_node = call.args[0]
+        if isinstance(names_node, ast.Constant) and isinstance(names_node.value, str):
+            return [n.strip() for n in names_node.value.split(",") if n.strip()]
+        if isinstance(names_node, (ast.List, ast.Tuple)):
+            return [
+                e.value
+                for e in names_node.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
+        return None
 
     def _handed_over(self, app: str, func: FunctionNode) -> bool:
         """Is the app passed to a call in this function, or in any method of its class

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -38,6 +38,15 @@ def is_fixture(func: FunctionNode, aliases: Mapping[str, str]) -> bool:
         if q and (q.endswith("fixture") or q.endswith("yield_fixture")):
             return True
     return False
+
+
+def fixtures_in(
+    body: Iterable[ast.stmt], aliases: Mapping[str, str]
+) -> Iterator[tuple[str, FunctionNode]]:
+    """The fixtures these statements define: (the name tests request it by, function)."""
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_fixture(stmt, aliases):
+            yield fixture_name_and_scope(stmt)[0], stmt
 
 
 def fixture_name_and_scope(func: FunctionNode) -> tuple[str, str]:

@@ -21,12 +21,7 @@ from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.facts import Ref
 from flake8_flask_close.routes.index import RouteIndex
 from flake8_flask_close.routes.scan import relpath
-from flake8_flask_close.testcode.clients import (
-    conftest_aliases,
-    conftest_tree,
-    fixture_name_and_scope,
-    is_fixture,
-)
+from flake8_flask_close.testcode.clients import conftest_aliases, conftest_tree, fixtures_in
 from flake8_flask_close.walks import walk_own_scope
 
 MAX_DEPTH = 5
@@ -111,13 +106,10 @@ class FixtureApps:
         if name not in self._found:
             self._found[name] = None
             for tree, module, aliases in self.places:
-                for stmt in tree.body:  # the last definition of a module is the one
-                    if (
-                        isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
-                        and is_fixture(stmt, aliases)
-                        and fixture_name_and_scope(stmt)[0] == name
-                    ):
-                        self._found[name] = _Fixture(stmt, module, aliases)
+                # the last definition of a module is the one
+                for fixture_name, func in fixtures_in(tree.body, aliases):
+                    if fixture_name == name:
+                        self._found[name] = _Fixture(func, module, aliases)
                 if self._found[name] is not None:
                     break
         return self._found[name]
