@@ -473,8 +473,9 @@ def _werkzeug_version() -> str:
 
 
 def _static_dirs(base: str, facts: str, root: str, config: Config) -> list[str]:
-    """The static folders of the project's routes: remembered per facts digest, as
-    finding them means building the index."""
+    """The static folders of the project's routes, and the folders of the files views
+    name (``LinkedRoute.sent``): whether a request finds a file there decides findings.
+    Remembered per facts digest, as finding them means building the index."""
     sidecar = _static_sidecar(base, facts)
     known = cache.read_json(sidecar)
     if isinstance(known, list) and all(isinstance(d, str) for d in known):
@@ -482,7 +483,10 @@ def _static_dirs(base: str, facts: str, root: str, config: Config) -> list[str]:
     from flake8_flask_close.routes.index import get_index  # heavy: only on a new world
 
     index = get_index(root, config.send_functions, None, config.cache)
-    dirs = sorted({r.static_dir for _, r in index.all_routes() if r.static_dir is not None})
+    dirs = sorted(
+        {r.static_dir for _, r in index.all_routes() if r.static_dir is not None}
+        | {r.sent.folder for _, r in index.all_routes() if r.sent is not None}
+    )
     if project_scan(root, config.send_functions, config.cache).settled_facts_digest() == facts:
         cache.write_json(sidecar, dirs)  # else the files changed since the walk: not these
     return dirs

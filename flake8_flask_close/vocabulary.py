@@ -26,6 +26,16 @@ SEND_FROM_DIRECTORY = frozenset(
         "werkzeug.send_from_directory",
     }
 )
+FLASK_SENDERS = frozenset(
+    {
+        "flask.send_file",
+        "flask.helpers.send_file",
+        "flask.send_from_directory",
+        "flask.helpers.send_from_directory",
+    }
+)
+"""Flask's own send calls: a relative path is below the app's ``root_path`` (Werkzeug's
+are below the working directory)."""
 RESPONSE_CLASSES = frozenset(
     {
         "flask.Response",

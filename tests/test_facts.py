@@ -62,7 +62,14 @@ SAMPLE = f.ModuleFacts(
         "download": f.FunctionFact(
             qualname="download",
             line=13,
-            direct=(f.Evidence(what="send_file", line=14, mimetype="application/pdf"),),
+            direct=(
+                f.Evidence(
+                    what="send_file",
+                    line=14,
+                    mimetype="application/pdf",
+                    sent=f.SentFile(folder="files", name="name", from_url=True),
+                ),
+            ),
             helpers=(f.Ref("download", "serve"),),
             is_generator=True,
             redirects=("/login",),

@@ -9,6 +9,7 @@ from typing import Optional
 
 import pytest
 
+from flake8_flask_close.routes.facts import SentFile
 from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, get_index, reset_memo
 from tests.helpers import write_project
 
@@ -427,3 +428,106 @@ def test_bucketed_route_map_on_slashes_and_variable_first_segments() -> None:
         except Exception as exc:  # NotFound, RequestRedirect
             expected = (None, getattr(exc, "new_url", None))
         assert ((got.route, got.redirect_to) if got else (None, None)) == expected, url
+
+
+def test_the_file_a_view_sends_is_named_below_its_apps_root(tmp_path: Path) -> None:
+    """``LinkedRoute.sent``: the one file a view's Flask send call names, its folder below
+    the root path of the app the route is on; None where the code doesn't say."""
+    index = index_of(
+        tmp_path,
+        {
+            "store/__init__.py": """\
+import flask
+from flask import Flask, send_file, send_from_directory
+from werkzeug.utils import send_from_directory as werkzeug_sfd
+
+from store.parts import bp
+
+app = Flask(__name__)
+app.register_blueprint(bp)
+FOLDER = "files"
+
+
+@app.route("/a/<path:name>")
+def by_url(name):
+    return send_from_directory("files", name)
+
+
+@app.route("/b")
+def fixed():
+    return flask.send_from_directory(directory=FOLDER, path="b.txt"), 200
+
+
+@app.route("/c")
+def in_root():
+    return send_file("c.txt")
+
+
+@app.route("/d")
+def absolute():
+    return send_file("/srv/d.txt")
+
+
+@app.route("/e/<name>")
+def rebound(name):
+    name += ".txt"
+    return send_from_directory("files", name)
+
+
+@app.route("/f/<name>")
+def caught(name):
+    try:
+        return send_from_directory("files", name)
+    except KeyError as name:
+        return send_from_directory("other", name)
+
+
+@app.route("/g/<name>")
+def not_a_parameter(name):
+    return send_from_directory("files", NAME)
+
+
+@app.route("/h/<name>")
+def werkzeugs(name):
+    return werkzeug_sfd("files", name, {})
+
+
+@app.route("/i")
+def leaves():
+    return send_file("../i.txt")
+
+
+@app.route("/j")
+def two_files():
+    if app.debug:
+        return send_file("j1.txt")
+    return send_file("j2.txt")
+""",
+            "store/parts.py": """\
+from flask import Blueprint, send_from_directory
+
+bp = Blueprint("parts", __name__)
+
+
+@bp.route("/p/<name>")
+def part(name):
+    return send_from_directory("media", name)
+""",
+        },
+    )
+    root = str(tmp_path / "store")
+    sent = {r.rule: r.sent for _, r in index.all_routes() if r.evidence}
+    assert sent == {
+        "/a/<path:name>": SentFile(f"{root}/files", "name", from_url=True),
+        "/b": SentFile(f"{root}/files", "b.txt"),
+        "/c": SentFile(root, "c.txt"),
+        "/d": SentFile("/srv", "d.txt"),
+        "/e/<name>": None,
+        "/f/<name>": None,
+        "/g/<name>": None,
+        "/h/<name>": None,
+        "/i": None,
+        "/j": None,
+        "/p/<name>": SentFile(f"{root}/media", "name", from_url=True),
+        "/static/<path:filename>": None,
+    }

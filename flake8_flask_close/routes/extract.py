@@ -21,9 +21,11 @@ from flake8_flask_close.routes.facts import (
     Ref,
     RegistrationFact,
     RouteFact,
+    SentFile,
     redirect_fact,
 )
 from flake8_flask_close.vocabulary import (
+    FLASK_SENDERS,
     HTTP_METHOD_DECORATORS,
     ResponseClassifier,
     answered_without_file,
@@ -439,14 +441,20 @@ class _Extractor:
             if target is not None:
                 redirects.append(target)
                 continue
-            if self.answers_without_body(ret.value):
-                continue
             judged = classifier.classify(ret.value)
+            if self.answers_without_body(ret.value):
+                # an error status says nothing of the view's successful answer, but a
+                # file sent with it (an error handler's page) is held all the same
+                direct += [
+                    Evidence(f.evidence, ret.lineno, f.mimetype) for f in judged if f.evidence
+                ]
+                continue
             if not any(f.evidence or f.helper is not None for f in judged):
                 plain_returns += 1
             for found in judged:
                 if found.evidence:
-                    direct.append(Evidence(found.evidence, ret.lineno, found.mimetype))
+                    sent = self.sent_file(ret.value, node) if len(judged) == 1 else None
+                    direct.append(Evidence(found.evidence, ret.lineno, found.mimetype, sent))
                 elif found.helper is not None:
                     name = dotted(found.helper)
                     if name:
@@ -459,6 +467,37 @@ class _Extractor:
             redirects=tuple(redirects),
             plain_returns=plain_returns,
         )
+
+    def sent_file(self, value: Optional[ast.expr], func: FunctionNode) -> Optional[SentFile]:
+        """The file ``return send_from_directory("files", name)`` (``name`` a parameter
+        the view never rebinds), ``send_from_directory("files", "a.txt")`` or
+        ``send_file("files/a.txt")`` sends; None when the code doesn't name it. Paths with
+        ``..`` are left alone: the system resolves them through symlinks, ``normpath``
+        doesn't."""
+        if isinstance(value, ast.Tuple) and value.elts:
+            value = value.elts[0]
+        if not isinstance(value, ast.Call):
+            return None
+        q = self.q(value.func)
+        if q not in FLASK_SENDERS:
+            return None
+        consts = self.facts.constants
+        if q.endswith("send_file"):
+            path = literal_str(call_arg(value, 0, "path_or_file", "filename_or_fp"), consts)
+            if path is None or ".." in path.split("/"):
+                return None
+            head, slash, tail = path.rpartition("/")
+            return SentFile(head or slash, tail) if tail else None  # "/a.txt": in "/"
+        directory = literal_str(call_arg(value, 0, "directory"), consts)
+        if directory is None or ".." in directory.split("/"):
+            return None
+        name_node = call_arg(value, 1, "path", "filename")
+        literal = literal_str(name_node, consts)
+        if literal is not None:
+            return SentFile(directory, literal)
+        if isinstance(name_node, ast.Name) and _unbound_parameter(func, name_node.id):
+            return SentFile(directory, name_node.id, from_url=True)
+        return None
 
     def answers_without_body(self, value: Optional[ast.expr]) -> bool:
         """``return "gone", 404``, ``return abort(403)``, ``return None``: an error or a
@@ -563,6 +602,21 @@ def qualify_ref(ref: Ref, aliases: dict[str, str]) -> Optional[str]:
     head, _, rest = ref.name.partition(".")
     base = aliases.get(head, head)
     return f"{base}.{rest}" if rest else base
+
+
+def _unbound_parameter(func: FunctionNode, name: str) -> bool:
+    """``name`` is a parameter of ``func`` that its body never binds again."""
+    a = func.args
+    if not any(p.arg == name for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)):
+        return False
+    for node in walk_own_scope(func):
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+            return False
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return False
+        if name in (getattr(node, "name", None), getattr(node, "asname", None)):
+            return False  # ``def name``, ``except E as name``, ``import x as name``...
+    return True
 
 
 def _int(node: Optional[ast.expr]) -> Optional[int]:

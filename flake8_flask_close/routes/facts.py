@@ -106,11 +106,26 @@ class ErrorHandlerFact:
     line: int
 
 
+@dataclass(frozen=True, **SLOTS)
+class SentFile:
+    """The one file ``return send_from_directory(folder, name)`` or ``return
+    send_file(path)`` sends, when the call names it. Flask looks for it below the app's
+    ``root_path``; a missing one answers 404 (``send_file``: an error) and opens nothing."""
+
+    folder: str
+    """As written in the facts (relative to the app's root path); on disk once linked."""
+    name: str
+    """The file's path below ``folder``, or the view's parameter that holds it."""
+    from_url: bool = False
+    """``name`` is the view's parameter, which Flask fills from the URL variable."""
+
+
 @dataclass(**SLOTS)
 class Evidence:
     what: str
     line: int
     mimetype: Optional[str] = None
+    sent: Optional[SentFile] = None
 
 
 @dataclass(**SLOTS)
@@ -194,6 +209,9 @@ class ModuleFacts:
         def opt(value: Optional[str]) -> Optional[str]:
             return None if value is None else text(value)
 
+        def sent(d: Optional[dict[str, Any]]) -> Optional[SentFile]:
+            return None if d is None else SentFile(text(d["folder"]), d["name"], d["from_url"])
+
         return cls(
             module=text(data["module"]),
             path=data["path"],
@@ -247,7 +265,7 @@ class ModuleFacts:
                     text(f["qualname"]),
                     f["line"],
                     tuple(
-                        Evidence(text(e["what"]), e["line"], opt(e["mimetype"]))
+                        Evidence(text(e["what"]), e["line"], opt(e["mimetype"]), sent(e["sent"]))
                         for e in f["direct"]
                     ),
                     tuple(ref(h) for h in f["helpers"]),

@@ -23,6 +23,7 @@ from flake8_flask_close.routes.facts import (
     ModuleFacts,
     ObjectFact,
     Ref,
+    SentFile,
 )
 from flake8_flask_close.routes.match import Match, RouteMap
 from flake8_flask_close.routes.project import (
@@ -51,6 +52,9 @@ LOG = logging.getLogger("flake8.flask_close")
 HTTP_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 HELPER_DEPTH = 6
 TEST_SETUP_METHODS = frozenset({"setUp", "setUpClass", "setup_method", "setup_class"})
+ANY_ERROR = 0
+"""The status code of an error handler registered for an exception class
+(``errorhandler(NotFound)``) or a code the index can't read: it may answer any error."""
 ELSEWHERE = "?elsewhere"
 """The group of routes and blueprints registered on apps the index can't resolve
 (``def init_app(app): app.register_blueprint(bp)``)."""
@@ -79,6 +83,9 @@ class LinkedRoute:
     """The view serves a file on some paths only (see ``FunctionFact.plain_returns``)."""
     mimetypes: Optional[frozenset[str]] = None
     """The types of the files it can serve, when the code says; None = any."""
+    sent: Optional[SentFile] = None
+    """The one file the view sends, when the code names it, its folder on disk (below the
+    root path of the app the route is on): a request for a missing one opens nothing."""
 
     def evidence_for(self, method: str) -> Optional[str]:
         if self.method_evidence is None:
@@ -101,6 +108,21 @@ class LinkedRoute:
         if self.method_evidence is None:
             return self.evidence is not None
         return any(e for _, e in self.method_evidence)
+
+
+def _root_sent_files(routes: list[LinkedRoute], root: Optional[str]) -> None:
+    """Give each route's sent file its folder on disk, below ``root``, the root path of
+    the app the routes are on (a blueprint's view looks below its app's, not its own
+    module's). On an app the index can't resolve, the folder can't be known."""
+    for i, route in enumerate(routes):
+        sent = route.sent
+        if sent is not None:
+            on_disk = None
+            if root is not None or os.path.isabs(sent.folder):
+                on_disk = os.path.normpath(os.path.join(root or "", sent.folder))
+            routes[i] = replace(
+                route, sent=None if on_disk is None else replace(sent, folder=on_disk)
+            )
 
 
 class AppGroup:
@@ -469,6 +491,9 @@ class RouteIndex:
         bp_routes: dict[ObjKey, list[tuple[LinkedRoute, str]]] = {}
         """Blueprint -> (route relative to the blueprint, endpoint relative to it)."""
         groups: dict[str, AppGroup] = {}
+        roots: dict[str, str] = {}
+        """App group -> the app's root path, where Flask's send calls look for files
+        (``Flask(__name__)``: its module's folder, as for the static folder)."""
         apps: list[ObjKey] = []
         for facts in self.modules.values():
             for obj in facts.objects:
@@ -486,6 +511,7 @@ class RouteIndex:
                     if static is not None:
                         group.routes.append(static)
                     groups[group.key] = group
+                    roots[group.key] = os.path.dirname(os.path.join(self.root, facts.path))
                 else:
                     bp_routes[key] = []
                     static = self._static_route(facts, obj, None, "static")
@@ -556,6 +582,8 @@ class RouteIndex:
             for child, prefix, name in entries:
                 self._mount(group, child, prefix, name, None, "", bp_routes, children, 0)
 
+        for gkey, group in groups.items():
+            _root_sent_files(group.routes, roots.get(gkey))
         self._attach_error_handlers(groups)
         self.groups = list(groups.values())
 
@@ -659,6 +687,7 @@ class RouteIndex:
         also_answers = False
         sometimes = False
         types: Optional[frozenset[str]] = None
+        sent: Optional[SentFile] = None
         methods = route.methods
         if resolved is not None:
             vfacts, fn = resolved
@@ -673,6 +702,8 @@ class RouteIndex:
                 types = self.function_mimetypes(vfacts, fn)
                 redirects = fn.redirects
                 also_answers = bool(redirects) and bool(fn.plain_returns or fn.direct or fn.helpers)
+                if len(fn.direct) == 1 and not fn.helpers:
+                    sent = fn.direct[0].sent
         endpoint = route.endpoint
         if endpoint in (None, UNKNOWN):
             endpoint = view.name.rsplit(".", 1)[-1]
@@ -687,6 +718,7 @@ class RouteIndex:
             also_answers=also_answers,
             sometimes=sometimes,
             mimetypes=types,
+            sent=sent,
         )
 
     def _method_set(self, methods: Iterable[str]) -> frozenset[str]:
@@ -698,15 +730,14 @@ class RouteIndex:
     def _attach_error_handlers(self, groups: dict[str, AppGroup]) -> None:
         for facts in self.modules.values():
             for handler in facts.error_handlers:
-                if handler.code is None:
-                    continue
                 resolved = self.resolve_function(facts.module, handler.view)
                 if resolved is None or not isinstance(resolved[1], FunctionFact):
                     continue
                 evidence = self.function_evidence(resolved[0], resolved[1])
                 if evidence:
+                    code = ANY_ERROR if handler.code is None else handler.code
                     for group in groups.values():
-                        group.error_evidence.setdefault(handler.code, evidence)
+                        group.error_evidence.setdefault(code, evidence)
 
     # ---------------------------------------------------------------- queries
     def candidate_groups(

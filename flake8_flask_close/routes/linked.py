@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from flake8_flask_close import __version__
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import CacheSettings
-from flake8_flask_close.routes.facts import ModuleFacts
+from flake8_flask_close.routes.facts import ModuleFacts, SentFile
 from flake8_flask_close.routes.index import (
     AppGroup,
     FunctionMemo,
@@ -43,7 +43,7 @@ from flake8_flask_close.routes.scan import ProjectScan, display_prefix
 if TYPE_CHECKING:
     from flake8_flask_close.routes.index import EvidenceMemo
 
-SCHEMA = 4
+SCHEMA = 5
 PREFIX = "linked-"
 
 
@@ -128,6 +128,7 @@ def _route_json(route: LinkedRoute) -> list[Any]:
         route.also_answers,
         route.sometimes,
         None if route.mimetypes is None else sorted(route.mimetypes),
+        None if route.sent is None else [route.sent.folder, route.sent.name, route.sent.from_url],
     ]
 
 
@@ -282,6 +283,12 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _sent_file(value: Any) -> SentFile:
+    if type(value) is not list or len(value) != 3:
+        raise ValueError(f"not a sent file: {value!r}")
+    return SentFile(_text(value[0]), _text(value[1]), _flag(value[2]))
+
+
 class _Reader:
     """Turns the stored JSON back into routes, sharing equal sets as linking does."""
 
@@ -295,10 +302,10 @@ class _Reader:
         return self._sets.setdefault(found, found)
 
     def route(self, data: Any) -> LinkedRoute:
-        if type(data) is not list or len(data) != 11:
+        if type(data) is not list or len(data) != 12:
             raise ValueError(f"not a route: {data!r}")
         rule, methods, endpoint, evidence, by_method, location, static = data[:7]
-        redirects, also_answers, some, types = data[7:]
+        redirects, also_answers, some, types, sent = data[7:]
         method_evidence = None
         if by_method is not None:
             if type(by_method) is not list:
@@ -321,6 +328,7 @@ class _Reader:
             also_answers=_flag(also_answers),
             sometimes=_flag(some),
             mimetypes=self.text_set(types),
+            sent=None if sent is None else _sent_file(sent),
         )
 
     def numbered_route(self, data: Any, count: int) -> tuple[int, LinkedRoute]:

@@ -20,7 +20,7 @@ from typing import Any, Optional
 from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
 from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.facts import FILENAME_MARK, Ref, redirect_parts
-from flake8_flask_close.routes.index import ELSEWHERE, LinkedRoute, RouteIndex
+from flake8_flask_close.routes.index import ANY_ERROR, ELSEWHERE, LinkedRoute, RouteIndex
 from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.clients import (
     BINDINGS,
@@ -122,6 +122,18 @@ def _status_value(node: ast.expr) -> Optional[int]:
         head = node.value.split(" ", 1)[0]
         return int(head) if head.isdigit() else None
     return None
+
+
+def _missing_file(folder: str, name: str) -> bool:
+    """Flask's ``send_from_directory`` finds no file ``name`` in ``folder``: the folder
+    isn't there, the name leaves it (joined with Werkzeug's ``safe_join``: ``a/../b.css``
+    is ``b.css``, ``../x`` is none) or names no file (symlinks followed)."""
+    if not os.path.isdir(folder):
+        return True
+    from werkzeug.security import safe_join  # imported with the router already
+
+    path = safe_join(folder, name)
+    return path is None or not os.path.isfile(path)
 
 
 def _error_codes(node: ast.expr) -> list[int]:
@@ -326,9 +338,8 @@ class ModuleAnalysis:
             label = f"{landed_method} {route.rule or repr(route.endpoint)}"
             # a route named by url_for may refuse the method (405): no file
             evidence = route.evidence_for(landed_method) if route.allows(landed_method) else None
-            filename = args.get("filename")
-            if evidence and known and isinstance(filename, str):
-                evidence = None if self._missing_static(route, filename) else evidence
+            if evidence:
+                evidence = self._file_found(route, args, known, evidence)
             if evidence:
                 files.append((label, evidence))
             else:
@@ -409,22 +420,29 @@ class ModuleAnalysis:
             return here
         return self._resolve(path, followed, True, where, hops + 1) or here
 
-    @staticmethod
-    def _missing_static(route: LinkedRoute, filename: str) -> bool:
-        """A built-in static route asked for a file that isn't there answers 404, as does
-        one asked for a path that leaves the folder (``send_from_directory`` joins them
-        with Werkzeug's ``safe_join``: ``a/../b.css`` is ``b.css``, ``../x`` is none), and
-        any request when the folder isn't there (a bare ``Flask(__name__)`` in a
-        conftest has none). A folder the index can't name may hold anything."""
-        folder = route.static_dir
-        if folder is None:
-            return False
-        if not os.path.isdir(folder):
-            return True
-        from werkzeug.security import safe_join  # imported with the router already
-
-        path = safe_join(folder, filename)
-        return path is None or not os.path.isfile(path)
+    def _file_found(
+        self, route: LinkedRoute, args: Mapping[str, Any], known: bool, evidence: str
+    ) -> Optional[str]:
+        """``evidence``, unless the file the route would send isn't there: then its view
+        answers 404 (a missing ``send_file`` path: an error) and opens nothing, or what an
+        error handler serves. The built-in static route looks for the request's
+        ``filename`` in its folder; a view for the file its send call names
+        (``LinkedRoute.sent``). A folder the index can't name may hold anything."""
+        if route.static_dir is not None:
+            folder, name = route.static_dir, args.get("filename") if known else None
+        elif route.sent is not None:
+            folder, name = route.sent.folder, route.sent.name
+            if route.sent.from_url:
+                name = args.get(name) if known else None
+        else:
+            return evidence
+        if not isinstance(name, str) or not _missing_file(folder, name):
+            return evidence
+        for code in (404, 500, ANY_ERROR):
+            served = self.index.error_handler_evidence(code)
+            if served is not None:
+                return served
+        return None
 
     # ---------------------------------------------------------------- sources
     def client_request(

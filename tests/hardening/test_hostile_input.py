@@ -576,7 +576,10 @@ def test_malformed(client):
 
 def test_malformed_route_rules(tmp_path: Path) -> None:
     """Rules Flask would refuse are ignored; custom converters match any segment."""
-    write(tmp_path, {"setup.cfg": "", "app.py": MALFORMED_APP, "test_routes.py": MALFORMED_TESTS})
+    write(
+        tmp_path,
+        {"setup.cfg": "", "x": "", "app.py": MALFORMED_APP, "test_routes.py": MALFORMED_TESTS},
+    )
     found = lint(tmp_path, "test_routes.py", "app.py")
     assert sorted(found) == [("test_routes.py", 2, "FCL101"), ("test_routes.py", 6, "FCL101")]
 

@@ -148,6 +148,7 @@ def test_issue_3735_with_client_does_not_close(tmp_path: Path) -> None:
         tmp_path,
         {
             "setup.cfg": "[flake8]\n",
+            "report.pdf": "%PDF-1.4\n",
             "app.py": """\
 from flask import Flask, send_file
 

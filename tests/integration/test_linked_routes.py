@@ -187,7 +187,8 @@ def test_stored_links_keep_views_that_serve_a_file_on_some_paths_only(
 
 
 @pytest.mark.parametrize(
-    "project", ["flask_shop", "factory_blueprints", "redirects", "hooks_close_blueprint"]
+    "project",
+    ["flask_shop", "factory_blueprints", "redirects", "hooks_close_blueprint", "missing_files"],
 )
 def test_a_run_with_stored_links_reports_the_same(project: str, tmp_path: Path) -> None:
     """A run whose result cache is gone (another world's answers, a new option) but whose

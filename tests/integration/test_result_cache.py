@@ -118,6 +118,40 @@ def test_findings_follow_a_static_folder_removed_under_a_hook(tmp_path: Path) ->
     assert lint(root)[0] == fresh(root) == []
 
 
+def test_findings_follow_the_files_views_name(tmp_path: Path) -> None:
+    """A view's send call names its file (``LinkedRoute.sent``): whether that file is
+    there decides the finding, in warm runs too."""
+    root = tmp_path / "proj"
+    write_project(
+        root,
+        {
+            "setup.cfg": "[flake8]\n",
+            "app.py": (
+                "from flask import Flask, send_from_directory\n\n"
+                "app = Flask(__name__)\n\n\n"
+                '@app.route("/files/<name>")\n'
+                "def download(name):\n"
+                '    return send_from_directory("files", name)\n'
+            ),
+            "tests/test_app.py": (
+                "from app import app\n\n\n"
+                "def test_download():\n"
+                '    app.test_client().get("/files/report.csv")\n'
+            ),
+        },
+    )
+    assert lint(root)[0] == fresh(root) == []  # no folder: 404
+    report = root / "files" / "report.csv"
+    report.parent.mkdir()
+    assert lint(root)[0] == []  # no file: 404
+    report.write_text("a,b\n")
+    served, _, _ = lint(root)
+    assert [line.split()[1] for line in served] == ["FCL102"]  # a bare statement
+    assert served == fresh(root)
+    report.unlink()
+    assert lint(root)[0] == []
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
 def test_findings_follow_the_files_behind_symlinks_in_a_static_folder(shop: Path) -> None:
     static = shop / "shop" / "static"

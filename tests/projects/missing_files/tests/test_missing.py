@@ -1,0 +1,58 @@
+def test_download_there(client):
+    """c01: the file the URL names is in the folder: the response holds it."""
+    res = client.get("/download/there.txt")  # FCL101
+    assert res.mimetype == "text/plain"
+
+
+def test_download_below(client):
+    """c01: a file in a folder below it."""
+    res = client.get("/download/sub/deep.txt")  # FCL101
+    assert res.mimetype == "text/plain"
+
+
+def test_download_missing(client):
+    """c06h: no such file in the folder: 404, nothing opened."""
+    res = client.get("/download/nope.txt")  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_fixed_name_there(client):
+    """c01: the view always sends the same file, and it is there."""
+    res = client.get("/there")  # FCL101
+    assert res.mimetype == "text/plain"
+
+
+def test_fixed_name_missing(client):
+    """c06h: the view always sends the same file, and it isn't there: 404."""
+    res = client.get("/gone")  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_send_file_there(client):
+    """c01: send_file of a path below the app's root path."""
+    res = client.get("/report")  # FCL101
+    assert res.mimetype == "text/plain"
+
+
+def test_send_file_missing(client):
+    """n04: send_file of a path that isn't there fails before opening anything: 500."""
+    res = client.get("/report-gone")  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_rebound_name(client):
+    """c01: the view changes the name before sending it: the request's name isn't it."""
+    res = client.get("/renamed/there")  # FCL101
+    assert res.mimetype == "text/plain"
+
+
+def test_blueprint_view_looks_below_the_app(client):
+    """c01: a blueprint's view finds the file below its app's root path."""
+    res = client.get("/media/logo.txt")  # FCL101
+    assert res.mimetype == "text/plain"
+
+
+def test_blueprint_view_not_below_its_own_module(client):
+    """c06h: the file beside the blueprint's module isn't below the app's root: 404."""
+    res = client.get("/media/other.txt")  # FCL100
+    assert res.mimetype == "text/html"

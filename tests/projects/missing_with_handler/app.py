@@ -1,0 +1,13 @@
+from flask import Flask, send_from_directory
+
+app = Flask(__name__)
+
+
+@app.route("/gone")
+def gone():
+    return send_from_directory("files", "nope.txt")
+
+
+@app.errorhandler(404)
+def not_found(error):
+    return send_from_directory("files", "sorry.html"), 404
