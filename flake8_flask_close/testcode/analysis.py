@@ -98,6 +98,9 @@ class ResponseUse:
 class _Helper:
     func: FunctionNode
     source: _Source
+    client_param: Optional[str] = None
+    """The parameter the helper's request is made on, when it isn't a client by itself
+    (``def fetch(cl, url): return cl.get(url)``): a call passes the client there."""
 
 
 @dataclass
@@ -450,12 +453,15 @@ class ModuleAnalysis:
         call: ast.Call,
         func: FunctionNode,
         bound: Optional[Mapping[str, list[UrlValue]]] = None,
+        client_param: Optional[str] = None,
     ) -> Optional[_Source]:
         f = call.func
         if not isinstance(f, ast.Attribute) or f.attr not in CLIENT_REQUEST_METHODS:
             return None
         cls = self.enclosing_class(func)
         local = self._local_clients(func)
+        if client_param is not None:
+            local = local | {client_param}
         if not self.clients.is_client(f.value, local, cls.name if cls else None):
             return None
         for kw in call.keywords:
@@ -622,6 +628,8 @@ class ModuleAnalysis:
             return None
         helper = self._helper_for(name, func)
         if helper is not None:
+            if helper.client_param is not None and not self._passes_client(helper, call, func):
+                return None  # ``fetch(session, url)``: maybe no test client, no response
             return _Source(call, self.helper_verdict(helper, call, func), name, False)
         evidence = None
         if self.module in self.index.modules:
@@ -653,9 +661,17 @@ class ModuleAnalysis:
                 yield source
 
     def _helper_for(self, name: str, caller: FunctionNode) -> Optional[_Helper]:
-        """``fetch(...)`` names a module-level helper; ``self.get(...)`` the method of the
-        caller's own class (or of a base class in this module)."""
+        """``fetch(...)`` names a helper nested in the caller or a function around it, or
+        a module-level one; ``self.get(...)`` the method of the caller's own class (or of
+        a base class in this module)."""
         if not name.startswith(("self.", "cls.")):
+            scope: Optional[ast.AST] = caller
+            while scope is not None and "." not in name:
+                if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    nested = self.helpers.get(f"{self.scope_name(scope)}.{name}")
+                    if nested is not None:
+                        return nested
+                scope = self.parents.get(scope)
             return self.helpers.get(name)
         method = name.split(".", 1)[1]
         cls = self.enclosing_class(caller)
@@ -690,15 +706,61 @@ class ModuleAnalysis:
                     if self._returned_from(source.call, func):
                         self.helpers[key] = _Helper(func, source)
                         break
+                else:
+                    found = self._client_param_helper(func)
+                    if found is not None:
+                        self.helpers[key] = found
+
+    def _client_param_helper(self, func: FunctionNode) -> Optional[_Helper]:
+        """``def fetch(cl, url): return cl.get(url)``: a request made on a parameter that
+        isn't a client by itself, and returned."""
+        params = [p for p in params_of(func) if p not in ("self", "cls")]
+        for node in walk_own_scope(func):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in params
+                and self._returned_from(node, func)
+            ):
+                param = node.func.value.id
+                source = self.client_request(node, func, client_param=param)
+                if source is not None:
+                    return _Helper(func, source, param)
+        return None
+
+    @staticmethod
+    def _call_params(helper: _Helper, call: ast.Call) -> list[str]:
+        """The helper's parameters as ``call`` fills them (``self.get(...)``: no ``self``)."""
+        params = params_of(helper.func)
+        if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
+            params = params[1:]
+        return params
+
+    def _passes_client(self, helper: _Helper, call: ast.Call, caller: FunctionNode) -> bool:
+        """Does ``call`` pass a test client as the helper's ``client_param``?"""
+        params = self._call_params(helper, call)
+        given: Optional[ast.expr] = None
+        for kw in call.keywords:
+            if kw.arg == helper.client_param:
+                given = kw.value
+        if given is None and helper.client_param in params:
+            at = params.index(helper.client_param)
+            positional = call.args[: at + 1]
+            if len(positional) > at and not any(isinstance(a, ast.Starred) for a in positional):
+                given = call.args[at]
+        if given is None:
+            return False
+        cls = self.enclosing_class(caller)
+        local = self._local_clients(caller)
+        return self.clients.is_client(given, local, cls.name if cls else None)
 
     def helper_verdict(self, helper: _Helper, call: ast.Call, caller: FunctionNode) -> RouteVerdict:
         """The helper's route, with the caller's arguments in place of its parameters
         (``fetch(client, "/exports/a.csv")`` for ``def fetch(client, url)``)."""
         verdict = helper.source.verdict
         if helper.source.is_client_request:
-            params = params_of(helper.func)
-            if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
-                params = params[1:]
+            params = self._call_params(helper, call)
             caller_scope = self.url_scope(caller)
             bound: dict[str, list[UrlValue]] = {}
             for param, arg in zip(params, call.args):
@@ -707,7 +769,9 @@ class ModuleAnalysis:
             for kw in call.keywords:
                 if kw.arg is not None:
                     bound[kw.arg] = evaluate(kw.value, caller_scope)
-            rebound = self.client_request(helper.source.call, helper.func, bound)
+            rebound = self.client_request(
+                helper.source.call, helper.func, bound, helper.client_param
+            )
             if rebound is not None and rebound.verdict.serves_file is not None:
                 verdict = rebound.verdict
         return RouteVerdict(

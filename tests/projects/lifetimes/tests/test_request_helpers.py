@@ -1,0 +1,38 @@
+class Recorder:
+    """Not a test client: its ``get`` returns what it was asked for."""
+
+    def get(self, url):
+        return url
+
+
+def get_with(c, url):
+    return c.get(url)
+
+
+def test_module_helper_with_a_client_parameter(client):
+    """c10f: a helper whose parameter isn't named like a client makes the request."""
+    res = get_with(client, "/exports/detail.csv")  # FCL101
+    assert res.mimetype == "text/csv"
+
+
+def test_nested_helper(client):
+    """c10f: the same helper nested in the test, its client passed by keyword."""
+
+    def fetch(cl, u):
+        return cl.get(u)
+
+    res = fetch(u="/exports/summary.csv", cl=client)  # FCL101
+    assert res.mimetype == "text/csv"
+
+
+def test_helper_response_closed(client):
+    """c02b: the caller closes what the helper returns."""
+    with get_with(client, "/exports/detail.csv") as res:
+        assert res.mimetype == "text/csv"
+
+
+def test_helper_given_something_else():
+    """c00b: the helper's parameter gets no test client: nothing is requested."""
+    seen = get_with(Recorder(), "/exports/detail.csv")
+    assert seen == "/exports/detail.csv"
+
