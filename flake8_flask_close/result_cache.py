@@ -29,7 +29,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from flake8_flask_close import __version__
 from flake8_flask_close.config import Config
@@ -400,13 +400,13 @@ def world_is_new(root: str, config: Config) -> bool:
 
 
 def static_folders_known(root: str, config: Config) -> bool:
-    """Whether the static folders of the project's routes are remembered for its facts:
-    then ``world_is_new`` needs no index to answer."""
+    """Whether the folders and files the project's routes serve are remembered for its
+    facts: then ``world_is_new`` needs no index to answer."""
     index_path = config.cache.path_for(root, config.send_functions)
     if index_path is None:
         return False
     facts = project_scan(root, config.send_functions, config.cache).facts_digest()
-    return os.path.exists(_static_sidecar(_results_base(index_path), facts))
+    return os.path.exists(_watched_sidecar(_results_base(index_path), facts))
 
 
 def _results_base(index_path: str) -> str:
@@ -417,8 +417,8 @@ def _results_base(index_path: str) -> str:
     )
 
 
-def _static_sidecar(base: str, facts: str) -> str:
-    return os.path.join(base, f"static-{facts}.json")
+def _watched_sidecar(base: str, facts: str) -> str:
+    return os.path.join(base, f"watched-{facts}.json")
 
 
 def _open_store(root: str, config: Config) -> Optional[ResultStore]:
@@ -432,9 +432,9 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
     facts = project.facts_digest()
     base = _results_base(index_path)
     os.makedirs(base, exist_ok=True)
-    dirs = _static_dirs(base, facts, root, config)
+    dirs, files = _watched_paths(base, facts, root, config)
     remaining = MAX_STATIC_NAMES
-    static = []
+    static: list[Any] = [(path, os.path.isfile(path)) for path in files]
     for folder in dirs:
         # the analysis tells a missing folder from an empty one (os.path.isdir), and
         # follows symlinks as Flask does: so must the world
@@ -460,7 +460,7 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
     except FileExistsError:
         pass
     else:
-        _forget_other_worlds(base, keep={world, f"static-{facts}.json"})
+        _forget_other_worlds(base, keep={world, os.path.basename(_watched_sidecar(base, facts))})
     return ResultStore(root, folder, display_prefix(root))
 
 
@@ -472,24 +472,38 @@ def _werkzeug_version() -> str:
         return ""
 
 
-def _static_dirs(base: str, facts: str, root: str, config: Config) -> list[str]:
-    """The static folders of the project's routes, and the folders of the files views
-    name (``LinkedRoute.sent``): whether a request finds a file there decides findings.
-    Remembered per facts digest, as finding them means building the index."""
-    sidecar = _static_sidecar(base, facts)
+def _watched_paths(base: str, facts: str, root: str, config: Config) -> tuple[list[str], list[str]]:
+    """What on disk decides whether a request finds a file: the static folders of the
+    project's routes and the folders of the files views take from the URL (listed), and
+    the files views name (each there or not; ``LinkedRoute.sent``). Remembered per facts
+    digest, as finding them means building the index."""
+    sidecar = _watched_sidecar(base, facts)
     known = cache.read_json(sidecar)
-    if isinstance(known, list) and all(isinstance(d, str) for d in known):
-        return list(known)
+    if (
+        isinstance(known, list)
+        and len(known) == 2
+        and all(isinstance(paths, list) for paths in known)
+        and all(isinstance(path, str) for paths in known for path in paths)
+    ):
+        return list(known[0]), list(known[1])
     from flake8_flask_close.routes.index import get_index  # heavy: only on a new world
 
     index = get_index(root, config.send_functions, None, config.cache)
-    dirs = sorted(
-        {r.static_dir for _, r in index.all_routes() if r.static_dir is not None}
-        | {r.sent.folder for _, r in index.all_routes() if r.sent is not None}
-    )
+    dirs: set[str] = set()
+    files: set[str] = set()
+    for _, route in index.all_routes():
+        if route.static_dir is not None:
+            dirs.add(route.static_dir)
+        sent = route.sent
+        if sent is not None:
+            if sent.from_url:
+                dirs.add(sent.folder)
+            else:
+                files.add(os.path.join(sent.folder, sent.name))
+    found = sorted(dirs), sorted(files)
     if project_scan(root, config.send_functions, config.cache).settled_facts_digest() == facts:
-        cache.write_json(sidecar, dirs)  # else the files changed since the walk: not these
-    return dirs
+        cache.write_json(sidecar, found)  # else the files changed since the walk: not these
+    return found
 
 
 def _forget_other_worlds(base: str, keep: set[str]) -> None:

@@ -27,6 +27,7 @@ SAMPLE = f.ModuleFacts(
             static_folder="static",
             static_basename="assets",
             static_url_path="/assets",
+            module_root=True,
         )
     ],
     routes=[
@@ -67,13 +68,23 @@ SAMPLE = f.ModuleFacts(
                     what="send_file",
                     line=14,
                     mimetype="application/pdf",
-                    sent=f.SentFile(folder="files", name="name", from_url=True),
+                    sent=f.SentFile(
+                        folder="files", name="name", from_url=True, missing_raises=True
+                    ),
                 ),
             ),
             helpers=(f.Ref("download", "serve"),),
             is_generator=True,
             redirects=("/login",),
             plain_returns=2,
+            error_files=(
+                f.Evidence(
+                    what="send_from_directory",
+                    line=15,
+                    mimetype="text/html",
+                    sent=f.SentFile("pages", "page", from_url=True, missing_raises=True),
+                ),
+            ),
         )
     },
     classes={
@@ -92,6 +103,7 @@ SAMPLE = f.ModuleFacts(
     bindings=[(f.Ref("Api", "self.app"), "app")],
     sent_attributes=["flask.g.report_file"],
     foreign=[f.Ref("create", "quart_app")],
+    url_value_preprocessors=1,
 )
 
 

@@ -384,8 +384,8 @@ def test_what_a_run_stores_after_the_files_changed_since_its_walk_goes_with_thei
         monkeypatch.setitem(scan_module._MEMO, (str(shop), (), config.cache), walked)
         base = result_cache._results_base(str(index_file(shop)))
         os.makedirs(base)
-        assert result_cache._static_dirs(base, walked_facts, str(shop), config)
-        assert not list(Path(base).glob("static-*.json"))
+        assert result_cache._watched_paths(base, walked_facts, str(shop), config)[0]
+        assert not list(Path(base).glob("watched-*.json"))
     assert walked.changed_during_run
 
 

@@ -502,6 +502,20 @@ def two_files():
     if app.debug:
         return send_file("j1.txt")
     return send_file("j2.txt")
+
+
+@app.route("/k/<name>")
+@login_required
+def decorated(name):
+    return send_from_directory("files", name)
+
+
+@app.route("/l/<name>")
+def caught_not_found(name):
+    try:
+        return send_from_directory("files", name)
+    except NotFound:
+        return redirect("/")
 """,
             "store/parts.py": """\
 from flask import Blueprint, send_from_directory
@@ -520,14 +534,71 @@ def part(name):
     assert sent == {
         "/a/<path:name>": SentFile(f"{root}/files", "name", from_url=True),
         "/b": SentFile(f"{root}/files", "b.txt"),
-        "/c": SentFile(root, "c.txt"),
-        "/d": SentFile("/srv", "d.txt"),
+        "/c": SentFile(root, "c.txt", missing_raises=True),
+        "/d": SentFile("/srv", "d.txt", missing_raises=True),
         "/e/<name>": None,
         "/f/<name>": None,
         "/g/<name>": None,
         "/h/<name>": None,
         "/i": None,
         "/j": None,
+        "/k/<name>": None,
+        "/l/<name>": None,
         "/p/<name>": SentFile(f"{root}/media", "name", from_url=True),
         "/static/<path:filename>": None,
     }
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        'Flask("elsewhere")',
+        'Flask(__name__, root_path="/srv/site")',
+        'Flask(import_name=__name__.split(".")[0])',
+    ],
+)
+def test_a_sent_file_is_unknown_below_an_app_rooted_elsewhere(tmp_path: Path, made: str) -> None:
+    """Flask finds an app's root path from its import name: only ``__name__`` (or the
+    module's own name) is known to be the module's folder."""
+    source = (
+        "from flask import Flask, send_file\n\n"
+        f"app = {made}\n\n\n"
+        '@app.route("/a")\ndef a():\n    return send_file("a.txt")\n'
+    )
+    index = index_of(tmp_path, {"app.py": source})
+    assert [r.sent for _, r in index.all_routes() if r.rule == "/a"] == [None]
+    own_name = index_of(tmp_path, {"app.py": source.replace(made, 'Flask("app")')})
+    assert [r.sent for _, r in own_name.all_routes() if r.rule == "/a"] == [
+        SentFile(str(tmp_path), "a.txt", missing_raises=True)
+    ]
+
+
+def test_a_name_from_the_url_is_unknown_where_values_are_preprocessed(tmp_path: Path) -> None:
+    index = index_of(
+        tmp_path,
+        {
+            "app.py": """\
+from flask import Flask, send_from_directory
+
+app = Flask(__name__)
+
+
+@app.url_value_preprocessor
+def lower(endpoint, values):
+    values["name"] = values["name"].lower()
+
+
+@app.route("/a/<name>")
+def a(name):
+    return send_from_directory("files", name)
+
+
+@app.route("/b")
+def b():
+    return send_from_directory("files", "b.txt")
+"""
+        },
+    )
+    sent = {r.rule: r.sent for _, r in index.all_routes() if r.evidence}
+    assert sent["/a/<name>"] is None
+    assert sent["/b"] == SentFile(str(tmp_path / "files"), "b.txt")

@@ -9,6 +9,7 @@ from typing import Optional, Union
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, qualify
 from flake8_flask_close.routes.facts import (
+    ANY_ERROR,
     FILENAME_MARK,
     UNKNOWN,
     ClassFact,
@@ -192,6 +193,16 @@ class _Extractor:
         self.facts.classes[qualname] = ClassFact(qualname, bases, methods, node.lineno)
         self.visit_body(node.body, qualname)
 
+    def rooted_in_module(self, call: ast.Call) -> bool:
+        """``Flask(__name__)``: the app's root path is its module's folder. Flask finds it
+        from the import name; another name (or ``root_path=``) may put it anywhere."""
+        if call_arg(call, 99, "root_path") is not None:
+            return False
+        name = call_arg(call, 0, "import_name")
+        if isinstance(name, ast.Name):
+            return name.id == "__name__"
+        return literal_str(name, {}) == self.facts.module
+
     # ---------------------------------------------------------------- objects
     def visit_returned_object(self, value: ast.Call, scope: str) -> None:
         """``return Flask(__name__)`` in a factory: an app no name is bound to, known by
@@ -253,6 +264,7 @@ class _Extractor:
                 static_folder=folder,
                 static_basename=basename,
                 static_url_path=optional_str(call_arg(call, 1, "static_url_path"), consts),
+                module_root=self.rooted_in_module(call),
             )
         if is_blueprint_class(q) or self.is_local_subclass(q, is_blueprint_class):
             folder_node = call_arg(call, 2, "static_folder")
@@ -328,6 +340,8 @@ class _Extractor:
                 self.facts.hooks.append(
                     HookFact(func.attr, Ref(scope, target), Ref(scope, hook), call.lineno)
                 )
+        elif func.attr == "url_value_preprocessor":
+            self.facts.url_value_preprocessors += 1
         elif func.attr == "register_error_handler":
             code = call_arg(call, 0, "code_or_exception")
             handler = call_arg(call, 1, "f")
@@ -335,7 +349,11 @@ class _Extractor:
             if view_name is not None:
                 self.facts.error_handlers.append(
                     ErrorHandlerFact(
-                        Ref(scope, target), _int(code), Ref(scope, view_name), False, call.lineno
+                        Ref(scope, target),
+                        _handler_code(code),
+                        Ref(scope, view_name),
+                        False,
+                        call.lineno,
                     )
                 )
 
@@ -375,6 +393,9 @@ class _Extractor:
     def visit_decorator(
         self, deco: ast.expr, node: FunctionNode, scope: str, qualname: str
     ) -> None:
+        if isinstance(deco, ast.Attribute) and deco.attr == "url_value_preprocessor":
+            self.facts.url_value_preprocessors += 1
+            return
         if isinstance(deco, ast.Attribute) and deco.attr in HOOK_REGISTRARS:
             target = dotted(deco.value)
             if target is not None:
@@ -410,7 +431,7 @@ class _Extractor:
             self.facts.error_handlers.append(
                 ErrorHandlerFact(
                     Ref(scope, target),
-                    _int(call_arg(deco, 0, "code_or_exception")),
+                    _handler_code(call_arg(deco, 0, "code_or_exception")),
                     Ref(scope, node.name),
                     attr == "app_errorhandler",
                     deco.lineno,
@@ -435,6 +456,7 @@ class _Extractor:
         direct: list[Evidence] = []
         helpers: list[Ref] = []
         redirects: list[str] = []
+        errors: list[Evidence] = []
         plain_returns = 0
         for ret in returns:
             target = self.redirect_target(ret.value)
@@ -443,9 +465,8 @@ class _Extractor:
                 continue
             judged = classifier.classify(ret.value)
             if self.answers_without_body(ret.value):
-                # an error status says nothing of the view's successful answer, but a
-                # file sent with it (an error handler's page) is held all the same
-                direct += [
+                # says nothing of the view's successful answer; an error handler's page
+                errors += [
                     Evidence(f.evidence, ret.lineno, f.mimetype) for f in judged if f.evidence
                 ]
                 continue
@@ -466,6 +487,7 @@ class _Extractor:
             tuple(helpers),
             redirects=tuple(redirects),
             plain_returns=plain_returns,
+            error_files=tuple(errors),
         )
 
     def sent_file(self, value: Optional[ast.expr], func: FunctionNode) -> Optional[SentFile]:
@@ -473,10 +495,11 @@ class _Extractor:
         the view never rebinds), ``send_from_directory("files", "a.txt")`` or
         ``send_file("files/a.txt")`` sends; None when the code doesn't name it. Paths with
         ``..`` are left alone: the system resolves them through symlinks, ``normpath``
-        doesn't."""
+        doesn't. So are views that may catch the missing file's error (a ``try``, a
+        decorator other than a route's, which may also change the arguments)."""
         if isinstance(value, ast.Tuple) and value.elts:
             value = value.elts[0]
-        if not isinstance(value, ast.Call):
+        if not isinstance(value, ast.Call) or not _plain_view(func):
             return None
         q = self.q(value.func)
         if q not in FLASK_SENDERS:
@@ -487,7 +510,9 @@ class _Extractor:
             if path is None or ".." in path.split("/"):
                 return None
             head, slash, tail = path.rpartition("/")
-            return SentFile(head or slash, tail) if tail else None  # "/a.txt": in "/"
+            if not tail:
+                return None
+            return SentFile(head or slash, tail, missing_raises=True)  # "/a.txt": in "/"
         directory = literal_str(call_arg(value, 0, "directory"), consts)
         if directory is None or ".." in directory.split("/"):
             return None
@@ -604,6 +629,21 @@ def qualify_ref(ref: Ref, aliases: dict[str, str]) -> Optional[str]:
     return f"{base}.{rest}" if rest else base
 
 
+TRIES = tuple(t for t in (getattr(ast, "Try", None), getattr(ast, "TryStar", None)) if t)
+
+
+def _plain_view(func: FunctionNode) -> bool:
+    """No ``try`` in the view, and no decorator but its routes'."""
+    for deco in func.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        if not (
+            isinstance(target, ast.Attribute)
+            and (target.attr == "route" or target.attr in HTTP_METHOD_DECORATORS)
+        ):
+            return False
+    return not any(isinstance(node, TRIES) for node in walk_own_scope(func))
+
+
 def _unbound_parameter(func: FunctionNode, name: str) -> bool:
     """``name`` is a parameter of ``func`` that its body never binds again."""
     a = func.args
@@ -617,6 +657,30 @@ def _unbound_parameter(func: FunctionNode, name: str) -> bool:
         if name in (getattr(node, "name", None), getattr(node, "asname", None)):
             return False  # ``def name``, ``except E as name``, ``import x as name``...
     return True
+
+
+HANDLED_CLASSES = {
+    "NotFound": 404,
+    "InternalServerError": 500,
+    # a missing send_file path, when Flask doesn't propagate it to the test (not testing)
+    "FileNotFoundError": 500,
+    "OSError": 500,
+    "IOError": 500,
+    "EnvironmentError": 500,
+    "HTTPException": ANY_ERROR,
+    "Exception": ANY_ERROR,
+    "BaseException": ANY_ERROR,
+}
+"""Error handlers registered for an exception class, by the status code whose errors
+they answer (of those the analysis asks about); other classes answer none of them."""
+
+
+def _handler_code(node: Optional[ast.expr]) -> Optional[int]:
+    code = _int(node)
+    if code is not None or node is None:
+        return code
+    name = dotted(node)
+    return HANDLED_CLASSES.get(name.rsplit(".", 1)[-1]) if name else None
 
 
 def _int(node: Optional[ast.expr]) -> Optional[int]:

@@ -16,6 +16,9 @@ SLOTS: dict[str, bool] = {"slots": True} if sys.version_info >= (3, 10) else {}
 
 UNKNOWN = "\x00?"
 """A value that exists but cannot be known statically (a url_prefix read from config...)."""
+ANY_ERROR = 0
+"""The status code of an error handler registered for ``Exception`` or ``HTTPException``:
+it answers every error."""
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -74,6 +77,9 @@ class ObjectFact:
     """Folder as written; None = no static route; UNKNOWN = an expression."""
     static_basename: Optional[str] = None
     static_url_path: Optional[str] = None
+    module_root: bool = False
+    """An app whose root path is its module's folder (``Flask(__name__)``, or the module's
+    own name, without ``root_path=``): where Flask's send calls look for files."""
 
 
 @dataclass(**SLOTS)
@@ -118,6 +124,9 @@ class SentFile:
     """The file's path below ``folder``, or the view's parameter that holds it."""
     from_url: bool = False
     """``name`` is the view's parameter, which Flask fills from the URL variable."""
+    missing_raises: bool = False
+    """``send_file``: a missing file is a ``FileNotFoundError`` (``send_from_directory``'s
+    is a 404, ``NotFound``)."""
 
 
 @dataclass(**SLOTS)
@@ -155,6 +164,9 @@ class FunctionFact:
     plain_returns: int = 0
     """Returns of an ordinary response (a page, JSON): a view that also returns a file
     serves one only on some paths, and which one a test takes can't be known."""
+    error_files: tuple[Evidence, ...] = ()
+    """File responses returned with an error status (``send_file("404.html"), 404``): an
+    error handler's page. Not the view's successful answer."""
 
 
 @dataclass(**SLOTS)
@@ -188,6 +200,9 @@ class ModuleFacts:
     foreign: list[Ref] = field(default_factory=list)
     """Names bound to another framework's app or router (Quart, FastAPI...): their
     routes are not Flask routes."""
+    url_value_preprocessors: int = 0
+    """``url_value_preprocessor`` hooks registered here: they may change the values of a
+    URL's variables before the view gets them."""
 
     def to_json(self) -> dict[str, Any]:
         plain: dict[str, Any] = _plain(self)
@@ -210,7 +225,15 @@ class ModuleFacts:
             return None if value is None else text(value)
 
         def sent(d: Optional[dict[str, Any]]) -> Optional[SentFile]:
-            return None if d is None else SentFile(text(d["folder"]), d["name"], d["from_url"])
+            if d is None:
+                return None
+            return SentFile(text(d["folder"]), d["name"], d["from_url"], d["missing_raises"])
+
+        def evidence(items: list[dict[str, Any]]) -> tuple[Evidence, ...]:
+            return tuple(
+                Evidence(text(e["what"]), e["line"], opt(e["mimetype"]), sent(e["sent"]))
+                for e in items
+            )
 
         return cls(
             module=text(data["module"]),
@@ -229,6 +252,7 @@ class ModuleFacts:
                     opt(o["static_folder"]),
                     opt(o["static_basename"]),
                     opt(o["static_url_path"]),
+                    o["module_root"],
                 )
                 for o in data["objects"]
             ],
@@ -264,14 +288,12 @@ class ModuleFacts:
                 text(k): FunctionFact(
                     text(f["qualname"]),
                     f["line"],
-                    tuple(
-                        Evidence(text(e["what"]), e["line"], opt(e["mimetype"]), sent(e["sent"]))
-                        for e in f["direct"]
-                    ),
+                    evidence(f["direct"]),
                     tuple(ref(h) for h in f["helpers"]),
                     f["is_generator"],
                     tuple(text(r) for r in f["redirects"]),
                     f["plain_returns"],
+                    evidence(f["error_files"]),
                 )
                 for k, f in data["functions"].items()
             },
@@ -287,6 +309,7 @@ class ModuleFacts:
             foreign=[ref(f) for f in data["foreign"]],
             sent_attributes=texts(data["sent_attributes"]),
             bindings=[(ref(t), text(s)) for t, s in data["bindings"]],
+            url_value_preprocessors=data["url_value_preprocessors"],
             hooks=[
                 HookFact(text(h["kind"]), ref(h["target"]), ref(h["func"]), h["line"])
                 for h in data["hooks"]

@@ -15,6 +15,7 @@ from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
 from flake8_flask_close.routes.extract import extract, qualify_ref, statements_suffice
 from flake8_flask_close.routes.facts import (
+    ANY_ERROR,
     SLOTS,
     UNKNOWN,
     ClassFact,
@@ -52,9 +53,6 @@ LOG = logging.getLogger("flake8.flask_close")
 HTTP_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 HELPER_DEPTH = 6
 TEST_SETUP_METHODS = frozenset({"setUp", "setUpClass", "setup_method", "setup_class"})
-ANY_ERROR = 0
-"""The status code of an error handler registered for an exception class
-(``errorhandler(NotFound)``) or a code the index can't read: it may answer any error."""
 ELSEWHERE = "?elsewhere"
 """The group of routes and blueprints registered on apps the index can't resolve
 (``def init_app(app): app.register_blueprint(bp)``)."""
@@ -85,7 +83,12 @@ class LinkedRoute:
     """The types of the files it can serve, when the code says; None = any."""
     sent: Optional[SentFile] = None
     """The one file the view sends, when the code names it, its folder on disk (below the
-    root path of the app the route is on): a request for a missing one opens nothing."""
+    root path of the app the route is on)."""
+    when_missing: Optional[str] = None
+    """What answers a request for a file that isn't there, on a static route or one that
+    names its file (``sent``): None, an error that holds no file; the evidence of an
+    error handler of the route's app that serves one; ``UNKNOWN`` when a handler may
+    answer (one of another app or a blueprint, or the exception may reach the test)."""
 
     def evidence_for(self, method: str) -> Optional[str]:
         if self.method_evidence is None:
@@ -110,19 +113,53 @@ class LinkedRoute:
         return any(e for _, e in self.method_evidence)
 
 
-def _root_sent_files(routes: list[LinkedRoute], root: Optional[str]) -> None:
-    """Give each route's sent file its folder on disk, below ``root``, the root path of
-    the app the routes are on (a blueprint's view looks below its app's, not its own
-    module's). On an app the index can't resolve, the folder can't be known."""
+Handlers = dict[int, str]
+"""Status code (``ANY_ERROR`` for ``Exception``) -> evidence of an error handler that
+answers it with a file."""
+
+
+def _settle_missing_files(
+    routes: list[LinkedRoute],
+    app_root: Optional[str],
+    project_root: str,
+    own: Handlers,
+    anywhere: Handlers,
+    values_rewritten: bool,
+) -> None:
+    """Give each route's sent file its folder on disk, below ``app_root``, the root path
+    of the app the routes are on (a blueprint's view looks below its app's, not its own
+    module's; unknown for an app the index can't resolve or whose import name is not its
+    module's), and say what answers a request for a missing file (``when_missing``).
+    A name from the URL is left unknown when a ``url_value_preprocessor`` may change it,
+    or in a folder at or above the project's root: its listing would hold the whole
+    project (and the cache folder) in the result cache's world."""
+    top = os.path.abspath(project_root)
     for i, route in enumerate(routes):
         sent = route.sent
         if sent is not None:
-            on_disk = None
-            if root is not None or os.path.isabs(sent.folder):
-                on_disk = os.path.normpath(os.path.join(root or "", sent.folder))
-            routes[i] = replace(
-                route, sent=None if on_disk is None else replace(sent, folder=on_disk)
-            )
+            folder = None
+            if app_root is not None or os.path.isabs(sent.folder):
+                folder = os.path.normpath(os.path.join(app_root or "", sent.folder))
+            if sent.from_url and (values_rewritten or (folder and _contains(folder, top))):
+                folder = None
+            sent = None if folder is None else replace(sent, folder=folder)
+        if sent is None and route.static_dir is None:
+            if route.sent is not None:
+                routes[i] = replace(route, sent=None)
+            continue
+        if sent is not None and sent.missing_raises:
+            # FileNotFoundError: a 500 when Flask doesn't propagate it (not testing)
+            codes = (500, ANY_ERROR)
+            answer = UNKNOWN if any(c in anywhere for c in codes) else None
+        else:
+            codes = (404, ANY_ERROR)
+            mine = [own[c] for c in codes if c in own]
+            answer = mine[0] if mine else UNKNOWN if any(c in anywhere for c in codes) else None
+        routes[i] = replace(route, sent=sent, when_missing=answer)
+
+
+def _contains(folder: str, path: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 class AppGroup:
@@ -511,7 +548,8 @@ class RouteIndex:
                     if static is not None:
                         group.routes.append(static)
                     groups[group.key] = group
-                    roots[group.key] = os.path.dirname(os.path.join(self.root, facts.path))
+                    if obj.module_root:
+                        roots[group.key] = os.path.dirname(os.path.join(self.root, facts.path))
                 else:
                     bp_routes[key] = []
                     static = self._static_route(facts, obj, None, "static")
@@ -582,9 +620,12 @@ class RouteIndex:
             for child, prefix, name in entries:
                 self._mount(group, child, prefix, name, None, "", bp_routes, children, 0)
 
+        own, anywhere = self._attach_error_handlers(groups)
+        rewritten = any(f.url_value_preprocessors for f in self.modules.values())
         for gkey, group in groups.items():
-            _root_sent_files(group.routes, roots.get(gkey))
-        self._attach_error_handlers(groups)
+            _settle_missing_files(
+                group.routes, roots.get(gkey), self.root, own.get(gkey, {}), anywhere, rewritten
+            )
         self.groups = list(groups.values())
 
     def _test_scope(self, facts: ModuleFacts, scope: str) -> Optional[str]:
@@ -727,17 +768,37 @@ class RouteIndex:
         found = frozenset(methods)
         return self._method_sets.setdefault(found, found)
 
-    def _attach_error_handlers(self, groups: dict[str, AppGroup]) -> None:
+    def _attach_error_handlers(
+        self, groups: dict[str, AppGroup]
+    ) -> tuple[dict[str, Handlers], Handlers]:
+        """Give every group the project's error handlers that serve a file (what a test
+        asserting an error status may get), and return them by the app they are
+        registered on (group key; a blueprint's are no app's) and all of them."""
+        own: dict[str, Handlers] = {}
+        anywhere: Handlers = {}
         for facts in self.modules.values():
             for handler in facts.error_handlers:
-                resolved = self.resolve_function(facts.module, handler.view)
-                if resolved is None or not isinstance(resolved[1], FunctionFact):
+                if handler.code is None:
                     continue
-                evidence = self.function_evidence(resolved[0], resolved[1])
-                if evidence:
-                    code = ANY_ERROR if handler.code is None else handler.code
-                    for group in groups.values():
-                        group.error_evidence.setdefault(code, evidence)
+                resolved = self.resolve_function(facts.module, handler.view)
+                if resolved is None:
+                    continue
+                hfacts, fn = resolved
+                if not isinstance(fn, FunctionFact):
+                    continue
+                evidence = self.function_evidence(hfacts, fn)
+                if evidence is None and fn.error_files:
+                    page = fn.error_files[0]
+                    evidence = f"{page.what} in {self.shown(hfacts)}:{page.line}"
+                if evidence is None:
+                    continue
+                anywhere.setdefault(handler.code, evidence)
+                for group in groups.values():
+                    group.error_evidence.setdefault(handler.code, evidence)
+                key = None if handler.app_wide else self.app_key(facts.module, handler.target)
+                if key in groups:
+                    own.setdefault(key, {}).setdefault(handler.code, evidence)
+        return own, anywhere
 
     # ---------------------------------------------------------------- queries
     def candidate_groups(

@@ -43,7 +43,7 @@ from flake8_flask_close.routes.scan import ProjectScan, display_prefix
 if TYPE_CHECKING:
     from flake8_flask_close.routes.index import EvidenceMemo
 
-SCHEMA = 5
+SCHEMA = 6
 PREFIX = "linked-"
 
 
@@ -128,8 +128,13 @@ def _route_json(route: LinkedRoute) -> list[Any]:
         route.also_answers,
         route.sometimes,
         None if route.mimetypes is None else sorted(route.mimetypes),
-        None if route.sent is None else [route.sent.folder, route.sent.name, route.sent.from_url],
+        None if route.sent is None else _sent_json(route.sent),
+        route.when_missing,
     ]
+
+
+def _sent_json(sent: SentFile) -> list[Any]:
+    return [sent.folder, sent.name, sent.from_url, sent.missing_raises]
 
 
 ROUTES_PER_PIECE = 500
@@ -284,9 +289,9 @@ def _flag(value: Any) -> bool:
 
 
 def _sent_file(value: Any) -> SentFile:
-    if type(value) is not list or len(value) != 3:
+    if type(value) is not list or len(value) != 4:
         raise ValueError(f"not a sent file: {value!r}")
-    return SentFile(_text(value[0]), _text(value[1]), _flag(value[2]))
+    return SentFile(_text(value[0]), _text(value[1]), _flag(value[2]), _flag(value[3]))
 
 
 class _Reader:
@@ -302,10 +307,10 @@ class _Reader:
         return self._sets.setdefault(found, found)
 
     def route(self, data: Any) -> LinkedRoute:
-        if type(data) is not list or len(data) != 12:
+        if type(data) is not list or len(data) != 13:
             raise ValueError(f"not a route: {data!r}")
         rule, methods, endpoint, evidence, by_method, location, static = data[:7]
-        redirects, also_answers, some, types, sent = data[7:]
+        redirects, also_answers, some, types, sent, when_missing = data[7:]
         method_evidence = None
         if by_method is not None:
             if type(by_method) is not list:
@@ -329,6 +334,7 @@ class _Reader:
             sometimes=_flag(some),
             mimetypes=self.text_set(types),
             sent=None if sent is None else _sent_file(sent),
+            when_missing=_text_or_none(when_missing),
         )
 
     def numbered_route(self, data: Any, count: int) -> tuple[int, LinkedRoute]:

@@ -19,8 +19,8 @@ from typing import Any, Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
 from flake8_flask_close.routes.extract import module_name_for
-from flake8_flask_close.routes.facts import FILENAME_MARK, Ref, redirect_parts
-from flake8_flask_close.routes.index import ANY_ERROR, ELSEWHERE, LinkedRoute, RouteIndex
+from flake8_flask_close.routes.facts import FILENAME_MARK, UNKNOWN, Ref, redirect_parts
+from flake8_flask_close.routes.index import ELSEWHERE, LinkedRoute, RouteIndex
 from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.clients import (
     BINDINGS,
@@ -125,6 +125,19 @@ def _status_value(node: ast.expr) -> Optional[int]:
         head = node.value.split(" ", 1)[0]
         return int(head) if head.isdigit() else None
     return None
+
+
+URL_VARIABLE = re.compile(r"<(?:(\w+)(?:\(.*?\))?:)?(\w+)>")
+PLAIN_CONVERTERS = frozenset({"", "default", "string", "path", "any"})
+"""Werkzeug's converters that hand the view the URL's text as it is."""
+
+
+def _plain_converter(rule: Optional[str], variable: str) -> bool:
+    """Does the URL ``variable`` of ``rule`` reach the view as the URL's text?"""
+    for converter, name in URL_VARIABLE.findall(rule or ""):
+        if name == variable:
+            return converter in PLAIN_CONVERTERS
+    return False
 
 
 def _missing_file(folder: str, name: str) -> bool:
@@ -343,6 +356,8 @@ class ModuleAnalysis:
             evidence = route.evidence_for(landed_method) if route.allows(landed_method) else None
             if evidence:
                 evidence = self._file_found(route, args, known, evidence)
+                if evidence == UNKNOWN:
+                    return None  # an error handler may answer: which file, if any?
             if evidence:
                 files.append((label, evidence))
             else:
@@ -426,26 +441,24 @@ class ModuleAnalysis:
     def _file_found(
         self, route: LinkedRoute, args: Mapping[str, Any], known: bool, evidence: str
     ) -> Optional[str]:
-        """``evidence``, unless the file the route would send isn't there: then its view
-        answers 404 (a missing ``send_file`` path: an error) and opens nothing, or what an
-        error handler serves. The built-in static route looks for the request's
-        ``filename`` in its folder; a view for the file its send call names
-        (``LinkedRoute.sent``). A folder the index can't name may hold anything."""
+        """``evidence``, unless the file the route would send isn't there: then what
+        answers instead (``LinkedRoute.when_missing``: None when nothing is opened,
+        ``UNKNOWN`` when an error handler may answer). The built-in static route looks
+        for the request's ``filename`` in its folder; a view for the file its send call
+        names (``LinkedRoute.sent``), from the URL only through converters that pass the
+        text on as it is. A folder the index can't name may hold anything."""
         if route.static_dir is not None:
             folder, name = route.static_dir, args.get("filename") if known else None
         elif route.sent is not None:
             folder, name = route.sent.folder, route.sent.name
             if route.sent.from_url:
-                name = args.get(name) if known else None
+                plain = known and _plain_converter(route.rule, name)
+                name = args.get(name) if plain else None
         else:
             return evidence
         if not isinstance(name, str) or not _missing_file(folder, name):
             return evidence
-        for code in (404, 500, ANY_ERROR):
-            served = self.index.error_handler_evidence(code)
-            if served is not None:
-                return served
-        return None
+        return route.when_missing
 
     # ---------------------------------------------------------------- sources
     def client_request(

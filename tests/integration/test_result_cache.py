@@ -152,6 +152,38 @@ def test_findings_follow_the_files_views_name(tmp_path: Path) -> None:
     assert lint(root)[0] == []
 
 
+def test_a_file_named_at_the_projects_root_keeps_the_cache_warm(tmp_path: Path) -> None:
+    """``send_file("report.csv")`` in the root's module: the world holds that one file,
+    not a listing of the root (which holds the cache folder, new on every run)."""
+    root = tmp_path / "proj"
+    write_project(
+        root,
+        {
+            "setup.cfg": "[flake8]\n",
+            "report.csv": "a,b\n",
+            "app.py": (
+                "from flask import Flask, send_file\n\n"
+                "app = Flask(__name__)\n\n\n"
+                '@app.route("/report")\n'
+                "def report():\n"
+                '    return send_file("report.csv")\n'
+            ),
+            "tests/test_app.py": (
+                "from app import app\n\n\n"
+                "def test_report():\n"
+                '    res = app.test_client().get("/report")\n'
+                "    assert res.status_code\n"
+            ),
+        },
+    )
+    cold, _, _ = lint(root)
+    assert [line.split()[1] for line in cold] == ["FCL101"]
+    warm, events, _ = lint(root)
+    assert warm == cold and events["result-hit"] > 0 and events["result-store"] == 0
+    (root / "report.csv").unlink()
+    assert lint(root)[0] == fresh(root) == []
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
 def test_findings_follow_the_files_behind_symlinks_in_a_static_folder(shop: Path) -> None:
     static = shop / "shop" / "static"

@@ -1,4 +1,4 @@
-from flask import Flask, send_from_directory
+from flask import Flask, send_file, send_from_directory
 
 app = Flask(__name__)
 
@@ -11,3 +11,8 @@ def gone():
 @app.errorhandler(404)
 def not_found(error):
     return send_from_directory("files", "sorry.html"), 404
+
+
+@app.route("/report-gone")
+def report_gone():
+    return send_file("files/nope.txt")

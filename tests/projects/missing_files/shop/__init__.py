@@ -1,8 +1,15 @@
 from flask import Flask, send_file, send_from_directory
+from werkzeug.routing import BaseConverter
+
+
+class LowerConverter(BaseConverter):
+    def to_python(self, value):
+        return value.lower()
 
 
 def create_app():
     app = Flask(__name__)
+    app.url_map.converters["lower"] = LowerConverter
 
     @app.route("/download/<path:name>")
     def download(name):
@@ -27,6 +34,10 @@ def create_app():
     @app.route("/renamed/<name>")
     def renamed(name):
         name = name + ".txt"
+        return send_from_directory("files", name)
+
+    @app.route("/lower/<lower:name>")
+    def lowered(name):
         return send_from_directory("files", name)
 
     from shop.parts.media import bp

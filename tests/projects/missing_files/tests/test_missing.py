@@ -56,3 +56,9 @@ def test_blueprint_view_not_below_its_own_module(client):
     """c06h: the file beside the blueprint's module isn't below the app's root: 404."""
     res = client.get("/media/other.txt")  # FCL100
     assert res.mimetype == "text/html"
+
+
+def test_custom_converter(client):
+    """c01: the converter hands the view another name than the URL's ("there.txt")."""
+    res = client.get("/lower/THERE.TXT")  # FCL101
+    assert res.mimetype == "text/plain"

@@ -14,3 +14,27 @@ def test_static_file_there(client):
     """c07a: the static file is there."""
     res = client.get("/static/site.css")  # FCL101
     assert res.mimetype == "text/css"
+
+
+def test_missing_send_file_path(client):
+    """n04: send_file of a missing path is a 500, which no handler of the app answers."""
+    res = client.get("/report-gone")  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_missing_file_of_an_app_without_a_404_handler(plain_client):
+    """c06h: another app's 404 handler, a 500 handler and a ValueError one don't answer."""
+    res = plain_client.get("/gone")  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_missing_static_file_of_an_app_without_a_404_handler(plain_client):
+    """c06h: the same for the built-in static route."""
+    res = plain_client.get("/plain_static/nope.css")  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_static_file_of_the_other_app(plain_client):
+    """c07a: the file is there."""
+    res = plain_client.get("/plain_static/plain.css")  # FCL101
+    assert res.mimetype == "text/css"

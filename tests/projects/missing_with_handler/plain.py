@@ -1,0 +1,18 @@
+from flask import Flask, send_from_directory
+
+plain = Flask(__name__, static_folder="plain_static")
+
+
+@plain.route("/gone")
+def gone():
+    return send_from_directory("files", "nope.txt")
+
+
+@plain.errorhandler(500)
+def broken(error):
+    return send_from_directory("files", "sorry.html"), 500
+
+
+@plain.errorhandler(ValueError)
+def bad_value(error):
+    return send_from_directory("files", "sorry.html"), 400
