@@ -898,7 +898,74 @@ class ModuleAnalysis:
             return self._escaped_fate(source, func, stmt, use, isinstance(parent, ast.Yield))
         if isinstance(parent, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.keyword)):
             return use(Fate.UNBOUND, "used in an expression and never bound")
+        if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.ListComp, ast.SetComp)):
+            return self._container_fate(call, parent, func, use)
         return None
+
+    def _container_fate(
+        self, call: ast.Call, holder: ast.expr, func: FunctionNode, use: UseFactory
+    ) -> Optional[ResponseUse]:
+        """``responses = [client.get(a), client.get(b)]``, ``[client.get(u) for u in
+        urls]``: responses kept in a list the test only reads (items' attributes,
+        ``len``, loops and comprehensions that close none of them) are never closed.
+        Anything else done with the list (handed on, closed in a nested function, an
+        item taken into a name) may close them: not judged."""
+        if isinstance(holder, (ast.ListComp, ast.SetComp)) and holder.elt is not call:
+            return None
+        bound = self.parents.get(holder)
+        if not (
+            isinstance(bound, ast.Assign)
+            and len(bound.targets) == 1
+            and isinstance(bound.targets[0], ast.Name)
+        ):
+            return None
+        name = bound.targets[0].id
+        target = bound.targets[0]
+        for node in walk(func):
+            if (
+                isinstance(node, ast.Name)
+                and node.id == name
+                and node is not target
+                and not (isinstance(node.ctx, ast.Load) and self._items_only_read(node))
+            ):
+                return None
+        return use(Fate.UNCLOSED, f"kept in the list {name}, never closed")
+
+    def _items_only_read(self, container: ast.Name) -> bool:
+        """Is this use of a list of responses a read that closes none of them?"""
+        parent = self.parents.get(container)
+        if isinstance(parent, ast.Subscript) and parent.value is container:
+            return self._only_read(parent)
+        if (
+            isinstance(parent, ast.Call)
+            and isinstance(parent.func, ast.Name)
+            and parent.func.id == "len"
+        ):
+            return True
+        if isinstance(parent, ast.For) and parent.iter is container:
+            body: list[ast.AST] = [*parent.body, *parent.orelse]
+            return self._each_only_read(parent.target, body)
+        if isinstance(parent, ast.comprehension) and parent.iter is container:
+            around = self.parents.get(parent)
+            if isinstance(around, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+                return self._each_only_read(parent.target, [around.elt, *parent.ifs])
+        return False
+
+    def _each_only_read(self, item: ast.expr, body: list[ast.AST]) -> bool:
+        """The loop variable ``item`` is only read in ``body`` (``r.status_code``)."""
+        if not isinstance(item, ast.Name):
+            return False
+        for part in body:
+            for node in walk(part):
+                if isinstance(node, ast.Name) and node.id == item.id and not self._only_read(node):
+                    return False
+        return True
+
+    def _only_read(self, response: ast.expr) -> bool:
+        """``response.status_code``, ``response.data``: an attribute other than ``close``
+        read off it, not the response handed on, bound or used in a ``with``."""
+        parent = self.parents.get(response)
+        return isinstance(parent, ast.Attribute) and parent.attr not in ("close", "__exit__")
 
     # ---------------------------------------------------------------- helpers of fate
     def _asserts_error_status(self, where: ast.AST, is_response: NodeTest, source: _Source) -> bool:
