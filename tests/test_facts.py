@@ -57,6 +57,7 @@ SAMPLE = f.ModuleFacts(
             view=f.Ref("create", "missing"),
             app_wide=True,
             line=11,
+            by_class=True,
         )
     ],
     functions={
@@ -85,6 +86,7 @@ SAMPLE = f.ModuleFacts(
                     sent=f.SentFile("pages", "page", from_url=True, missing_raises=True),
                 ),
             ),
+            plain_errors=1,
         )
     },
     classes={

@@ -9,7 +9,7 @@ from typing import Optional
 
 import pytest
 
-from flake8_flask_close.routes.facts import SentFile
+from flake8_flask_close.routes.facts import UNKNOWN, SentFile
 from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, get_index, reset_memo
 from tests.helpers import write_project
 
@@ -516,6 +516,21 @@ def caught_not_found(name):
         return send_from_directory("files", name)
     except NotFound:
         return redirect("/")
+
+
+@app.route("/m/<name>")
+def rebound_inside(name):
+    def change():
+        nonlocal name
+        name = "other.txt"
+
+    change()
+    return send_from_directory("files", name)
+
+
+@app.route("/n")
+def unclean():
+    return send_from_directory("files", "sub/../n.txt")
 """,
             "store/parts.py": """\
 from flask import Blueprint, send_from_directory
@@ -544,6 +559,8 @@ def part(name):
         "/j": None,
         "/k/<name>": None,
         "/l/<name>": None,
+        "/m/<name>": None,
+        "/n": None,
         "/p/<name>": SentFile(f"{root}/media", "name", from_url=True),
         "/static/<path:filename>": None,
     }
@@ -602,3 +619,43 @@ def b():
     sent = {r.rule: r.sent for _, r in index.all_routes() if r.evidence}
     assert sent["/a/<name>"] is None
     assert sent["/b"] == SentFile(str(tmp_path / "files"), "b.txt")
+
+
+def test_what_answers_a_missing_file(tmp_path: Path) -> None:
+    """``LinkedRoute.when_missing``: the app's own 404 handler (by code, ``HTTPStatus``,
+    a constant, ``NotFound``, a blueprint's ``app_errorhandler``, the call form), before
+    a catch-all one; unknown where a handler may answer that the index can't place."""
+    handler = (
+        "from http import HTTPStatus\n"
+        "from flask import Blueprint, Flask, jsonify, send_file\n"
+        "from werkzeug.exceptions import NotFound\n\n"
+        "app = Flask(__name__)\n"
+        "MISSING = 404\n\n\n"
+        "def page(error):\n"
+        '    return send_file("404.html"), 404\n\n\n'
+        "def either(error):\n"
+        "    if error:\n"
+        '        return jsonify(error="x"), 404\n'
+        '    return send_file("404.html"), 404\n\n\n'
+        "def plain(error):\n"
+        '    return jsonify(error="x"), 404\n\n\n'
+    )
+    page = "send_file in app.py:10"
+    cases = {
+        "app.errorhandler(404)(page)": page,
+        "app.register_error_handler(HTTPStatus.NOT_FOUND, page)": page,
+        "app.register_error_handler(MISSING, page)": page,
+        "app.register_error_handler(NotFound, page)": page,
+        "app.register_error_handler(Exception, page)": page,
+        "app.register_error_handler(404, plain)\napp.register_error_handler(Exception, page)": None,
+        "app.register_error_handler(ValueError, page)": None,
+        "app.register_error_handler(404, either)": UNKNOWN,
+        "app.register_error_handler(UNREADABLE, page)": UNKNOWN,
+        'bp = Blueprint("bp", __name__)\nbp.register_error_handler(404, page)': UNKNOWN,
+        'bp = Blueprint("bp", __name__)\nbp.app_errorhandler(404)(page)\n'
+        "app.register_blueprint(bp)": page,
+    }
+    for registration, expected in cases.items():
+        index = index_of(tmp_path, {"app.py": handler + registration + "\n"})
+        [static] = [r for _, r in index.all_routes() if r.static_dir]
+        assert static.when_missing == expected, registration

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import posixpath
 from collections.abc import Iterator
 from typing import Optional, Union
 
@@ -296,6 +297,18 @@ class _Extractor:
     def visit_call(self, call: ast.Call, scope: str) -> None:
         self.note_sent_attribute(call)
         func = call.func
+        if (
+            isinstance(func, ast.Call)
+            and isinstance(func.func, ast.Attribute)
+            and func.func.attr in ERROR_REGISTRARS
+            and call.args
+        ):  # app.errorhandler(404)(not_found)
+            owner = dotted(func.func.value)
+            if owner is not None:
+                code = call_arg(func, 0, "code_or_exception")
+                app_wide = func.func.attr == "app_errorhandler"
+                self.note_error_handler(owner, code, call.args[0], app_wide, scope, call.lineno)
+            return
         if not isinstance(func, ast.Attribute):
             return
         target = dotted(func.value)
@@ -345,17 +358,36 @@ class _Extractor:
         elif func.attr == "register_error_handler":
             code = call_arg(call, 0, "code_or_exception")
             handler = call_arg(call, 1, "f")
-            view_name = dotted(handler) if handler is not None else None
-            if view_name is not None:
-                self.facts.error_handlers.append(
-                    ErrorHandlerFact(
-                        Ref(scope, target),
-                        _handler_code(code),
-                        Ref(scope, view_name),
-                        False,
-                        call.lineno,
-                    )
-                )
+            self.note_error_handler(target, code, handler, False, scope, call.lineno)
+
+    def note_error_handler(
+        self,
+        target: str,
+        code: Optional[ast.expr],
+        handler: Optional[ast.expr],
+        app_wide: bool,
+        scope: str,
+        line: int,
+    ) -> None:
+        """``errorhandler(404)``, ``register_error_handler(NotFound, f)``..., by the
+        status code whose errors the handler answers (``HANDLED_CLASSES``)."""
+        view_name = dotted(handler) if handler is not None else None
+        if view_name is None:
+            return
+        number = None if code is None else self.status_code(code)
+        by_class = False
+        named = dotted(code) if number is None and code is not None else None
+        if named is not None:
+            last = named.rsplit(".", 1)[-1]
+            number = HANDLED_CLASSES.get(last)
+            by_class = number is not None
+            if number is None and not last.isupper():
+                return  # another exception class (``ValueError``): none of those asked about
+        self.facts.error_handlers.append(
+            ErrorHandlerFact(
+                Ref(scope, target), number, Ref(scope, view_name), app_wide, line, by_class
+            )
+        )
 
     def note_sent_attribute(self, call: ast.Call) -> None:
         """``send_file(g.report_file)``: remember ``flask.g.report_file``."""
@@ -427,15 +459,11 @@ class _Extractor:
             self.facts.hooks.append(
                 HookFact(attr, Ref(scope, target), Ref(scope, node.name), deco.lineno)
             )
-        elif attr in ("errorhandler", "app_errorhandler"):
-            self.facts.error_handlers.append(
-                ErrorHandlerFact(
-                    Ref(scope, target),
-                    _handler_code(call_arg(deco, 0, "code_or_exception")),
-                    Ref(scope, node.name),
-                    attr == "app_errorhandler",
-                    deco.lineno,
-                )
+        elif attr in ERROR_REGISTRARS:
+            code = call_arg(deco, 0, "code_or_exception")
+            name = ast.Name(node.name)
+            self.note_error_handler(
+                target, code, name, attr == "app_errorhandler", scope, deco.lineno
             )
 
     # ---------------------------------------------------------------- functions
@@ -457,7 +485,7 @@ class _Extractor:
         helpers: list[Ref] = []
         redirects: list[str] = []
         errors: list[Evidence] = []
-        plain_returns = 0
+        plain_returns = plain_errors = 0
         for ret in returns:
             target = self.redirect_target(ret.value)
             if target is not None:
@@ -466,9 +494,10 @@ class _Extractor:
             judged = classifier.classify(ret.value)
             if self.answers_without_body(ret.value):
                 # says nothing of the view's successful answer; an error handler's page
-                errors += [
-                    Evidence(f.evidence, ret.lineno, f.mimetype) for f in judged if f.evidence
-                ]
+                pages = [Evidence(f.evidence, ret.lineno, f.mimetype) for f in judged if f.evidence]
+                errors += pages
+                if not pages and isinstance(ret.value, ast.Tuple):
+                    plain_errors += 1  # ``return jsonify(...), 404``
                 continue
             if not any(f.evidence or f.helper is not None for f in judged):
                 plain_returns += 1
@@ -488,6 +517,7 @@ class _Extractor:
             redirects=tuple(redirects),
             plain_returns=plain_returns,
             error_files=tuple(errors),
+            plain_errors=plain_errors,
         )
 
     def sent_file(self, value: Optional[ast.expr], func: FunctionNode) -> Optional[SentFile]:
@@ -519,7 +549,10 @@ class _Extractor:
         name_node = call_arg(value, 1, "path", "filename")
         literal = literal_str(name_node, consts)
         if literal is not None:
-            return SentFile(directory, literal)
+            # safe_join cleans a name up first ("a/../b", "b/"): the result cache watches
+            # the file as named, so only names already clean are judged
+            clean = posixpath.normpath(literal) == literal and not literal.startswith("/")
+            return SentFile(directory, literal) if clean else None
         if isinstance(name_node, ast.Name) and _unbound_parameter(func, name_node.id):
             return SentFile(directory, name_node.id, from_url=True)
         return None
@@ -645,11 +678,14 @@ def _plain_view(func: FunctionNode) -> bool:
 
 
 def _unbound_parameter(func: FunctionNode, name: str) -> bool:
-    """``name`` is a parameter of ``func`` that its body never binds again."""
+    """``name`` is a parameter of ``func`` that its body never binds again (nor a nested
+    function, through ``nonlocal``: any binding of the name anywhere counts)."""
     a = func.args
     if not any(p.arg == name for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)):
         return False
-    for node in walk_own_scope(func):
+    for node in walk(func):
+        if node is func:
+            continue
         if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
             return False
         if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
@@ -659,6 +695,7 @@ def _unbound_parameter(func: FunctionNode, name: str) -> bool:
     return True
 
 
+ERROR_REGISTRARS = frozenset({"errorhandler", "app_errorhandler"})
 HANDLED_CLASSES = {
     "NotFound": 404,
     "InternalServerError": 500,
@@ -673,14 +710,6 @@ HANDLED_CLASSES = {
 }
 """Error handlers registered for an exception class, by the status code whose errors
 they answer (of those the analysis asks about); other classes answer none of them."""
-
-
-def _handler_code(node: Optional[ast.expr]) -> Optional[int]:
-    code = _int(node)
-    if code is not None or node is None:
-        return code
-    name = dotted(node)
-    return HANDLED_CLASSES.get(name.rsplit(".", 1)[-1]) if name else None
 
 
 def _int(node: Optional[ast.expr]) -> Optional[int]:

@@ -107,9 +107,12 @@ class RegistrationFact:
 class ErrorHandlerFact:
     target: Ref
     code: Optional[int]
+    """The status code whose errors it answers (``ANY_ERROR``: all); None when unknown."""
     view: Ref
     app_wide: bool
     line: int
+    by_class: bool = False
+    """Registered for an exception class (``NotFound``), not a status code."""
 
 
 @dataclass(frozen=True, **SLOTS)
@@ -167,6 +170,9 @@ class FunctionFact:
     error_files: tuple[Evidence, ...] = ()
     """File responses returned with an error status (``send_file("404.html"), 404``): an
     error handler's page. Not the view's successful answer."""
+    plain_errors: int = 0
+    """Returns of an ordinary response with an error status (``jsonify(...), 404``): an
+    error handler that also returns a file serves it only sometimes."""
 
 
 @dataclass(**SLOTS)
@@ -280,7 +286,12 @@ class ModuleFacts:
             ],
             error_handlers=[
                 ErrorHandlerFact(
-                    ref(e["target"]), e["code"], ref(e["view"]), e["app_wide"], e["line"]
+                    ref(e["target"]),
+                    e["code"],
+                    ref(e["view"]),
+                    e["app_wide"],
+                    e["line"],
+                    e["by_class"],
                 )
                 for e in data["error_handlers"]
             ],
@@ -294,6 +305,7 @@ class ModuleFacts:
                     tuple(text(r) for r in f["redirects"]),
                     f["plain_returns"],
                     evidence(f["error_files"]),
+                    f["plain_errors"],
                 )
                 for k, f in data["functions"].items()
             },

@@ -19,6 +19,7 @@ from flake8_flask_close.routes.facts import (
     SLOTS,
     UNKNOWN,
     ClassFact,
+    ErrorHandlerFact,
     FunctionFact,
     HookFact,
     ModuleFacts,
@@ -113,9 +114,13 @@ class LinkedRoute:
         return any(e for _, e in self.method_evidence)
 
 
-Handlers = dict[int, str]
-"""Status code (``ANY_ERROR`` for ``Exception``) -> evidence of an error handler that
-answers it with a file."""
+Handlers = dict[int, Optional[str]]
+"""Status code (``ANY_ERROR``: every error) -> what an app's error handler for it answers
+with: the evidence of the file it serves, None for no file, ``UNKNOWN`` when it may
+return either."""
+Unplaced = set[Optional[int]]
+"""Codes of handlers that may answer where the index can't say (a blueprint's own, one of
+an app it can't resolve; None: a handler whose code it can't read)."""
 
 
 def _settle_missing_files(
@@ -123,7 +128,7 @@ def _settle_missing_files(
     app_root: Optional[str],
     project_root: str,
     own: Handlers,
-    anywhere: Handlers,
+    unplaced: Unplaced,
     values_rewritten: bool,
 ) -> None:
     """Give each route's sent file its folder on disk, below ``app_root``, the root path
@@ -147,15 +152,29 @@ def _settle_missing_files(
             if route.sent is not None:
                 routes[i] = replace(route, sent=None)
             continue
-        if sent is not None and sent.missing_raises:
-            # FileNotFoundError: a 500 when Flask doesn't propagate it (not testing)
-            codes = (500, ANY_ERROR)
-            answer = UNKNOWN if any(c in anywhere for c in codes) else None
-        else:
-            codes = (404, ANY_ERROR)
-            mine = [own[c] for c in codes if c in own]
-            answer = mine[0] if mine else UNKNOWN if any(c in anywhere for c in codes) else None
-        routes[i] = replace(route, sent=sent, when_missing=answer)
+        raises = sent is not None and sent.missing_raises
+        routes[i] = replace(route, sent=sent, when_missing=_missing_answer(raises, own, unplaced))
+
+
+def _missing_answer(raises: bool, own: Handlers, unplaced: Unplaced) -> Optional[str]:
+    """What answers a request for a missing file: ``send_from_directory``'s ``NotFound``
+    goes to the app's 404 handler, else to one for every error (Flask tries the code's
+    handlers first); ``send_file``'s ``FileNotFoundError`` reaches the test when Flask
+    propagates it (testing), a 500 or catch-all handler otherwise: which one can't be
+    known when one of them serves a file."""
+    if None in unplaced:
+        return UNKNOWN
+    if raises:
+        codes = (500, ANY_ERROR)
+        served = any(c in unplaced or own.get(c) is not None for c in codes)
+        return UNKNOWN if served else None
+    codes = (404, ANY_ERROR)
+    if any(c in unplaced for c in codes):
+        return UNKNOWN
+    for code in codes:
+        if code in own:
+            return own[code]
+    return None
 
 
 def _contains(folder: str, path: str) -> bool:
@@ -620,11 +639,20 @@ class RouteIndex:
             for child, prefix, name in entries:
                 self._mount(group, child, prefix, name, None, "", bp_routes, children, 0)
 
-        own, anywhere = self._attach_error_handlers(groups)
+        mounted: dict[ObjKey, set[str]] = {}
+        """Blueprint -> the app groups it is registered on, directly or nested."""
+        for gkey, entries in app_children.items():
+            todo = [child for child, _, _ in entries]
+            while todo:
+                bp = todo.pop()
+                if gkey not in mounted.setdefault(bp, set()):
+                    mounted[bp].add(gkey)
+                    todo += [child for child, _, _ in children.get(bp, [])]
+        own, unplaced = self._attach_error_handlers(groups, mounted)
         rewritten = any(f.url_value_preprocessors for f in self.modules.values())
         for gkey, group in groups.items():
             _settle_missing_files(
-                group.routes, roots.get(gkey), self.root, own.get(gkey, {}), anywhere, rewritten
+                group.routes, roots.get(gkey), self.root, own.get(gkey, {}), unplaced, rewritten
             )
         self.groups = list(groups.values())
 
@@ -769,36 +797,59 @@ class RouteIndex:
         return self._method_sets.setdefault(found, found)
 
     def _attach_error_handlers(
-        self, groups: dict[str, AppGroup]
-    ) -> tuple[dict[str, Handlers], Handlers]:
-        """Give every group the project's error handlers that serve a file (what a test
-        asserting an error status may get), and return them by the app they are
-        registered on (group key; a blueprint's are no app's) and all of them."""
+        self, groups: dict[str, AppGroup], mounted: dict[ObjKey, set[str]]
+    ) -> tuple[dict[str, Handlers], Unplaced]:
+        """Give every group the files the project's error handlers return as their answer
+        (what a test asserting that error status may get: ``AppGroup.error_evidence``).
+        Return each app's own handlers (registered on it, or app-wide by a blueprint
+        registered on it) and the codes of those the index can't place."""
         own: dict[str, Handlers] = {}
-        anywhere: Handlers = {}
+        unplaced: Unplaced = set()
         for facts in self.modules.values():
             for handler in facts.error_handlers:
+                evidence, answer = self._handler_answer(facts, handler)
+                if evidence is not None and handler.code is not None and not handler.by_class:
+                    for group in groups.values():
+                        group.error_evidence.setdefault(handler.code, evidence)
                 if handler.code is None:
+                    if answer is not None:
+                        unplaced.add(None)
                     continue
-                resolved = self.resolve_function(facts.module, handler.view)
-                if resolved is None:
-                    continue
-                hfacts, fn = resolved
-                if not isinstance(fn, FunctionFact):
-                    continue
-                evidence = self.function_evidence(hfacts, fn)
-                if evidence is None and fn.error_files:
-                    page = fn.error_files[0]
-                    evidence = f"{page.what} in {self.shown(hfacts)}:{page.line}"
-                if evidence is None:
-                    continue
-                anywhere.setdefault(handler.code, evidence)
-                for group in groups.values():
-                    group.error_evidence.setdefault(handler.code, evidence)
-                key = None if handler.app_wide else self.app_key(facts.module, handler.target)
-                if key in groups:
-                    own.setdefault(key, {}).setdefault(handler.code, evidence)
-        return own, anywhere
+                key = self.resolve_object(facts.module, handler.target)
+                if key is None:
+                    places: set[str] = set()
+                elif handler.app_wide:
+                    places = mounted.get(key, set())
+                else:
+                    places = {":".join(key)} & groups.keys()
+                if not places:
+                    unplaced.add(handler.code)
+                for gkey in places:
+                    own.setdefault(gkey, {})[handler.code] = answer  # the last one wins
+        return own, unplaced
+
+    def _handler_answer(
+        self, facts: ModuleFacts, handler: ErrorHandlerFact
+    ) -> tuple[Optional[str], Optional[str]]:
+        """(the file the handler's view returns as an ordinary answer, as
+        ``function_evidence`` says; what it answers an error with: the file it serves,
+        None for none, ``UNKNOWN`` when it may return either or can't be read)."""
+        resolved = self.resolve_function(facts.module, handler.view)
+        if resolved is None:
+            return None, UNKNOWN
+        hfacts, fn = resolved
+        if not isinstance(fn, FunctionFact):
+            return None, UNKNOWN
+        evidence = self.function_evidence(hfacts, fn)
+        page = evidence
+        if page is None and fn.error_files:
+            first = fn.error_files[0]
+            page = f"{first.what} in {self.shown(hfacts)}:{first.line}"
+        if page is None:
+            return None, None
+        if self.is_mixed(hfacts, fn) or fn.plain_returns or fn.plain_errors or fn.redirects:
+            return evidence, UNKNOWN
+        return evidence, page
 
     # ---------------------------------------------------------------- queries
     def candidate_groups(

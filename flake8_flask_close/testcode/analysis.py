@@ -79,6 +79,9 @@ class RouteVerdict:
     """True / False, or None when the analysis can't tell."""
     route: str
     evidence: Optional[str] = None
+    if_found: Optional[str] = None
+    """No file, because the one the route would send isn't on disk now; its evidence,
+    should the test make it before the request (``fate_of`` checks for that)."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,39 @@ def _missing_file(folder: str, name: str) -> bool:
     return path is None or not os.path.isfile(path)
 
 
+def _is_status(node: ast.AST, is_response: NodeTest) -> bool:
+    """``res.status_code`` (or ``.status``) of the response ``is_response`` picks."""
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr in ("status_code", "status")
+        and bool(is_response(node.value))
+    )
+
+
+def _asserts_success(where: ast.AST, is_response: NodeTest) -> bool:
+    """The code asserts a 2xx status on the response (``res.status_code == 200``,
+    ``assertEqual(res.status_code, 200)``, ``assert200(res)``)."""
+
+    def success(node: ast.expr) -> bool:
+        code = _status_value(node)
+        return code is not None and 200 <= code < 300
+
+    for node in walk(where):
+        if isinstance(node, ast.Compare) and all(isinstance(op, ast.Eq) for op in node.ops):
+            sides = [node.left, *node.comparators]
+        elif isinstance(node, ast.Call):
+            sides = list(node.args)
+            method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+            named = ASSERT_STATUS_METHOD.match(method)
+            if named and 200 <= int(named.group(1)) < 300 and any(map(is_response, sides)):
+                return True
+        else:
+            continue
+        if any(_is_status(s, is_response) for s in sides) and any(success(s) for s in sides):
+            return True
+    return False
+
+
 def _error_codes(node: ast.expr) -> list[int]:
     values = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
     codes = [_status_value(v) for v in values]
@@ -197,6 +233,8 @@ class ModuleAnalysis:
             if isinstance(t, ast.Name)
         }
         self._client_names: dict[int, set[str]] = {}
+        self._scope_names: Optional[frozenset[str]] = None
+        """Every function's ``scope_name``: a nested one hides a module-level namesake."""
         self._classifiers: dict[int, ResponseClassifier] = {}
         self.helpers: dict[str, _Helper] = {}
         """Functions that return a response, by qualname (``fetch``, ``TestX.get``)."""
@@ -292,7 +330,7 @@ class ModuleAnalysis:
         )
         scope_name = self.scope_name(func)
         file_hits: list[tuple[str, str]] = []
-        other_hits: list[str] = []
+        other_hits: list[tuple[str, Optional[str]]] = []
         unknown = False
         for value in evaluate(url_node, scope):
             hits = self._value_hits(value, method, follow, scope_name, app)
@@ -310,7 +348,8 @@ class ModuleAnalysis:
             route, evidence = file_hits[0]
             return RouteVerdict(True, route, evidence)
         if other_hits and not unknown:
-            return RouteVerdict(False, other_hits[0])
+            found = next((e for _, e in other_hits if e), None)
+            return RouteVerdict(False, other_hits[0][0], if_found=found)
         return RouteVerdict(None, f"{method} {self._url_text(url_node)}")
 
     def _url_text(self, node: Optional[ast.expr]) -> str:
@@ -329,8 +368,9 @@ class ModuleAnalysis:
         follow: bool,
         scope: str,
         app: Optional[tuple[str, ...]],
-    ) -> Optional[tuple[list[tuple[str, str]], list[str]]]:
-        """(file-serving routes, other routes) the value may reach; None if none."""
+    ) -> Optional[tuple[list[tuple[str, str]], list[tuple[str, Optional[str]]]]]:
+        """(file-serving routes, other routes) the value may reach, each with its evidence
+        (for the others, were the missing file they'd send there); None if none."""
         where = (self.module, scope, app, self.near)
         landings: list[tuple[Landing, bool]] = []
         if isinstance(value, Endpoint):
@@ -344,24 +384,25 @@ class ModuleAnalysis:
                 landed = self._resolve(path, method, follow, where)
                 landings += [(landing, known) for landing in landed]
         files: list[tuple[str, str]] = []
-        others: list[str] = []
+        others: list[tuple[str, Optional[str]]] = []
         if any(route is not None and route.sometimes for (route, _, _), _ in landings):
             return None  # the view serves a file on some paths only: can't tell which
         for (route, args, landed_method), known in landings:
             if route is None:
-                others.append(f"{landed_method} (a redirect)")
+                others.append((f"{landed_method} (a redirect)", None))
                 continue
             label = f"{landed_method} {route.rule or repr(route.endpoint)}"
             # a route named by url_for may refuse the method (405): no file
             evidence = route.evidence_for(landed_method) if route.allows(landed_method) else None
+            if_found = None
             if evidence:
-                evidence = self._file_found(route, args, known, evidence)
+                if_found, evidence = evidence, self._file_found(route, args, known, evidence)
                 if evidence == UNKNOWN:
                     return None  # an error handler may answer: which file, if any?
             if evidence:
                 files.append((label, evidence))
             else:
-                others.append(label)
+                others.append((label, if_found))
         if not files and not others:
             return None
         return files, others
@@ -681,9 +722,9 @@ class ModuleAnalysis:
             scope: Optional[ast.AST] = caller
             while scope is not None and "." not in name:
                 if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    nested = self.helpers.get(f"{self.scope_name(scope)}.{name}")
-                    if nested is not None:
-                        return nested
+                    nested = f"{self.scope_name(scope)}.{name}"
+                    if nested in self._function_names():
+                        return self.helpers.get(nested)  # it hides a module-level one
                 scope = self.parents.get(scope)
             return self.helpers.get(name)
         method = name.split(".", 1)[1]
@@ -695,6 +736,11 @@ class ModuleAnalysis:
             bases = [b.id for b in cls.bases if isinstance(b, ast.Name)]
             cls = next((c for c in self.classes if c.name in bases), None)
         return None
+
+    def _function_names(self) -> frozenset[str]:
+        if self._scope_names is None:
+            self._scope_names = frozenset(self.scope_name(f) for f in self.functions)
+        return self._scope_names
 
     def scope_name_of_class(self, cls: ast.ClassDef) -> str:
         parts = [cls.name]
@@ -792,18 +838,27 @@ class ModuleAnalysis:
         )
 
     def _returned_from(self, call: ast.Call, func: FunctionNode) -> bool:
+        """The response ``call`` makes is what ``func`` returns, unclosed (``r =
+        cl.get(url); r.close(); return r`` hands back a closed one)."""
         parent = self.parents.get(call)
         if isinstance(parent, ast.Return):
             return True
         if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
             target = parent.targets[0]
             if isinstance(target, ast.Name):
-                return any(
-                    isinstance(n, ast.Return)
-                    and isinstance(n.value, ast.Name)
-                    and n.value.id == target.id
-                    for n in walk_own_scope(func)
-                )
+                name = target.id
+                returned = False
+                for n in walk_own_scope(func):
+                    if isinstance(n, ast.Return) and isinstance(n.value, ast.Name):
+                        returned = returned or n.value.id == name
+                    elif (
+                        isinstance(n, ast.Attribute)
+                        and n.attr == "close"
+                        and isinstance(n.value, ast.Name)
+                        and n.value.id == name
+                    ):
+                        return False
+                return returned
         return False
 
     # ---------------------------------------------------------------- fates
@@ -824,9 +879,10 @@ class ModuleAnalysis:
 
     def fate_of(self, source: _Source, func: FunctionNode) -> Optional[ResponseUse]:
         use = self._fate(source, func)
-        if use is None or not use.verdict.serves_file:
+        if use is None or use.fate not in (Fate.UNCLOSED, Fate.UNBOUND, Fate.KEPT):
             return use
-        if use.fate not in (Fate.UNCLOSED, Fate.UNBOUND):
+        verdict = use.verdict
+        if not verdict.serves_file and not verdict.if_found:
             return use
         parent = self.parents.get(source.call)
         where: ast.AST = use.stmt
@@ -835,6 +891,13 @@ class ModuleAnalysis:
             name = parent.targets[0].id
             where = func
             is_response = lambda n: isinstance(n, ast.Name) and n.id == name  # noqa: E731
+        if verdict.if_found:
+            if verdict.serves_file is False and _asserts_success(where, is_response):
+                # the file wasn't there when flake8 ran, but was when the test did
+                return replace(use, verdict=RouteVerdict(True, verdict.route, verdict.if_found))
+            return use
+        if use.fate is Fate.KEPT:
+            return use
         if self._asserts_error_status(where, is_response, source):
             # The view answered an error or a redirect: no file was opened (c06g-i).
             return replace(use, verdict=RouteVerdict(False, use.verdict.route))
@@ -974,11 +1037,7 @@ class ModuleAnalysis:
         for that status serves a file itself."""
 
         def is_status(node: ast.AST) -> bool:
-            return (
-                isinstance(node, ast.Attribute)
-                and node.attr in ("status_code", "status")
-                and bool(is_response(node.value))
-            )
+            return _is_status(node, is_response)
 
         codes: list[int] = []
         for node in walk(where):

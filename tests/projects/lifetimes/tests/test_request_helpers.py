@@ -9,6 +9,12 @@ def get_with(c, url):
     return c.get(url)
 
 
+def closing_fetch(c, url):
+    res = c.get(url)
+    res.close()
+    return res
+
+
 def test_module_helper_with_a_client_parameter(client):
     """c10f: a helper whose parameter isn't named like a client makes the request."""
     res = get_with(client, "/exports/detail.csv")  # FCL101
@@ -36,3 +42,19 @@ def test_helper_given_something_else():
     seen = get_with(Recorder(), "/exports/detail.csv")
     assert seen == "/exports/detail.csv"
 
+
+
+def test_nested_helper_hides_the_module_one(client):
+    """c02b: a nested helper of the same name reads the body in a with-block."""
+
+    def get_with(c, url):
+        with c.get(url) as res:
+            return res.data
+
+    assert get_with(client, "/exports/detail.csv")
+
+
+def test_helper_closes_before_returning(client):
+    """c02b: the helper closes the response it returns."""
+    res = closing_fetch(client, "/exports/detail.csv")
+    assert res.status_code == 200

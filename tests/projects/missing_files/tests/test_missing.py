@@ -1,3 +1,22 @@
+import os
+
+import pytest
+
+import shop
+
+FILES = os.path.join(os.path.dirname(shop.__file__), "files")
+
+
+@pytest.fixture
+def made():
+    """A file the test makes before requesting it, as an upload would."""
+    path = os.path.join(FILES, "made.txt")
+    with open(path, "w") as fh:
+        fh.write("made\n")
+    yield "made.txt"
+    os.remove(path)
+
+
 def test_download_there(client):
     """c01: the file the URL names is in the folder: the response holds it."""
     res = client.get("/download/there.txt")  # FCL101
@@ -62,3 +81,9 @@ def test_custom_converter(client):
     """c01: the converter hands the view another name than the URL's ("there.txt")."""
     res = client.get("/lower/THERE.TXT")  # FCL101
     assert res.mimetype == "text/plain"
+
+
+def test_file_made_by_the_test(client, made):
+    """c01: not on disk when flake8 runs, but the test makes it and expects a 200."""
+    res = client.get("/download/made.txt")  # FCL101
+    assert res.status_code == 200

@@ -1,6 +1,8 @@
 import pytest
 
 from app import app
+from blueprinted import blueprinted
+from ordered import ordered
 from plain import plain
 
 
@@ -12,3 +14,13 @@ def client():
 @pytest.fixture
 def plain_client():
     return plain.test_client()
+
+
+@pytest.fixture
+def ordered_client():
+    return ordered.test_client()
+
+
+@pytest.fixture
+def blueprinted_client():
+    return blueprinted.test_client()

@@ -38,3 +38,21 @@ def test_static_file_of_the_other_app(plain_client):
     """c07a: the file is there."""
     res = plain_client.get("/plain_static/plain.css")  # FCL101
     assert res.mimetype == "text/css"
+
+
+def test_missing_file_asserted_404_elsewhere(plain_client):
+    """c06h: the other app's 404 handler serves a file; this app's 404 holds none."""
+    res = plain_client.get("/plain_static/nope.css")  # FCL100
+    assert res.status_code == 404
+
+
+def test_the_404_handler_comes_before_the_catch_all(ordered_client):
+    """c06h: Flask asks the 404 handler (JSON) before the one for every exception."""
+    res = ordered_client.get("/plain_static/nope.css")  # FCL100
+    assert res.mimetype == "application/json"
+
+
+def test_an_errors_blueprint_answers_for_the_app(blueprinted_client):
+    """n05: a blueprint's app_errorhandler(404) serves a file for its app's 404s."""
+    res = blueprinted_client.get("/plain_static/nope.css")  # FCL101
+    assert res.mimetype == "text/html"
