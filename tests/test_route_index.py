@@ -10,7 +10,13 @@ from typing import Optional
 import pytest
 
 from flake8_flask_close.routes.facts import UNKNOWN, SentFile
-from flake8_flask_close.routes.index import LinkedRoute, RouteIndex, get_index, reset_memo
+from flake8_flask_close.routes.index import (
+    ANSWERED,
+    LinkedRoute,
+    RouteIndex,
+    get_index,
+    reset_memo,
+)
 from tests.helpers import write_project
 
 
@@ -560,7 +566,7 @@ def part(name):
         "/k/<name>": None,
         "/l/<name>": None,
         "/m/<name>": None,
-        "/n": None,
+        "/n": SentFile(f"{root}/files", "n.txt"),  # as safe_join cleans it up
         "/p/<name>": SentFile(f"{root}/media", "name", from_url=True),
         "/static/<path:filename>": None,
     }
@@ -628,7 +634,7 @@ def test_what_answers_a_missing_file(tmp_path: Path) -> None:
     handler = (
         "from http import HTTPStatus\n"
         "from flask import Blueprint, Flask, jsonify, send_file\n"
-        "from werkzeug.exceptions import NotFound\n\n"
+        "from werkzeug.exceptions import HTTPException, NotFound\n\n"
         "app = Flask(__name__)\n"
         "MISSING = 404\n\n\n"
         "def page(error):\n"
@@ -647,7 +653,12 @@ def test_what_answers_a_missing_file(tmp_path: Path) -> None:
         "app.register_error_handler(MISSING, page)": page,
         "app.register_error_handler(NotFound, page)": page,
         "app.register_error_handler(Exception, page)": page,
-        "app.register_error_handler(404, plain)\napp.register_error_handler(Exception, page)": None,
+        "app.register_error_handler(404, plain)\napp.register_error_handler(Exception, page)": (
+            ANSWERED
+        ),
+        "app.register_error_handler(HTTPException, plain)\n"
+        "app.register_error_handler(Exception, page)": ANSWERED,
+        "app.register_error_handler(404, plain)\napp.register_error_handler(404, page)": UNKNOWN,
         "app.register_error_handler(ValueError, page)": None,
         "app.register_error_handler(404, either)": UNKNOWN,
         "app.register_error_handler(UNREADABLE, page)": UNKNOWN,

@@ -12,6 +12,7 @@ from flake8_flask_close.names import FunctionNode, dotted, import_aliases, quali
 from flake8_flask_close.routes.facts import (
     ANY_ERROR,
     FILENAME_MARK,
+    HTTP_ERROR,
     UNKNOWN,
     ClassFact,
     ErrorHandlerFact,
@@ -548,11 +549,10 @@ class _Extractor:
             return None
         name_node = call_arg(value, 1, "path", "filename")
         literal = literal_str(name_node, consts)
-        if literal is not None:
-            # safe_join cleans a name up first ("a/../b", "b/"): the result cache watches
-            # the file as named, so only names already clean are judged
-            clean = posixpath.normpath(literal) == literal and not literal.startswith("/")
-            return SentFile(directory, literal) if clean else None
+        if literal:
+            # as safe_join cleans it up ("./a", "a/", "b/../a": "a"), so that the result
+            # cache watches the file a request looks for
+            return SentFile(directory, posixpath.normpath(literal))
         if isinstance(name_node, ast.Name) and _unbound_parameter(func, name_node.id):
             return SentFile(directory, name_node.id, from_url=True)
         return None
@@ -678,17 +678,17 @@ def _plain_view(func: FunctionNode) -> bool:
 
 
 def _unbound_parameter(func: FunctionNode, name: str) -> bool:
-    """``name`` is a parameter of ``func`` that its body never binds again (nor a nested
-    function, through ``nonlocal``: any binding of the name anywhere counts)."""
+    """``name`` is a parameter of ``func`` that its body never binds again, nor a nested
+    function through ``nonlocal`` (a nested function's own ``name`` is another one)."""
     a = func.args
     if not any(p.arg == name for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)):
         return False
-    for node in walk(func):
-        if node is func:
-            continue
+    if any(isinstance(n, ast.Nonlocal) and name in n.names for n in walk(func)):
+        return False
+    for node in walk_own_scope(func):
         if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
             return False
-        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+        if isinstance(node, ast.Global) and name in node.names:
             return False
         if name in (getattr(node, "name", None), getattr(node, "asname", None)):
             return False  # ``def name``, ``except E as name``, ``import x as name``...
@@ -704,7 +704,7 @@ HANDLED_CLASSES = {
     "OSError": 500,
     "IOError": 500,
     "EnvironmentError": 500,
-    "HTTPException": ANY_ERROR,
+    "HTTPException": HTTP_ERROR,
     "Exception": ANY_ERROR,
     "BaseException": ANY_ERROR,
 }

@@ -17,8 +17,11 @@ SLOTS: dict[str, bool] = {"slots": True} if sys.version_info >= (3, 10) else {}
 UNKNOWN = "\x00?"
 """A value that exists but cannot be known statically (a url_prefix read from config...)."""
 ANY_ERROR = 0
-"""The status code of an error handler registered for ``Exception`` or ``HTTPException``:
-it answers every error."""
+"""The status code of an error handler registered for ``Exception``: it answers every
+error Flask hands to a handler."""
+HTTP_ERROR = -1
+"""The status code of one registered for ``HTTPException``: every error status, before an
+``Exception`` handler (Flask follows the exception's class hierarchy)."""
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -16,6 +16,7 @@ from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
 from flake8_flask_close.routes.extract import extract, qualify_ref, statements_suffice
 from flake8_flask_close.routes.facts import (
     ANY_ERROR,
+    HTTP_ERROR,
     SLOTS,
     UNKNOWN,
     ClassFact,
@@ -87,9 +88,10 @@ class LinkedRoute:
     root path of the app the route is on)."""
     when_missing: Optional[str] = None
     """What answers a request for a file that isn't there, on a static route or one that
-    names its file (``sent``): None, an error that holds no file; the evidence of an
-    error handler of the route's app that serves one; ``UNKNOWN`` when a handler may
-    answer (one of another app or a blueprint, or the exception may reach the test)."""
+    names its file (``sent``): None, an error that holds no file; ``ANSWERED``, an error
+    handler of the route's app that serves no file (with a status of its choosing); the
+    evidence of one that serves a file; ``UNKNOWN`` when a handler may answer that the
+    index can't place, or one that returns either."""
 
     def evidence_for(self, method: str) -> Optional[str]:
         if self.method_evidence is None:
@@ -114,6 +116,8 @@ class LinkedRoute:
         return any(e for _, e in self.method_evidence)
 
 
+ANSWERED = "\x00answered"
+"""``LinkedRoute.when_missing``: an error handler answers, without a file."""
 Handlers = dict[int, Optional[str]]
 """Status code (``ANY_ERROR``: every error) -> what an app's error handler for it answers
 with: the evidence of the file it serves, None for no file, ``UNKNOWN`` when it may
@@ -158,22 +162,23 @@ def _settle_missing_files(
 
 def _missing_answer(raises: bool, own: Handlers, unplaced: Unplaced) -> Optional[str]:
     """What answers a request for a missing file: ``send_from_directory``'s ``NotFound``
-    goes to the app's 404 handler, else to one for every error (Flask tries the code's
-    handlers first); ``send_file``'s ``FileNotFoundError`` reaches the test when Flask
-    propagates it (testing), a 500 or catch-all handler otherwise: which one can't be
-    known when one of them serves a file."""
+    goes to the app's 404 handler, else to an ``HTTPException`` one, else to one for
+    every error (Flask's order); ``send_file``'s ``FileNotFoundError`` reaches the test
+    when Flask propagates it (testing), a handler otherwise: which one can't be known
+    when one of them serves a file."""
     if None in unplaced:
         return UNKNOWN
     if raises:
-        codes = (500, ANY_ERROR)
+        codes = (500, HTTP_ERROR, ANY_ERROR)
         served = any(c in unplaced or own.get(c) is not None for c in codes)
         return UNKNOWN if served else None
-    codes = (404, ANY_ERROR)
+    codes = (404, HTTP_ERROR, ANY_ERROR)
     if any(c in unplaced for c in codes):
         return UNKNOWN
     for code in codes:
         if code in own:
-            return own[code]
+            answer = own[code]
+            return ANSWERED if answer is None else answer
     return None
 
 
@@ -825,7 +830,10 @@ class RouteIndex:
                 if not places:
                     unplaced.add(handler.code)
                 for gkey in places:
-                    own.setdefault(gkey, {})[handler.code] = answer  # the last one wins
+                    handlers = own.setdefault(gkey, {})
+                    before = handlers.get(handler.code, answer)
+                    # two of them: which one Flask keeps depends on the order they run in
+                    handlers[handler.code] = answer if before == answer else UNKNOWN
         return own, unplaced
 
     def _handler_answer(

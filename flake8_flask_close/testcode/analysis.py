@@ -20,7 +20,7 @@ from typing import Any, Optional
 from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
 from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.facts import FILENAME_MARK, UNKNOWN, Ref, redirect_parts
-from flake8_flask_close.routes.index import ELSEWHERE, LinkedRoute, RouteIndex
+from flake8_flask_close.routes.index import ANSWERED, ELSEWHERE, LinkedRoute, RouteIndex
 from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.clients import (
     BINDINGS,
@@ -164,26 +164,44 @@ def _is_status(node: ast.AST, is_response: NodeTest) -> bool:
     )
 
 
-def _asserts_success(where: ast.AST, is_response: NodeTest) -> bool:
-    """The code asserts a 2xx status on the response (``res.status_code == 200``,
-    ``assertEqual(res.status_code, 200)``, ``assert200(res)``)."""
+def _asserts_success(where: ast.AST, is_response: NodeTest, lines: tuple[int, int]) -> bool:
+    """An assert of a 2xx status on the response, on a line from ``lines[0]`` up to
+    ``lines[1]`` (where its name is bound again): ``assert res.status_code == 200``,
+    ``self.assertEqual(res.status_code, 200)``, ``assert_200(res)``,
+    ``assertStatus(res, 200)``. Not a condition, a negation or an alternative."""
 
     def success(node: ast.expr) -> bool:
         code = _status_value(node)
         return code is not None and 200 <= code < 300
 
+    def status_is_success(sides: list[ast.expr]) -> bool:
+        return any(_is_status(s, is_response) for s in sides) and any(map(success, sides))
+
+    first, last = lines
     for node in walk(where):
-        if isinstance(node, ast.Compare) and all(isinstance(op, ast.Eq) for op in node.ops):
-            sides = [node.left, *node.comparators]
-        elif isinstance(node, ast.Call):
-            sides = list(node.args)
-            method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
-            named = ASSERT_STATUS_METHOD.match(method)
-            if named and 200 <= int(named.group(1)) < 300 and any(map(is_response, sides)):
-                return True
-        else:
+        if not isinstance(node, (ast.Assert, ast.Expr)) or not first <= node.lineno < last:
             continue
-        if any(_is_status(s, is_response) for s in sides) and any(success(s) for s in sides):
+        if isinstance(node, ast.Assert):
+            test = node.test
+            if (
+                isinstance(test, ast.Compare)
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.Eq)
+                and status_is_success([test.left, *test.comparators])
+            ):
+                return True
+            continue
+        call = node.value
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+            continue
+        method, args = call.func.attr, call.args
+        named = ASSERT_STATUS_METHOD.match(method)
+        if named and 200 <= int(named.group(1)) < 300 and any(map(is_response, args)):
+            return True
+        if method in ("assertEqual", "assertEquals") and status_is_success(args[:2]):
+            return True
+        given = args[:2] if method in ("assertStatus", "assert_status") else []
+        if len(given) == 2 and is_response(given[0]) and success(given[1]):
             return True
     return False
 
@@ -396,9 +414,12 @@ class ModuleAnalysis:
             evidence = route.evidence_for(landed_method) if route.allows(landed_method) else None
             if_found = None
             if evidence:
-                if_found, evidence = evidence, self._file_found(route, args, known, evidence)
-                if evidence == UNKNOWN:
+                found = self._file_found(route, args, known, evidence)
+                if found == UNKNOWN:
                     return None  # an error handler may answer: which file, if any?
+                if found is None:  # a plain 404 (or 500): a 2xx means the file was there
+                    if_found = evidence
+                evidence = None if found == ANSWERED else found
             if evidence:
                 files.append((label, evidence))
             else:
@@ -483,8 +504,9 @@ class ModuleAnalysis:
         self, route: LinkedRoute, args: Mapping[str, Any], known: bool, evidence: str
     ) -> Optional[str]:
         """``evidence``, unless the file the route would send isn't there: then what
-        answers instead (``LinkedRoute.when_missing``: None when nothing is opened,
-        ``UNKNOWN`` when an error handler may answer). The built-in static route looks
+        answers instead (``LinkedRoute.when_missing``: None for a plain error,
+        ``ANSWERED`` for a handler's answer without a file, a handler's file, or
+        ``UNKNOWN``). The built-in static route looks
         for the request's ``filename`` in its folder; a view for the file its send call
         names (``LinkedRoute.sent``), from the URL only through converters that pass the
         text on as it is. A folder the index can't name may hold anything."""
@@ -499,7 +521,7 @@ class ModuleAnalysis:
             return evidence
         if not isinstance(name, str) or not _missing_file(folder, name):
             return evidence
-        return route.when_missing
+        return route.when_missing  # None, ANSWERED, UNKNOWN or a handler's file
 
     # ---------------------------------------------------------------- sources
     def client_request(
@@ -887,12 +909,14 @@ class ModuleAnalysis:
         parent = self.parents.get(source.call)
         where: ast.AST = use.stmt
         is_response: NodeTest = lambda n: n is source.call  # noqa: E731
+        lines = (use.stmt.lineno, (use.stmt.end_lineno or use.stmt.lineno) + 1)
         if isinstance(parent, ast.Assign) and isinstance(parent.targets[0], ast.Name):
             name = parent.targets[0].id
             where = func
             is_response = lambda n: isinstance(n, ast.Name) and n.id == name  # noqa: E731
+            lines = (lines[0], self._next_binding(func, name, lines[1]))
         if verdict.if_found:
-            if verdict.serves_file is False and _asserts_success(where, is_response):
+            if verdict.serves_file is False and _asserts_success(where, is_response, lines):
                 # the file wasn't there when flake8 ran, but was when the test did
                 return replace(use, verdict=RouteVerdict(True, verdict.route, verdict.if_found))
             return use
@@ -1031,6 +1055,20 @@ class ModuleAnalysis:
         return isinstance(parent, ast.Attribute) and parent.attr not in ("close", "__exit__")
 
     # ---------------------------------------------------------------- helpers of fate
+    @staticmethod
+    def _next_binding(func: FunctionNode, name: str, after: int) -> int:
+        """The line where ``name`` is bound again, from line ``after`` on (a line past
+        the end when it isn't)."""
+        lines = [
+            node.lineno
+            for node in walk_own_scope(func)
+            if isinstance(node, ast.Name)
+            and node.id == name
+            and isinstance(node.ctx, ast.Store)
+            and node.lineno >= after
+        ]
+        return min(lines, default=(func.end_lineno or func.lineno) + 1)
+
     def _asserts_error_status(self, where: ast.AST, is_response: NodeTest, source: _Source) -> bool:
         """True when the code asserts an error status (4xx/5xx) on the response: the view
         failed before opening the file (runtime-behavior c06g-i), unless an error handler

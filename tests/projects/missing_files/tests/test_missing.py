@@ -87,3 +87,11 @@ def test_file_made_by_the_test(client, made):
     """c01: not on disk when flake8 runs, but the test makes it and expects a 200."""
     res = client.get("/download/made.txt")  # FCL101
     assert res.status_code == 200
+
+
+def test_name_bound_again(client):
+    """c06h: the 200 asserted is the later response's, not the missing file's."""
+    res = client.get("/download/nope.txt")  # FCL100
+    assert res.mimetype == "text/html"
+    res = client.get("/there")  # FCL101
+    assert res.status_code == 200

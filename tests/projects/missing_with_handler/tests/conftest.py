@@ -4,6 +4,7 @@ from app import app
 from blueprinted import blueprinted
 from ordered import ordered
 from plain import plain
+from spa import spa
 
 
 @pytest.fixture
@@ -24,3 +25,8 @@ def ordered_client():
 @pytest.fixture
 def blueprinted_client():
     return blueprinted.test_client()
+
+
+@pytest.fixture
+def spa_client():
+    return spa.test_client()

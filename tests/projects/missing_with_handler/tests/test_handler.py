@@ -56,3 +56,15 @@ def test_an_errors_blueprint_answers_for_the_app(blueprinted_client):
     """n05: a blueprint's app_errorhandler(404) serves a file for its app's 404s."""
     res = blueprinted_client.get("/plain_static/nope.css")  # FCL101
     assert res.mimetype == "text/html"
+
+
+def test_a_fallback_page_answers_200_without_a_file(spa_client):
+    """c06h: the 404 handler answers with a page and a 200: no file, all the same."""
+    res = spa_client.get("/plain_static/app/route")  # FCL100
+    assert res.status_code == 200
+
+
+def test_missing_file_of_a_view_with_a_fallback(spa_client):
+    """c06h: the view's file isn't there: the 404 handler answers, before the catch-alls."""
+    res = spa_client.get("/report")  # FCL100
+    assert res.status_code == 200
