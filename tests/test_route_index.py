@@ -670,3 +670,28 @@ def test_what_answers_a_missing_file(tmp_path: Path) -> None:
         index = index_of(tmp_path, {"app.py": handler + registration + "\n"})
         [static] = [r for _, r in index.all_routes() if r.static_dir]
         assert static.when_missing == expected, registration
+
+
+@pytest.mark.parametrize(
+    ("registration", "expected"),
+    [
+        ("", None),
+        ("app.register_error_handler(500, plain)", ANSWERED),
+        ("app.register_error_handler(OSError, page)", UNKNOWN),
+    ],
+)
+def test_what_answers_a_missing_send_file_path(
+    tmp_path: Path, registration: str, expected: Optional[str]
+) -> None:
+    """``send_file`` of a missing path raises: the test gets the error when Flask
+    propagates it, a handler's answer otherwise; a 2xx can't say the file was there."""
+    source = (
+        "from flask import Flask, jsonify, send_file\n\n"
+        "app = Flask(__name__)\n\n\n"
+        '@app.route("/r")\ndef r():\n    return send_file("gone.txt")\n\n\n'
+        'def page(error):\n    return send_file("500.html"), 500\n\n\n'
+        'def plain(error):\n    return jsonify(error="x"), 500\n\n\n' + registration + "\n"
+    )
+    index = index_of(tmp_path, {"app.py": source})
+    [route] = [r for _, r in index.all_routes() if r.rule == "/r"]
+    assert route.when_missing == expected

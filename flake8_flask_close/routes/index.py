@@ -170,8 +170,9 @@ def _missing_answer(raises: bool, own: Handlers, unplaced: Unplaced) -> Optional
         return UNKNOWN
     if raises:
         codes = (500, HTTP_ERROR, ANY_ERROR)
-        served = any(c in unplaced or own.get(c) is not None for c in codes)
-        return UNKNOWN if served else None
+        if any(c in unplaced or own.get(c) is not None for c in codes):
+            return UNKNOWN
+        return ANSWERED if any(c in own for c in codes) else None
     codes = (404, HTTP_ERROR, ANY_ERROR)
     if any(c in unplaced for c in codes):
         return UNKNOWN
