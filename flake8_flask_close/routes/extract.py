@@ -8,7 +8,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import Optional, Union
 
-from flake8_flask_close.names import FunctionNode, dotted, import_aliases, qualify
+from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of, qualify
 from flake8_flask_close.routes.facts import (
     ANY_ERROR,
     FILENAME_MARK,
@@ -308,7 +308,8 @@ class _Extractor:
             if owner is not None:
                 code = call_arg(func, 0, "code_or_exception")
                 app_wide = func.func.attr == "app_errorhandler"
-                self.note_error_handler(owner, code, call.args[0], app_wide, scope, call.lineno)
+                handler_name = dotted(call.args[0])
+                self.note_error_handler(owner, code, handler_name, app_wide, scope, call.lineno)
             return
         if not isinstance(func, ast.Attribute):
             return
@@ -359,20 +360,20 @@ class _Extractor:
         elif func.attr == "register_error_handler":
             code = call_arg(call, 0, "code_or_exception")
             handler = call_arg(call, 1, "f")
-            self.note_error_handler(target, code, handler, False, scope, call.lineno)
+            handler_name = dotted(handler) if handler is not None else None
+            self.note_error_handler(target, code, handler_name, False, scope, call.lineno)
 
     def note_error_handler(
         self,
         target: str,
         code: Optional[ast.expr],
-        handler: Optional[ast.expr],
+        view_name: Optional[str],
         app_wide: bool,
         scope: str,
         line: int,
     ) -> None:
         """``errorhandler(404)``, ``register_error_handler(NotFound, f)``..., by the
         status code whose errors the handler answers (``HANDLED_CLASSES``)."""
-        view_name = dotted(handler) if handler is not None else None
         if view_name is None:
             return
         number = None if code is None else self.status_code(code)
@@ -462,10 +463,8 @@ class _Extractor:
             )
         elif attr in ERROR_REGISTRARS:
             code = call_arg(deco, 0, "code_or_exception")
-            name = ast.Name(node.name)
-            self.note_error_handler(
-                target, code, name, attr == "app_errorhandler", scope, deco.lineno
-            )
+            app_wide = attr == "app_errorhandler"
+            self.note_error_handler(target, code, node.name, app_wide, scope, deco.lineno)
 
     # ---------------------------------------------------------------- functions
     def function_fact(self, node: FunctionNode, qualname: str) -> FunctionFact:
@@ -662,7 +661,7 @@ def qualify_ref(ref: Ref, aliases: dict[str, str]) -> Optional[str]:
     return f"{base}.{rest}" if rest else base
 
 
-TRIES = tuple(t for t in (getattr(ast, "Try", None), getattr(ast, "TryStar", None)) if t)
+TRIES = (ast.Try, *filter(None, [getattr(ast, "TryStar", None)]))  # try/except* on 3.11
 
 
 def _plain_view(func: FunctionNode) -> bool:
@@ -680,8 +679,7 @@ def _plain_view(func: FunctionNode) -> bool:
 def _unbound_parameter(func: FunctionNode, name: str) -> bool:
     """``name`` is a parameter of ``func`` that its body never binds again, nor a nested
     function through ``nonlocal`` (a nested function's own ``name`` is another one)."""
-    a = func.args
-    if not any(p.arg == name for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)):
+    if name not in params_of(func):
         return False
     if any(isinstance(n, ast.Nonlocal) and name in n.names for n in walk(func)):
         return False

@@ -574,7 +574,7 @@ class RouteIndex:
                         group.routes.append(static)
                     groups[group.key] = group
                     if obj.module_root:
-                        roots[group.key] = os.path.dirname(os.path.join(self.root, facts.path))
+                        roots[group.key] = self.module_folder(facts)
                 else:
                     bp_routes[key] = []
                     static = self._static_route(facts, obj, None, "static")
@@ -735,8 +735,9 @@ class RouteIndex:
         rule = None if url_path == UNKNOWN else f"{url_path.rstrip('/')}/<path:filename>"
         static_dir = None
         if obj.static_folder != UNKNOWN:
-            module_dir = os.path.dirname(os.path.join(self.root, facts.path))
-            static_dir = os.path.normpath(os.path.join(module_dir, obj.static_folder))
+            static_dir = os.path.normpath(
+                os.path.join(self.module_folder(facts), obj.static_folder)
+            )
         kind = "app" if obj.kind == "app" else "blueprint"
         where = f"{self.shown(facts)}:{obj.line}"
         return LinkedRoute(
@@ -748,6 +749,11 @@ class RouteIndex:
             location=f"{self.shown(facts)}:{obj.line}",
             static_dir=static_dir,
         )
+
+    def module_folder(self, facts: ModuleFacts) -> str:
+        """The folder of a module on disk: an app's root path when it is made there with
+        ``Flask(__name__)``, and where its folders are found."""
+        return os.path.dirname(os.path.join(self.root, facts.path))
 
     def _linked_route(
         self, facts: ModuleFacts, view: Ref, is_class: bool, route: object

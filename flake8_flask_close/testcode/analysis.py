@@ -811,25 +811,19 @@ class ModuleAnalysis:
         return None
 
     @staticmethod
-    def _call_params(helper: _Helper, call: ast.Call) -> list[str]:
-        """The helper's parameters as ``call`` fills them (``self.get(...)``: no ``self``)."""
+    def _call_arguments(helper: _Helper, call: ast.Call) -> dict[str, ast.expr]:
+        """The argument ``call`` gives each parameter of the helper (``self.get(...)``:
+        none for ``self``)."""
         params = params_of(helper.func)
         if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
             params = params[1:]
-        return params
+        given = {p: a for p, a in zip(params, call.args) if not isinstance(a, ast.Starred)}
+        given.update((kw.arg, kw.value) for kw in call.keywords if kw.arg is not None)
+        return given
 
     def _passes_client(self, helper: _Helper, call: ast.Call, caller: FunctionNode) -> bool:
         """Does ``call`` pass a test client as the helper's ``client_param``?"""
-        params = self._call_params(helper, call)
-        given: Optional[ast.expr] = None
-        for kw in call.keywords:
-            if kw.arg == helper.client_param:
-                given = kw.value
-        if given is None and helper.client_param in params:
-            at = params.index(helper.client_param)
-            positional = call.args[: at + 1]
-            if len(positional) > at and not any(isinstance(a, ast.Starred) for a in positional):
-                given = call.args[at]
+        given = self._call_arguments(helper, call).get(helper.client_param or "")
         if given is None:
             return False
         cls = self.enclosing_class(caller)
@@ -841,15 +835,11 @@ class ModuleAnalysis:
         (``fetch(client, "/exports/a.csv")`` for ``def fetch(client, url)``)."""
         verdict = helper.source.verdict
         if helper.source.is_client_request:
-            params = self._call_params(helper, call)
             caller_scope = self.url_scope(caller)
-            bound: dict[str, list[UrlValue]] = {}
-            for param, arg in zip(params, call.args):
-                if not isinstance(arg, ast.Starred):
-                    bound[param] = evaluate(arg, caller_scope)
-            for kw in call.keywords:
-                if kw.arg is not None:
-                    bound[kw.arg] = evaluate(kw.value, caller_scope)
+            bound = {
+                param: evaluate(arg, caller_scope)
+                for param, arg in self._call_arguments(helper, call).items()
+            }
             rebound = self.client_request(
                 helper.source.call, helper.func, bound, helper.client_param
             )
@@ -1006,8 +996,8 @@ class ModuleAnalysis:
             and isinstance(bound.targets[0], ast.Name)
         ):
             return None
-        name = bound.targets[0].id
         target = bound.targets[0]
+        name = target.id
         for node in walk(func):
             if (
                 isinstance(node, ast.Name)
@@ -1074,19 +1064,16 @@ class ModuleAnalysis:
         failed before opening the file (runtime-behavior c06g-i), unless an error handler
         for that status serves a file itself."""
 
-        def is_status(node: ast.AST) -> bool:
-            return _is_status(node, is_response)
-
         codes: list[int] = []
         for node in walk(where):
             if isinstance(node, ast.Compare):
                 sides = [node.left, *node.comparators]
-                if any(is_status(s) for s in sides):
+                if any(_is_status(s, is_response) for s in sides):
                     for s in sides:
                         codes += _error_codes(s)
                     if any(isinstance(op, (ast.GtE, ast.Gt)) for op in node.ops):
                         codes += [c for c in (_status_value(s) for s in sides) if c and c >= 399]
-            elif isinstance(node, ast.Call) and any(is_status(a) for a in node.args):
+            elif isinstance(node, ast.Call) and any(_is_status(a, is_response) for a in node.args):
                 for a in node.args:
                     codes += _error_codes(a)
             elif isinstance(node, ast.Call) and any(is_response(a) for a in node.args):

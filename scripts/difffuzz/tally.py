@@ -132,23 +132,24 @@ def tally(records: list[Record], coarse: bool = False) -> str:
         f"  skip {count:3}  {why}  e.g. {skip_example[why]}" for why, count in skips.most_common()
     ]
     out += [f"  crash seed {r['seed']}: {r['crash'].strip().splitlines()[-1]}" for r in crashed]
+
+    def grouped(counts: Counter[Key]) -> list[str]:
+        return [
+            f"  {count:3}  {group[1:]}  e.g. {example[group][0]} {example[group][1]}"
+            for group, count in counts.most_common()
+        ]
+
     head = "flags, view kind or fate" if coarse else "flags, view kind, fate"
     out.append(
         f"FALSE ALARMS: {n_fa} test function(s) in {fa_projects} project(s)"
         f"   [count  ({head})  e.g. seed test]"
     )
-    out += [
-        f"  {count:3}  {group[1:]}  e.g. {example[group][0]} {example[group][1]}"
-        for group, count in false_alarms.most_common()
-    ]
+    out += grouped(false_alarms)
     out.append(
         f"MISSES: {n_miss} test function(s) in {miss_projects} project(s),"
         f" {n_expected} expected   [count  (view kind, fate, method)  e.g. seed test]"
     )
-    out += [
-        f"  {count:3}  {group[1:]}  e.g. {example[group][0]} {example[group][1]}"
-        for group, count in misses.most_common()
-    ]
+    out += grouped(misses)
     return "\n".join(out)
 
 
