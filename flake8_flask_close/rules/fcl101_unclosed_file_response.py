@@ -41,6 +41,14 @@ def test_static(app):
         assert res.status_code == 200
 """
     ),
+    Example(
+        """\
+def test_download(client, request):
+    res = client.get("/file.txt")  # FCL101
+    if request.node.name == "test_download_twice":
+        res.close()
+"""
+    ),
 ]
 
 VALID = [
@@ -65,6 +73,16 @@ def test_download(client):
     try:
         assert res.status_code == 200
     finally:
+        res.close()
+"""
+    ),
+    Example(
+        """\
+def test_download(client, request):
+    res = client.get("/file.txt")
+    if request.node.name == "test_download_twice":
+        res.close()
+    else:
         res.close()
 """
     ),

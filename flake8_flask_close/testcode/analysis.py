@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -18,7 +19,7 @@ from http import HTTPStatus
 from typing import Any, Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
-from flake8_flask_close.routes.extract import module_name_for
+from flake8_flask_close.routes.extract import TRIES, module_name_for
 from flake8_flask_close.routes.facts import FILENAME_MARK, UNKNOWN, Ref, redirect_parts
 from flake8_flask_close.routes.index import ANSWERED, ELSEWHERE, LinkedRoute, RouteIndex
 from flake8_flask_close.routes.scan import relpath
@@ -963,7 +964,7 @@ class ModuleAnalysis:
                 return None
             target = targets[0]
             if isinstance(target, ast.Name):
-                return self._bound_fate(source, func, target.id, stmt, use)
+                return self._bound_fate(source, func, target.id, stmt, parent, use)
             name = dotted(target)
             if name and name.split(".")[0] in ("self", "cls") and name.count(".") == 1:
                 attr = name.split(".")[1]
@@ -1089,21 +1090,32 @@ class ModuleAnalysis:
         return all(self.index.error_handler_evidence(c) is None for c in codes)
 
     def _bound_fate(
-        self, source: _Source, func: FunctionNode, name: str, stmt: ast.stmt, use: UseFactory
+        self,
+        source: _Source,
+        func: FunctionNode,
+        name: str,
+        stmt: ast.stmt,
+        binding: ast.AST,
+        use: UseFactory,
     ) -> Optional[ResponseUse]:
-        events = self._events(
-            func, name, (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
-        )
+        """``binding`` binds ``name``: an assignment, or ``(res := ...)`` inside ``stmt``,
+        whose own body (an ``if``'s) may already close it."""
+        end = (getattr(binding, "end_lineno", 0) or 0, getattr(binding, "end_col_offset", 0) or 0)
+        events = self._events(func, name, end)
 
         some_paths: Optional[ast.stmt] = None
         """The first close on some paths only (an except handler, an if): a later one may
         close it on every path."""
+        closes = {id(self._statement_of(node)) for kind, node in events if kind == "close"}
         for kind, node in events:
             if kind == "close":
                 close_stmt = self._statement_of(node)
                 if not self._definite(close_stmt, stmt, func, name):
-                    some_paths = some_paths or close_stmt
-                    continue
+                    covering = self._covering_statement(close_stmt, stmt, func, name, closes)
+                    if covering is None:
+                        some_paths = some_paths or close_stmt
+                        continue
+                    close_stmt = covering
                 if self._in_finally(close_stmt, func) or not self._risky_between(
                     func, stmt, close_stmt
                 ):
@@ -1245,6 +1257,8 @@ class ModuleAnalysis:
                         chain.append((parent, field_name))
             elif isinstance(parent, ast.excepthandler):
                 chain.append((parent, "handler"))
+            elif sys.version_info >= (3, 10) and isinstance(parent, ast.match_case):
+                chain.append((parent, "case"))
             child, parent = parent, self.parents.get(parent)
         return chain
 
@@ -1264,8 +1278,34 @@ class ModuleAnalysis:
                 continue
             if isinstance(node, ast.If) and name and _mentions(node.test, name):
                 continue
+            if field_name == "case" and name and _mentions(self._match_subject(node), name):
+                continue  # match res.status_code: case 200: ...
             return False
         return True
+
+    def _match_subject(self, case: ast.AST) -> ast.AST:
+        match = self.parents[case]
+        return (
+            match.subject if sys.version_info >= (3, 10) and isinstance(match, ast.Match) else case
+        )
+
+    def _covering_statement(
+        self,
+        close_stmt: ast.stmt,
+        start: ast.stmt,
+        func: FunctionNode,
+        name: str,
+        closes: set[int],
+    ) -> Optional[ast.stmt]:
+        """The statement around ``close_stmt`` that closes the response on each of its
+        paths, reached on every path from ``start``: an ``if`` closing it in both
+        branches, a ``try`` closing it in its body and in every handler."""
+        node = self.parents.get(close_stmt)
+        while node is not None and node is not func:
+            if isinstance(node, ast.stmt) and _closes_on_every_path(node, closes):
+                return node if self._definite(node, start, func, name) else None
+            node = self.parents.get(node)
+        return None
 
     def _closes_argument(self, func: FunctionNode, callee: ast.expr, passed: list[bool]) -> bool:
         """Whether ``callee`` names a function of this module (or one nested in ``func``)
@@ -1322,7 +1362,7 @@ class ModuleAnalysis:
                 if isinstance(node, (ast.Assert, ast.Raise)):
                     return True
                 if any(isinstance(n, ast.Call) for n in walk(node)) and not isinstance(
-                    node, (ast.If, ast.For, ast.While, ast.With, ast.Try)
+                    node, COMPOUND_STATEMENTS
                 ):
                     return True
         return False
@@ -1367,3 +1407,52 @@ class ModuleAnalysis:
 
 def _mentions(node: ast.AST, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name for n in walk(node))
+
+
+COMPOUND_STATEMENTS = (
+    ast.If,
+    ast.For,
+    ast.While,
+    ast.With,
+    *TRIES,
+    *filter(None, [getattr(ast, "Match", None)]),
+)
+"""Statements whose own calls are their parts' (a body's call is judged where it is)."""
+
+
+def _closes_on_every_path(stmt: ast.stmt, closes: set[int]) -> bool:
+    """Whether every normal path through ``stmt`` runs one of the ``closes`` (statements,
+    by id). A path that leaves by ``raise`` fails the test anyway and doesn't count."""
+    if id(stmt) in closes:
+        return True
+    if isinstance(stmt, ast.If):
+        return _block_closes(stmt.body, closes) and _block_closes(stmt.orelse, closes)
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return _block_closes(stmt.body, closes)
+    if isinstance(stmt, TRIES):
+        if _block_closes(stmt.finalbody, closes):
+            return True
+        return _block_closes([*stmt.body, *stmt.orelse], closes) and all(
+            _block_closes(handler.body, closes) for handler in stmt.handlers
+        )
+    if sys.version_info >= (3, 10) and isinstance(stmt, ast.Match):
+        last = stmt.cases[-1] if stmt.cases else None
+        catch_all = (
+            last is not None
+            and last.guard is None
+            and isinstance(last.pattern, ast.MatchAs)
+            and last.pattern.pattern is None
+        )
+        return catch_all and all(_block_closes(case.body, closes) for case in stmt.cases)
+    return False
+
+
+def _block_closes(body: list[ast.stmt], closes: set[int]) -> bool:
+    for stmt in body:
+        if _closes_on_every_path(stmt, closes):
+            return True
+        if isinstance(stmt, ast.Raise):
+            return True
+        if isinstance(stmt, (ast.Return, ast.Continue, ast.Break)):
+            return False
+    return False

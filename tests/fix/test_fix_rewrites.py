@@ -673,14 +673,14 @@ def test_fixed_test_examples_pass_under_w_error(tmp_path: Path) -> None:
     examples = _fixed_examples(
         tmp_path, (fcl101_unclosed_file_response, fcl102_unclosable_file_response)
     )
-    assert len(examples) == 6
+    assert len(examples) == 7
     root = tmp_path / "run"
     write_project(root, EXAMPLE_PROJECT)
     for name, text in examples:
         (root / "tests" / f"test_{name.lower()}.py").write_text(text, encoding="utf-8")
     result = run_pytest(root, "-p", "no:flask", "tests")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 passed" in result.stdout, result.stdout
+    assert "7 passed" in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize(

@@ -125,3 +125,51 @@ def test_runtime_agrees(
         assert "ResourceWarning" in output and "unclosed file" in output, output
     else:
         assert result.returncode == 0, output
+
+
+CLOSED_IN_EVERY_CASE = [
+    """\
+def test_download(client):
+    res = client.get("/file.txt")
+    match res.status_code:
+        case 200:
+            res.close()
+        case _:
+            res.close()
+""",
+    """\
+def test_download(client, request):
+    res = client.get("/file.txt")
+    match request.node.name:
+        case "test_download":
+            res.close()
+        case _:
+            res.close()
+""",
+]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="match is new in Python 3.10")
+@pytest.mark.parametrize("source", CLOSED_IN_EVERY_CASE)
+def test_match_closing_in_every_case(tmp_path: Path, source: str) -> None:
+    """Not rule examples: those must parse on Python 3.9."""
+    path = _project(tmp_path, Example(source))
+    assert not codes(lint(path))
+    result = run_pytest(tmp_path, "-p", "no:flask", str(path.relative_to(tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_match_closing_in_some_cases(tmp_path: Path) -> None:
+    if sys.version_info < (3, 10):
+        pytest.skip("match is new in Python 3.10")
+    source = """\
+def test_download(client, request):
+    res = client.get("/file.txt")
+    match request.node.name:
+        case "test_other":
+            res.close()
+"""
+    path = _project(tmp_path, Example(source))
+    assert codes(lint(path)) == {(2, "FCL101")}
+    result = run_pytest(tmp_path, "-p", "no:flask", str(path.relative_to(tmp_path)))
+    assert result.returncode == 1
