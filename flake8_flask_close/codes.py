@@ -40,7 +40,7 @@ CODES: dict[str, Code] = {
             side="test",
             default_on=True,
             summary="a file-route response bound to a name is not closed on every normal path",
-            message="response from {route} is never closed (serves a file: {evidence}); {fix}",
+            message="response from {route} is {how} (serves a file: {evidence}); {fix}",
         ),
         Code(
             code="FCL102",

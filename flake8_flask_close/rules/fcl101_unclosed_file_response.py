@@ -106,4 +106,4 @@ def test_missing_file(client):
 def findings(uses: list[ResponseUse]) -> Iterator[Finding]:
     for use in uses:
         if use.verdict.serves_file and use.fate is Fate.UNCLOSED:
-            yield finding(CODE, use)
+            yield finding(CODE, use, how=use.detail)

@@ -58,7 +58,9 @@ Landing = tuple[Optional[LinkedRoute], dict[str, Any], str]
 """Where a request lands: the route (None: a redirect not followed), the arguments its
 rule matched, and the method it was requested with at last (a followed redirect may change
 it)."""
-CLOSERS = frozenset({"closing", "contextlib.closing", "enter_context", "push", "callback"})
+CLOSERS = frozenset(
+    {"closing", "contextlib.closing", "enter_context", "enterContext", "push", "callback"}
+)
 WIDE_SCOPES = frozenset({"module", "class", "session", "package"})
 
 
@@ -812,10 +814,10 @@ class ModuleAnalysis:
         return None
 
     @staticmethod
-    def _call_arguments(helper: _Helper, call: ast.Call) -> dict[str, ast.expr]:
-        """The argument ``call`` gives each parameter of the helper (``self.get(...)``:
+    def _call_arguments(callee: FunctionNode, call: ast.Call) -> dict[str, ast.expr]:
+        """The argument ``call`` gives each parameter of ``callee`` (``self.get(...)``:
         none for ``self``)."""
-        params = params_of(helper.func)
+        params = params_of(callee)
         if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
             params = params[1:]
         given = {p: a for p, a in zip(params, call.args) if not isinstance(a, ast.Starred)}
@@ -824,7 +826,7 @@ class ModuleAnalysis:
 
     def _passes_client(self, helper: _Helper, call: ast.Call, caller: FunctionNode) -> bool:
         """Does ``call`` pass a test client as the helper's ``client_param``?"""
-        given = self._call_arguments(helper, call).get(helper.client_param or "")
+        given = self._call_arguments(helper.func, call).get(helper.client_param or "")
         if given is None:
             return False
         cls = self.enclosing_class(caller)
@@ -839,7 +841,7 @@ class ModuleAnalysis:
             caller_scope = self.url_scope(caller)
             bound = {
                 param: evaluate(arg, caller_scope)
-                for param, arg in self._call_arguments(helper, call).items()
+                for param, arg in self._call_arguments(helper.func, call).items()
             }
             rebound = self.client_request(
                 helper.source.call, helper.func, bound, helper.client_param
@@ -943,6 +945,8 @@ class ModuleAnalysis:
             short = callee.rsplit(".", 1)[-1]
             if callee in CLOSERS or short in CLOSERS:
                 return None
+            if self._closes_argument(func, parent, lambda n: n is call):
+                return None
             if short in ("append", "add", "extend", "insert") and isinstance(
                 parent.func, ast.Attribute
             ):
@@ -958,6 +962,8 @@ class ModuleAnalysis:
             return use(Fate.UNBOUND, f"only .{parent.attr} is used")
         if isinstance(parent, ast.Expr):
             return use(Fate.UNBOUND, "a bare statement")
+        if isinstance(parent, ast.NamedExpr) and isinstance(self.parents.get(parent), ast.withitem):
+            return None  # with (res := client.get(...)):
         if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
             if len(targets) != 1:
@@ -1108,6 +1114,8 @@ class ModuleAnalysis:
         close it on every path."""
         closes = {id(self._statement_of(node)) for kind, node in events if kind == "close"}
         for kind, node in events:
+            if self._exclusive(stmt, node, func):
+                continue  # if head: res = client.head(...) else: res = client.get(...)
             if kind == "close":
                 close_stmt = self._statement_of(node)
                 if not self._definite(close_stmt, stmt, func, name):
@@ -1187,11 +1195,13 @@ class ModuleAnalysis:
                     kind = "close"
                 elif any(is_close(a) for a in node.args):
                     kind = "closed"  # registered as a callback: addfinalizer, addCleanup...
-                elif any(is_name(a) for a in node.args):
+                elif any(is_name(a) for a in node.args) or any(
+                    is_name(k.value) for k in node.keywords
+                ):
                     callee = (qualify(f, self.aliases) or "").rsplit(".", 1)[-1]
-                    if callee in CLOSERS:
+                    if callee in CLOSERS and any(is_name(a) for a in node.args):
                         kind = "closed"
-                    elif self._closes_argument(func, f, [is_name(a) for a in node.args]):
+                    elif self._closes_argument(func, node, is_name):
                         kind = "close"  # a function of the test module that closes it
                     elif callee in ("append", "add", "extend", "insert") and isinstance(
                         f, ast.Attribute
@@ -1234,12 +1244,17 @@ class ModuleAnalysis:
                 kind = "escape"
             if kind is not None:
                 found.append((pos, kind, node))
-        nested_use = any(
-            isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-            and any(is_name(x) for x in walk(n))
+        nested = [
+            n
             for n in walk_own_scope(func)
-        )
-        if nested_use:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            and any(is_name(x) for x in walk(n))
+        ]
+        for closer in nested:
+            # a finalizer: addfinalizer(lambda: res.close()), def fin(): res.close()
+            if name in _closed_names(closer) and (closer.lineno, closer.col_offset) > after:
+                found.append(((closer.lineno, closer.col_offset), "closed", closer))
+        if nested:
             found.append(((10**9, 0), "escape", func))
         found.sort(key=lambda item: item[0])
         return [(kind, node) for _, kind, node in found]
@@ -1283,6 +1298,19 @@ class ModuleAnalysis:
             return False
         return True
 
+    def _exclusive(self, stmt: ast.stmt, node: ast.AST, func: FunctionNode) -> bool:
+        """Whether ``node`` sits in another branch than ``stmt`` of one ``if`` or
+        ``match``: no path runs both."""
+        branches = {id(n): f for n, f in self._chain(stmt, func) if f in ("body", "orelse")}
+        cases = {id(self.parents[n]): n for n, f in self._chain(stmt, func) if f == "case"}
+        for other, field_name in self._chain(node, func):
+            if field_name in ("body", "orelse") and isinstance(other, ast.If):
+                if branches.get(id(other), field_name) != field_name:
+                    return True
+            elif field_name == "case" and cases.get(id(self.parents[other]), other) is not other:
+                return True
+        return False
+
     def _match_subject(self, case: ast.AST) -> ast.AST:
         match = self.parents[case]
         return (
@@ -1307,41 +1335,60 @@ class ModuleAnalysis:
             node = self.parents.get(node)
         return None
 
-    def _closes_argument(self, func: FunctionNode, callee: ast.expr, passed: list[bool]) -> bool:
-        """Whether ``callee`` names a function of this module (or one nested in ``func``)
-        that closes a parameter it is ``passed`` the response as: ``done(res)``."""
-        if not isinstance(callee, ast.Name):
+    def _closes_argument(
+        self, caller: FunctionNode, call: ast.Call, is_response: Callable[[ast.expr], bool]
+    ) -> bool:
+        """Whether ``call`` calls a function of this module that closes the parameter it
+        is given the response as: ``done(res)``, ``check(res=res)``, ``self.done(res)``,
+        ``Helper.done(res)``."""
+        callee = self._module_function(call.func, caller)
+        if callee is None:
             return False
-        nested = (
-            n
-            for n in walk_own_scope(func)
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not func
+        closed = _closed_names(callee)
+        return any(
+            param in closed and is_response(arg)
+            for param, arg in self._call_arguments(callee, call).items()
         )
-        found = next((n for n in nested if n.name == callee.id), None)
-        if found is None:
-            found = next(
+
+    def _module_function(self, called: ast.expr, caller: FunctionNode) -> Optional[FunctionNode]:
+        """The function of this module ``called`` names: one nested in ``caller``, a
+        module-level one, or a method of a module class called through ``self``/``cls``
+        or the class."""
+        if isinstance(called, ast.Name):
+            nested = (
+                n
+                for n in walk_own_scope(caller)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not caller
+            )
+            return next((n for n in nested if n.name == called.id), None) or next(
                 (
                     n
                     for n in self.tree.body
                     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    and n.name == callee.id
+                    and n.name == called.id
                 ),
                 None,
             )
-        if found is None:
-            return False
-        params = [a.arg for a in (*found.args.posonlyargs, *found.args.args)]
-        closed = {
-            n.func.value.id
-            for n in walk(found)
-            if isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Attribute)
-            and n.func.attr == "close"
-            and isinstance(n.func.value, ast.Name)
-        }
-        return any(
-            is_passed and i < len(params) and params[i] in closed
-            for i, is_passed in enumerate(passed)
+        if not (isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name)):
+            return None
+        owner = called.value.id
+        cls = (
+            self.enclosing_class(caller)
+            if owner in ("self", "cls")
+            else next(
+                (n for n in self.tree.body if isinstance(n, ast.ClassDef) and n.name == owner),
+                None,
+            )
+        )
+        if cls is None:
+            return None
+        return next(
+            (
+                n
+                for n in cls.body
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == called.attr
+            ),
+            None,
         )
 
     def _in_finally(self, close_stmt: ast.stmt, func: FunctionNode) -> bool:
@@ -1368,14 +1415,31 @@ class ModuleAnalysis:
         return False
 
     def _class_closes(self, func: FunctionNode, attr: str) -> bool:
+        """Whether the test's class, or a base class, closes ``self.<attr>``; a base class
+        that isn't in this module (nor unittest's) may: then it is taken to."""
         cls = self.enclosing_class(func)
-        scope: ast.AST = cls if cls is not None else func
-        for node in walk(scope):
-            if isinstance(node, ast.Attribute) and node.attr == "close":
-                target = dotted(node.value)
-                if target in (f"self.{attr}", f"cls.{attr}"):
+        if cls is None:
+            return _closes_attribute(func, attr)
+        todo, seen = [cls], set()
+        while todo:
+            current = todo.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if _closes_attribute(current, attr):
+                return True
+            for base in current.bases:
+                name = dotted(base) or ""
+                found = self.module_classes.get(name)
+                if found is not None:
+                    todo.append(found)
+                elif name.rsplit(".", 1)[-1] not in KNOWN_BASES:
                     return True
         return False
+
+    @cached_property
+    def module_classes(self) -> dict[str, ast.ClassDef]:
+        return {n.name: n for n in self.tree.body if isinstance(n, ast.ClassDef)}
 
     def _escaped_fate(
         self, source: _Source, func: FunctionNode, stmt: ast.stmt, use: UseFactory, yielded: bool
@@ -1418,6 +1482,34 @@ COMPOUND_STATEMENTS = (
     *filter(None, [getattr(ast, "Match", None)]),
 )
 """Statements whose own calls are their parts' (a body's call is judged where it is)."""
+
+
+KNOWN_BASES = frozenset({"object", "TestCase", "IsolatedAsyncioTestCase", "Generic", "ABC"})
+"""Base classes that close nothing of a test's: a test class deriving from another one
+that isn't in the module may close its responses in a ``tearDown`` we can't see."""
+
+
+def _closes_attribute(scope: ast.AST, attr: str) -> bool:
+    holders = (f"self.{attr}", f"cls.{attr}")
+    return any(
+        isinstance(node, ast.Attribute) and node.attr == "close" and dotted(node.value) in holders
+        for node in walk(scope)
+    )
+
+
+def _closed_names(func: ast.AST) -> set[str]:
+    """The names ``func`` closes: ``x.close()``, ``with x:``, ``closing(x)``,
+    ``stack.enter_context(x)``, ``addfinalizer(x.close)``."""
+    closed: set[str] = set()
+    for node in walk(func):
+        if isinstance(node, ast.Attribute) and node.attr == "close":
+            if isinstance(node.value, ast.Name):
+                closed.add(node.value.id)
+        elif isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Name):
+            closed.add(node.context_expr.id)
+        elif isinstance(node, ast.Call) and (dotted(node.func) or "").rsplit(".", 1)[-1] in CLOSERS:
+            closed.update(a.id for a in node.args if isinstance(a, ast.Name))
+    return closed
 
 
 def _closes_on_every_path(stmt: ast.stmt, closes: set[int]) -> bool:

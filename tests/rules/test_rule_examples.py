@@ -173,3 +173,27 @@ def test_download(client, request):
     assert codes(lint(path)) == {(2, "FCL101")}
     result = run_pytest(tmp_path, "-p", "no:flask", str(path.relative_to(tmp_path)))
     assert result.returncode == 1
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="enterContext is new in Python 3.11")
+def test_unittest_enter_context_closes(tmp_path: Path) -> None:
+    source = """\
+import unittest
+
+from app import app
+
+
+class TestDownload(unittest.TestCase):
+    def test_entered(self):
+        res = self.enterContext(app.test_client().get("/file.txt"))
+        assert res.status_code == 200
+
+    def test_bound_then_entered(self):
+        res = app.test_client().get("/file.txt")
+        self.enterContext(res)
+        assert res.status_code == 200
+"""
+    path = _project(tmp_path, Example(source))
+    assert not codes(lint(path))
+    result = run_pytest(tmp_path, "-p", "no:flask", str(path.relative_to(tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr

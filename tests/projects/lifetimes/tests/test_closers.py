@@ -1,0 +1,126 @@
+import contextlib
+import unittest
+
+import pytest
+
+from app import create_app
+
+SUMMARY = "/exports/summary.csv"
+
+
+@pytest.fixture
+def finalized_by_lambda(client, request):
+    res = client.get(SUMMARY)
+    request.addfinalizer(lambda: res.close())
+    return res
+
+
+@pytest.fixture
+def finalized_by_function(client, request):
+    res = client.get(SUMMARY)
+
+    def finish():
+        res.close()
+
+    request.addfinalizer(finish)
+    return res
+
+
+def test_fixtures_with_a_finalizer(finalized_by_lambda, finalized_by_function):
+    """n08: a fixture returns the response after registering a finalizer that closes it,
+    written as a lambda or as a nested function."""
+    assert finalized_by_lambda.status_code == 200
+    assert finalized_by_function.mimetype == "text/csv"
+
+
+def check_in_a_block(res):
+    with res:
+        assert res.status_code == 200
+
+
+def check_closing(res):
+    with contextlib.closing(res):
+        assert res.mimetype == "text/csv"
+
+
+def check_then_close(expected, res):
+    try:
+        assert res.status_code == expected
+    finally:
+        res.close()
+
+
+def check_without_closing(res):
+    assert res.status_code == 200
+
+
+class Checks:
+    @staticmethod
+    def finish(res):
+        res.close()
+
+
+def test_closing_functions(client):
+    """n09: functions of the test module close what they're given: `with res:`,
+    `closing(res)`, by keyword, a static method through its class, inline."""
+    first = client.get(SUMMARY)
+    check_in_a_block(first)
+    second = client.get(SUMMARY)
+    check_closing(second)
+    third = client.get(SUMMARY)
+    check_then_close(res=third, expected=200)
+    fourth = client.get(SUMMARY)
+    Checks.finish(fourth)
+    check_in_a_block(client.get(SUMMARY))
+
+
+def test_a_function_that_does_not_close(client):
+    """n09: a function of the test module that only looks at the response."""
+    res = client.get(SUMMARY)  # FCL101
+    check_without_closing(res)
+
+
+class ClientCase(unittest.TestCase):
+    def setUp(self):
+        self.client = create_app({"TESTING": True}).test_client()
+        self.res = None
+
+    def tearDown(self):
+        if self.res is not None:
+            self.res.close()
+
+
+class TestBaseClassCloses(ClientCase):
+    def test_kept_on_self(self):
+        """n10: kept on self; the base class's tearDown closes it."""
+        self.res = self.client.get(SUMMARY)
+        assert self.res.status_code == 200
+
+
+class TestOwnCase(unittest.TestCase):
+    def setUp(self):
+        self.client = create_app({"TESTING": True}).test_client()
+
+    def test_kept_on_self(self):
+        """c11d: kept on self, and nothing closes it."""
+        self.res = self.client.get(SUMMARY)  # FCL104
+        assert self.res.status_code == 200
+
+
+@pytest.mark.parametrize("head", [True, False])
+def test_one_request_per_branch(client, head):
+    """n11: one request in each branch of an if, then one close for whichever was made."""
+    if head:
+        res = client.head(SUMMARY)
+    else:
+        res = client.get(SUMMARY)
+    try:
+        assert res.status_code == 200
+    finally:
+        res.close()
+
+
+def test_bound_in_its_with(client):
+    """n11: `with (res := client.get(...)):` closes it."""
+    with (res := client.get(SUMMARY)):
+        assert res.status_code == 200
