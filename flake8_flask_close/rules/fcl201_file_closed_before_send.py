@@ -22,6 +22,7 @@ from flake8_flask_close.prodcode.context import (
     on_error_path,
     own_nodes,
 )
+from flake8_flask_close.prodcode.flow import mentions, reaches_return, returns_value
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 
 CODE = CODES["FCL201"]
@@ -179,6 +180,27 @@ def report():
 """,
         path="app.py",
     ),
+    Example(
+        """\
+import os
+
+from flask import Flask, request, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    f = open(REPORT, "rb")
+    response = send_file(f, mimetype="text/plain")
+    if request.args.get("deny"):
+        f.close()
+        return "denied", 403
+    return response
+""",
+        path="app.py",
+    ),
 ]
 
 FIX = "hand the file over without closing it (send_file(open(path, 'rb')) or send_file(path)):"
@@ -204,7 +226,6 @@ def _sends(ctx: ProdContext, root: ast.AST) -> dict[str, list[ast.Call]]:
 
 
 def _closed_by_with(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
-    last_returns: Optional[dict[str, int]] = None
     for node in own_nodes(func):
         if not isinstance(node, (ast.With, ast.AsyncWith)):
             continue
@@ -218,35 +239,38 @@ def _closed_by_with(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
                 isinstance(n, ast.Return) and n.value is not None for n in ast.walk(body)
             )
             sends = _sends(ctx, body) if sends is None else sends
-            if last_returns is None:
-                last_returns = _last_returns(func)
             for call in sends.get(var.id, []):
-                if returns_inside or _returned_later(ctx, last_returns, call, node):
+                if returns_inside or _returned_later(ctx, call, node, func):
                     what = f"{dotted(call.func) or 'the response'}()"
                     closer = f"the with block on line {node.lineno}"
                     stmt = ctx.statement_of(call)
                     yield finding_at(stmt, CODE, what=what, closer=closer, fix=FIX)
 
 
-def _last_returns(func: FunctionNode) -> dict[str, int]:
-    """The line of the last ``return <name>`` of each name the function returns."""
-    lines: dict[str, int] = {}
-    for n in own_nodes(func):
-        if isinstance(n, ast.Return) and isinstance(n.value, ast.Name):
-            lines[n.value.id] = max(n.lineno, lines.get(n.value.id, 0))
-    return lines
-
-
-def _returned_later(
-    ctx: ProdContext, last_returns: dict[str, int], call: ast.Call, block: ast.AST
-) -> bool:
-    """``with open(p) as f: resp = send_file(f)`` and ``return resp`` after the block."""
+def _response_name(ctx: ProdContext, call: ast.Call) -> Optional[str]:
+    """The name the response a send call builds is bound to: ``resp = send_file(f)``."""
     stmt = ctx.statement_of(call)
-    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
-        return False
-    target = stmt.targets[0]
-    end = getattr(block, "end_lineno", None) or 0
-    return isinstance(target, ast.Name) and last_returns.get(target.id, 0) > end
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        return target.id if isinstance(target, ast.Name) else None
+    return None
+
+
+def _returned_later(ctx: ProdContext, call: ast.Call, block: ast.stmt, func: FunctionNode) -> bool:
+    """``with open(p) as f: resp = send_file(f)`` and ``return resp`` after the block."""
+    name = _response_name(ctx, call)
+    return name is not None and reaches_return(ctx.parents, block, func, mentions(name), name)
+
+
+def _returned_after_close(
+    ctx: ProdContext, call: ast.Call, close: ast.stmt, func: FunctionNode
+) -> bool:
+    """Is the response built on the file returned after the file is closed? A close on
+    a path that returns something else (``f.close(); return "denied", 403``) drops it."""
+    name = _response_name(ctx, call)
+    if name is None:
+        return reaches_return(ctx.parents, close, func, returns_value)
+    return reaches_return(ctx.parents, close, func, mentions(name), name)
 
 
 def _finally_try(ctx: ProdContext, node: ast.AST, func: FunctionNode) -> Optional[ast.Try]:
@@ -269,7 +293,6 @@ def _within(ctx: ProdContext, node: ast.AST, block: list[ast.stmt]) -> bool:
 
 def _closed_by_call(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
     nodes = own_nodes(func)
-    returns = [n.lineno for n in nodes if isinstance(n, ast.Return) and n.value is not None]
     sends: Optional[dict[str, list[ast.Call]]] = None
     for node in nodes:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
@@ -284,7 +307,8 @@ def _closed_by_call(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
         for call in sends[name]:
             in_try_body = finally_of is not None and _within(ctx, call, finally_of.body)
             if in_try_body or (
-                call.lineno < node.lineno and any(line > node.lineno for line in returns)
+                call.lineno < node.lineno
+                and _returned_after_close(ctx, call, ctx.statement_of(node), func)
             ):
                 what = f"{dotted(call.func) or 'the response'}()"
                 closer = f"{name}.close() on line {node.lineno}"

@@ -9,7 +9,7 @@ response itself after sending it.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Optional
 
 from flake8_flask_close.codes import CODES
@@ -17,10 +17,10 @@ from flake8_flask_close.names import FunctionNode
 from flake8_flask_close.prodcode.context import (
     ProdContext,
     closes_something,
-    is_name,
     on_error_path,
     own_nodes,
 )
+from flake8_flask_close.prodcode.flow import reaches_return, returns_name
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 from flake8_flask_close.walks import walk
 
@@ -104,6 +104,45 @@ def hello():
 """,
         path="app.py",
     ),
+    Example(
+        """\
+import os
+
+from flask import Flask, request, send_from_directory
+
+app = Flask(__name__)
+FILES = os.path.join(os.path.dirname(__file__), "files")
+
+
+@app.route("/download/<path:name>")
+def download(name):
+    response = send_from_directory(FILES, name)
+    if request.args.get("deny"):
+        response.close()
+        return "denied", 403
+    return response
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    response = send_file(REPORT)
+    response.close()
+    response = send_file(REPORT, mimetype="text/plain")
+    return response
+""",
+        path="app.py",
+    ),
 ]
 
 FIX = "return it unclosed: the server closes it after sending"
@@ -115,18 +154,6 @@ def findings(ctx: ProdContext) -> Iterator[Finding]:
         yield from _closed_then_returned(ctx, func)
         yield from _with_response(ctx, func)
         yield from _returned_closing(ctx, func)
-
-
-def _returned_lines(nodes: Sequence[ast.AST], name: str) -> list[int]:
-    lines = []
-    for node in nodes:
-        if isinstance(node, ast.Return) and node.value is not None:
-            value = node.value
-            if isinstance(value, ast.Tuple) and value.elts:
-                value = value.elts[0]
-            if is_name(value, name):
-                lines.append(node.lineno)
-    return lines
 
 
 def _closed_then_returned(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
@@ -145,13 +172,13 @@ def _closed_then_returned(ctx: ProdContext, func: FunctionNode) -> Iterator[Find
         if node.func.attr != "close" or not isinstance(receiver, ast.Name):
             continue
         what = responses.get(receiver.id)
-        if on_error_path(ctx, node, func):
+        if not what or on_error_path(ctx, node, func):
             continue
-        if what and any(line > node.lineno for line in _returned_lines(nodes, receiver.id)):
+        # closing it breaks the request only when that response is then returned
+        closed = ctx.statement_of(node)
+        if reaches_return(ctx.parents, closed, func, returns_name(receiver.id), receiver.id):
             closer = f"by {receiver.id}.close()"
-            yield finding_at(
-                ctx.statement_of(node), CODE, what=what, closer=closer, error=CLOSED_FILE, fix=FIX
-            )
+            yield finding_at(closed, CODE, what=what, closer=closer, error=CLOSED_FILE, fix=FIX)
 
 
 def _with_response(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:

@@ -6,7 +6,7 @@ import contextlib
 import io
 import os
 
-from flask import Flask, jsonify, make_response, send_file, send_from_directory
+from flask import Flask, jsonify, make_response, request, send_file, send_from_directory
 
 app = Flask(__name__)
 FILES = os.path.join(app.root_path, "files")
@@ -98,4 +98,62 @@ def index_json():
     """pn08: ``resp = jsonify(...); resp.close(); return resp``."""
     response = jsonify(files=sorted(os.listdir(FILES)))
     response.close()
+    return response
+
+
+@app.route("/guarded/<path:name>")
+def guarded(name):
+    """pn19: ``resp.close()`` only on a path that returns something else (a 403).
+
+    The response closed there is dropped, never sent; the other path returns it open.
+
+    url: /guarded/orders.csv
+    body: files/orders.csv
+    """
+    response = send_from_directory(FILES, name)
+    if request.args.get("deny"):
+        response.close()
+        return "denied", 403
+    return response
+
+
+@app.route("/either")
+def either():
+    """pn20: ``if``/``else``, each branch returning something else; one closes.
+
+    body: files/orders.csv
+    """
+    response = send_file(ORDERS, mimetype="text/csv")
+    if request.args.get("format") == "json":
+        response.close()
+        return jsonify(files=sorted(os.listdir(FILES)))
+    else:
+        return response
+
+
+@app.route("/first-readable")
+def first_readable():
+    """pn21: in a loop, ``resp.close()`` then ``continue``: the next round builds the
+    response it returns.
+
+    body: files/orders.csv
+    """
+    for name in ("draft.csv", "orders.csv"):
+        response = send_from_directory(FILES, "orders.csv")
+        if name.startswith("draft"):
+            response.close()
+            continue
+        return response
+    return "nothing to send", 404
+
+
+@app.route("/rebuilt")
+def rebuilt():
+    """pn22: ``resp.close(); resp = send_file(...); return resp``: a new response.
+
+    body: files/orders.csv
+    """
+    response = send_file(ORDERS, mimetype="text/csv")
+    response.close()
+    response = send_file(ORDERS, mimetype="text/csv")
     return response

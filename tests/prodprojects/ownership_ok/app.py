@@ -115,3 +115,18 @@ def orders_temp():
         shutil.copyfileobj(src, tmp)
     tmp.seek(0)
     return send_file(tmp, mimetype="text/csv", download_name="orders.csv")
+
+
+@app.route("/orders/guarded")
+def orders_guarded():
+    """pn23: ``f.close()`` only on a path that returns a 403; the response built on
+    ``f`` is returned on the other path, its file open.
+
+    body: media/orders.csv
+    """
+    f = open(ORDERS, "rb")
+    response = send_file(f, mimetype="text/csv", download_name="orders.csv")
+    if request.args.get("deny"):
+        f.close()
+        return "denied", 403
+    return response
