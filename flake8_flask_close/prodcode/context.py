@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, qualify
+from flake8_flask_close.prodcode.guards import guards_of, on_request, skips_file_statuses
 from flake8_flask_close.routes.extract import HOOK_REGISTRARS, module_name_for, qualify_ref
 from flake8_flask_close.routes.facts import ModuleFacts, Ref
 from flake8_flask_close.routes.index import LinkedRoute, RouteIndex
@@ -175,6 +176,10 @@ class ProdContext:
                     return inner
             return body
         return None
+
+    def is_request(self, node: ast.expr) -> bool:
+        """``flask.request`` however it is imported."""
+        return isinstance(node, (ast.Name, ast.Attribute)) and self.q(node) == "flask.request"
 
     def is_opener(self, node: ast.expr) -> bool:
         """An expression that opens a file-like object: ``open()``, ``Path.open()``,
@@ -347,6 +352,22 @@ def reaches_file_routes(
         if any(w in t.lower() for w in wanted for t in route.mimetypes):
             return True
     return False
+
+
+def hook_touches_file_responses(
+    ctx: ProdContext, hook: Hook, node: ast.AST, name: str, only_type: Optional[str] = None
+) -> bool:
+    """Can ``node`` of an ``after_request`` hook (whose response parameter is ``name``)
+    run for a response of the hook's file routes? Not under a condition on the response
+    that excludes them (its type, ``direct_passthrough``, a status file responses don't
+    answer), and not under a condition on the request: which routes that lets through
+    isn't worked out, so the hook is taken as missing them (precision first)."""
+    if not reaches_file_routes(
+        response_guards(ctx, node, hook.func, name), name, hook.routes, only_type
+    ):
+        return False
+    guards = guards_of(ctx.parents, node, hook.func)
+    return not skips_file_statuses(guards, name) and not on_request(guards, ctx.is_request)
 
 
 def _tests(test: ast.expr, name: str) -> bool:

@@ -21,10 +21,11 @@ from flake8_flask_close.prodcode.context import (
     CLOSE_CALL,
     Hook,
     ProdContext,
+    hook_touches_file_responses,
     own_nodes,
-    reaches_file_routes,
-    response_guards,
 )
+from flake8_flask_close.prodcode.flow import mentions, reaches_return
+from flake8_flask_close.prodcode.guards import guards_of, only_on_error
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 from flake8_flask_close.walks import walk
 
@@ -126,6 +127,63 @@ def release(response):
 """,
         path="app.py",
     ),
+    Example(
+        """\
+import os
+
+from flask import Flask, make_response, send_from_directory
+
+app = Flask(__name__)
+FILES = os.path.join(os.path.dirname(__file__), "files")
+MAINTENANCE = False
+
+
+@app.route("/download/<path:name>")
+def download(name):
+    return send_from_directory(FILES, name)
+
+
+@app.after_request
+def release_errors(response):
+    if response.status_code >= 400:
+        response.close()
+    return response
+
+
+@app.after_request
+def maintenance(response):
+    if MAINTENANCE:
+        response.close()
+        return make_response("down", 503)
+    return response
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, g, send_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+
+
+@app.route("/report")
+def report():
+    g.report_file = open(REPORT, "rb")
+    return send_file(g.report_file, mimetype="text/plain")
+
+
+@app.teardown_request
+def close_report_on_error(exc):
+    if exc is not None:
+        report_file = g.pop("report_file", None)
+        if report_file is not None:
+            report_file.close()
+""",
+        path="app.py",
+    ),
 ]
 
 FIX = "let the server close it: it does, after sending the body"
@@ -152,7 +210,9 @@ def _closes_response(ctx: ProdContext, hook: Hook) -> Iterator[Finding]:
             and node.func.attr == "close"
             and isinstance(node.func.value, ast.Name)
             and node.func.value.id == name
-            and reaches_file_routes(response_guards(ctx, node, hook.func, name), name, hook.routes)
+            and hook_touches_file_responses(ctx, hook, node, name)
+            # a closed response the hook then replaces (returns another one) isn't sent
+            and reaches_return(ctx.parents, ctx.statement_of(node), hook.func, mentions(name), name)
         ):
             yield finding_at(
                 ctx.statement_of(node),
@@ -182,6 +242,7 @@ def _closes_sent_file(ctx: ProdContext, hook: Hook, sent: set[str]) -> Iterator[
     if not sent:
         return
     taken = _taken_from_g(ctx, hook)
+    params = params_of(hook.func)
     for node in own_nodes(hook.func):
         if not (
             isinstance(node, ast.Call)
@@ -189,6 +250,8 @@ def _closes_sent_file(ctx: ProdContext, hook: Hook, sent: set[str]) -> Iterator[
             and node.func.attr == "close"
         ):
             continue
+        if params and only_on_error(guards_of(ctx.parents, node, hook.func), params[0]):
+            continue  # the request failed: the response is an error page, not a file
         receiver = node.func.value
         held = qualify(receiver, ctx.aliases)
         if isinstance(receiver, ast.Name) and receiver.id in taken:

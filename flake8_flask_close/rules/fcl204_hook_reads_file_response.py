@@ -19,10 +19,9 @@ from flake8_flask_close.prodcode.context import (
     AFTER_REQUEST,
     Hook,
     ProdContext,
+    hook_touches_file_responses,
     is_name,
     own_nodes,
-    reaches_file_routes,
-    response_guards,
 )
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 
@@ -55,6 +54,29 @@ def download(name):
 def add_etag(response):
     digest = hashlib.sha256(response.get_data()).hexdigest()  # FCL204
     response.headers["X-Digest"] = digest
+    return response
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, send_from_directory
+
+app = Flask(__name__)
+FILES = os.path.join(os.path.dirname(__file__), "files")
+
+
+@app.route("/download/<path:name>")
+def download(name):
+    return send_from_directory(FILES, name)
+
+
+@app.after_request
+def log_body(response):
+    if response.status_code == 200:
+        app.logger.info("%s", response.get_data(as_text=True))  # FCL204
     return response
 """,
         path="app.py",
@@ -107,6 +129,57 @@ def add_length(response):
     if response.direct_passthrough:
         return response
     response.headers["X-Length"] = str(len(response.get_data()))
+    return response
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, send_from_directory
+
+app = Flask(__name__)
+FILES = os.path.join(os.path.dirname(__file__), "files")
+
+
+@app.route("/download/<path:name>")
+def download(name):
+    return send_from_directory(FILES, name)
+
+
+@app.after_request
+def log_errors(response):
+    if response.status_code >= 400:
+        app.logger.warning("%s", response.get_data(as_text=True))
+    return response
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, jsonify, request, send_from_directory
+
+app = Flask(__name__)
+FILES = os.path.join(os.path.dirname(__file__), "files")
+
+
+@app.route("/download/<path:name>")
+def download(name):
+    return send_from_directory(FILES, name)
+
+
+@app.route("/api/status")
+def status():
+    return jsonify(ok=True)
+
+
+@app.after_request
+def api_length(response):
+    if request.path.startswith("/api"):
+        response.headers["X-Length"] = str(len(response.get_data()))
     return response
 """,
         path="app.py",
@@ -182,8 +255,7 @@ def _reads(ctx: ProdContext, hook: Hook, name: str) -> Iterator[Finding]:
         line = getattr(node, "lineno", 0)
         if any(u <= line for u in unlocked):
             continue
-        guards = response_guards(ctx, node, hook.func, name)
-        if not reaches_file_routes(guards, name, hook.routes, only_type):
+        if not hook_touches_file_responses(ctx, hook, node, name, only_type):
             continue
         stmt = ctx.statement_of(node)
         if id(stmt) in reported:
