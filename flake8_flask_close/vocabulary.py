@@ -212,8 +212,11 @@ class ResponseClassifier:
             found = [c for c in self.classify(inner, depth + 1) if c.evidence]
             return found[0] if found else NOT_A_FILE
         if self.is_response_class(func, q):
-            body = call_arg(call, 0, "response")
-            return Classified(self.opened_file(body)) if self.opened_file(body) else NOT_A_FILE
+            body = self.opened_file(call_arg(call, 0, "response"))
+            if body is None:
+                return NOT_A_FILE
+            passthrough = ", direct_passthrough=True" if _passthrough_on(call) else ""
+            return Classified(f"Response({body}{passthrough})")
         if q is None or q in FILE_OPENERS or q.split(".", 1)[0] in ("flask", "werkzeug"):
             return NOT_A_FILE
         return Classified(None, helper=func)
@@ -224,7 +227,8 @@ class ResponseClassifier:
         return isinstance(func, ast.Attribute) and func.attr == "response_class"
 
     def opened_file(self, body: Optional[ast.expr], depth: int = 0) -> Optional[str]:
-        """ "Response(open(...))" evidence when ``body`` is an open file or a file wrapper."""
+        """``open(...)`` or ``wrap_file(...)`` when ``body``, a response's body, is an open
+        file or a file wrapper."""
         if body is None or depth > 4:
             return None
         if isinstance(body, ast.Name):
@@ -239,12 +243,12 @@ class ResponseClassifier:
         if q in FILE_OPENERS or (
             isinstance(body.func, ast.Attribute) and body.func.attr in ("open", "open_resource")
         ):
-            return "Response(open(...))"
+            return "open(...)"
         if _is(q, FILE_WRAPPERS, "wrap_file") or q == "FileWrapper":
             inner = call_arg(body, 1, "file")
             if inner is not None and self.is_in_memory(inner):
                 return None
-            return "Response(wrap_file(...))"
+            return "wrap_file(...)"
         return None
 
     def is_in_memory(self, arg: Optional[ast.expr], depth: int = 0) -> bool:
@@ -259,6 +263,29 @@ class ResponseClassifier:
                 return False
             return q in IN_MEMORY_FILES or q.rsplit(".", 1)[-1] in ("BytesIO", "StringIO")
         return False
+
+
+def _passthrough_on(call: ast.Call) -> bool:
+    """``Response(..., direct_passthrough=True)``: the server gets the body untouched."""
+    return any(
+        k.arg == "direct_passthrough"
+        and isinstance(k.value, ast.Constant)
+        and k.value.value is True
+        for k in call.keywords
+    )
+
+
+BUFFERED_FILE_RESPONSES = ("Response(open(...))", "Response(wrap_file(...))")
+"""Evidence of file responses *not* in direct passthrough mode: Werkzeug hands the server
+``ClosingIterator(iter_encoded(), response.close)``, so close callbacks run and the body
+can be read (``get_data()``), unlike ``send_file``'s (served by waitress: 200, the whole
+file, the callback ran)."""
+
+
+def passes_through(evidence: str) -> bool:
+    """Whether the file response this evidence describes is in direct passthrough mode:
+    everything ``send_file`` builds, and ``Response(f, direct_passthrough=True)``."""
+    return not any(kind in evidence for kind in BUFFERED_FILE_RESPONSES)
 
 
 def local_assignments(

@@ -43,7 +43,7 @@ from flake8_flask_close.routes.scan import ProjectScan, display_prefix
 if TYPE_CHECKING:
     from flake8_flask_close.routes.index import EvidenceMemo
 
-SCHEMA = 6
+SCHEMA = 7
 PREFIX = "linked-"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Optional
 
 from flake8_flask_close.codes import CODES
@@ -23,7 +24,9 @@ from flake8_flask_close.prodcode.context import (
     is_name,
     own_nodes,
 )
+from flake8_flask_close.routes.index import LinkedRoute
 from flake8_flask_close.rules.base import Example, Finding, finding_at
+from flake8_flask_close.vocabulary import passes_through
 
 CODE = CODES["FCL204"]
 
@@ -202,12 +205,20 @@ FIX = "set response.direct_passthrough = False before reading, or skip file resp
 
 def findings(ctx: ProdContext) -> Iterator[Finding]:
     for hook in ctx.hooks():
-        if hook.kind not in AFTER_REQUEST or not hook.routes:
+        if hook.kind not in AFTER_REQUEST:
             continue
+        # only direct passthrough bodies refuse to be read: Response(open(...)) is read
+        hook = replace(hook, routes=tuple(r for r in hook.routes if _passes_through(r)))
         params = params_of(hook.func)
-        if not params:
+        if not params or not hook.routes:
             continue
         yield from _reads(ctx, hook, params[0])
+
+
+def _passes_through(route: LinkedRoute) -> bool:
+    if route.method_evidence is None:
+        return route.evidence is not None and passes_through(route.evidence)
+    return any(e is not None and passes_through(e) for _, e in route.method_evidence)
 
 
 def _read_of(node: ast.AST, name: str) -> Optional[tuple[str, str, Optional[str]]]:

@@ -16,6 +16,7 @@ from flake8_flask_close.codes import CODES
 from flake8_flask_close.names import FunctionNode
 from flake8_flask_close.prodcode.context import ProdContext, own_nodes
 from flake8_flask_close.rules.base import Example, Finding, finding_at
+from flake8_flask_close.vocabulary import passes_through
 from flake8_flask_close.walks import walk
 
 CODE = CODES["FCL205"]
@@ -41,6 +42,27 @@ CALLED = []
 @app.route("/report")
 def report():
     response = send_file(REPORT)
+    response.call_on_close(lambda: CALLED.append("report"))  # FCL205
+    return response
+""",
+        path="app.py",
+    ),
+    Example(
+        """\
+import os
+
+from flask import Flask, Response, request
+from werkzeug.wsgi import wrap_file
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+CALLED = []
+
+
+@app.route("/report")
+def report():
+    body = wrap_file(request.environ, open(REPORT, "rb"))
+    response = Response(body, mimetype="text/plain", direct_passthrough=True)
     response.call_on_close(lambda: CALLED.append("report"))  # FCL205
     return response
 """,
@@ -85,6 +107,25 @@ def hello():
 """,
         path="app.py",
     ),
+    Example(
+        """\
+import os
+
+from flask import Flask, Response
+
+app = Flask(__name__)
+REPORT = os.path.join(os.path.dirname(__file__), "files", "file.txt")
+CALLED = []
+
+
+@app.route("/report")
+def report():
+    response = Response(open(REPORT, "rb"), mimetype="text/plain")
+    response.call_on_close(lambda: CALLED.append("report"))
+    return response
+""",
+        path="app.py",
+    ),
 ]
 
 FIX = (
@@ -107,7 +148,7 @@ def _in_function(ctx: ProdContext, func: FunctionNode) -> Iterator[Finding]:
             for target in node.targets:
                 if isinstance(node.value, ast.Call) and isinstance(target, ast.Name):
                     what = ctx.file_response(node.value, func)
-                    if what:
+                    if what and passes_through(what):  # else Response.close runs them
                         responses[target.id] = what
                 if (
                     isinstance(target, ast.Attribute)

@@ -8,7 +8,8 @@ import os
 import shutil
 import tempfile
 
-from flask import Flask, jsonify, make_response, send_file, send_from_directory
+from flask import Flask, Response, jsonify, make_response, request, send_file, send_from_directory
+from werkzeug.wsgi import wrap_file
 
 app = Flask(__name__)
 log = logging.getLogger(__name__)
@@ -76,4 +77,43 @@ def exports():
     """pn14: ``jsonify`` + ``call_on_close``: the callback runs."""
     response = jsonify(exports=["orders.csv"])
     response.call_on_close(lambda: log.info("listing sent"))
+    return response
+
+
+@app.route("/exports/response.csv")
+def export_response():
+    """pn26: ``Response(open(path, "rb"))`` + ``call_on_close``: not direct passthrough,
+    so the server closes the response itself and the callback runs.
+
+    body: data/orders.csv
+    """
+    path = make_export()
+    response = Response(open(path, "rb"), mimetype="text/csv")
+    response.call_on_close(lambda: os.remove(path))
+    return response
+
+
+@app.route("/exports/response-class.csv")
+def export_response_class():
+    """pn27: ``app.response_class(open(path, "rb"))`` + ``call_on_close``: it runs.
+
+    body: data/orders.csv
+    """
+    path = make_export()
+    response = app.response_class(open(path, "rb"), mimetype="text/csv")
+    response.call_on_close(lambda: os.remove(path))
+    return response
+
+
+@app.route("/exports/wrapped.csv")
+def export_wrapped():
+    """pn28: ``Response(wrap_file(environ, f))`` without ``direct_passthrough=True`` +
+    ``call_on_close``: it runs.
+
+    body: data/orders.csv
+    """
+    path = make_export()
+    body = wrap_file(request.environ, open(path, "rb"))
+    response = Response(body, mimetype="text/csv")
+    response.call_on_close(lambda: os.remove(path))
     return response

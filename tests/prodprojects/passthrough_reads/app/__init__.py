@@ -11,9 +11,9 @@ CONTENT = os.path.join(os.path.dirname(__file__), "content")
 
 
 def create_app():
-    from . import archive, catalog, exports, mirror, pages, reports
+    from . import archive, catalog, exports, mirror, pages, raw, reports
 
     app = Flask(__name__)
-    for module in (pages, exports, catalog, archive, mirror, reports):
+    for module in (pages, exports, catalog, archive, mirror, raw, reports):
         app.register_blueprint(module.bp)
     return app
