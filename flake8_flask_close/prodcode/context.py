@@ -256,7 +256,9 @@ class ProdContext:
                 if r.endpoint.startswith(f"{name}.") or f".{name}." in r.endpoint
             ]
         elif obj is not None and key is not None:
-            routes = [r for g in index.groups if g.key == ":".join(key) for r in g.routes]
+            # an app's own key; a blueprint's app-wide hooks run on the apps it is on
+            apps = {":".join(key), *index.blueprint_apps.get(":".join(key), ())}
+            routes = [r for g in index.groups if g.key in apps for r in g.routes]
         else:
             routes = [r for g in shared for r in g.routes]
         return [r for r in routes if self._serves_file(r)]

@@ -337,6 +337,10 @@ class RouteIndex:
         self._suffixes = {k: v for k, v in suffixes.items() if v is not None}
         self._hook_owners: Optional[list[str]] = None
         """Modules registering hooks, when known without reading every module."""
+        self.blueprint_apps: dict[str, list[str]] = {}
+        """Blueprint (``module:scope:var``) -> the keys of the app groups it is registered
+        on, directly or through another blueprint: where its app-wide hooks
+        (``after_app_request``) run."""
         if stored is None:
             self._link()
         else:
@@ -344,6 +348,7 @@ class RouteIndex:
             self._memo = stored.memo
             self._hook_owners = stored.hook_owners
             self._sent = stored.sent_attributes
+            self.blueprint_apps = stored.blueprint_apps
 
     def _display_paths(self) -> dict[str, str]:
         prefix = display_prefix(self.root)
@@ -654,6 +659,7 @@ class RouteIndex:
                 if gkey not in mounted.setdefault(bp, set()):
                     mounted[bp].add(gkey)
                     todo += [child for child, _, _ in children.get(bp, [])]
+        self.blueprint_apps = {":".join(bp): sorted(keys) for bp, keys in mounted.items()}
         own, unplaced = self._attach_error_handlers(groups, mounted)
         rewritten = any(f.url_value_preprocessors for f in self.modules.values())
         for gkey, group in groups.items():

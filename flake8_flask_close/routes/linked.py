@@ -43,7 +43,7 @@ from flake8_flask_close.routes.scan import ProjectScan, display_prefix
 if TYPE_CHECKING:
     from flake8_flask_close.routes.index import EvidenceMemo
 
-SCHEMA = 7
+SCHEMA = 8
 PREFIX = "linked-"
 
 
@@ -56,6 +56,7 @@ class StoredLink:
     memo: FunctionMemo
     hook_owners: list[str]
     sent_attributes: frozenset[str]
+    blueprint_apps: dict[str, list[str]]
 
 
 class StoredModules(Mapping[str, ModuleFacts]):
@@ -173,6 +174,7 @@ def _pieces(index: RouteIndex) -> Iterator[bytes]:
         "static": sorted(static.items()),
         "hook_owners": index.hook_owners(),
         "sent": sorted(index.sent_attributes()),
+        "blueprint_apps": sorted(index.blueprint_apps.items()),
         "groups": [
             {
                 "key": group.key,
@@ -547,7 +549,20 @@ def _stored_link(header: Any, lines: _StoredLines, relinking: _Relinking) -> Sto
         memo=StoredMemo(lines, by_module, relinking),
         hook_owners=_texts(header["hook_owners"]),
         sent_attributes=frozenset(_texts(header["sent"])),
+        blueprint_apps=_blueprint_apps(header["blueprint_apps"]),
     )
+
+
+def _blueprint_apps(stored: Any) -> dict[str, list[str]]:
+    """Blueprint -> app group keys, as ``(blueprint, [group, ...])`` pairs."""
+    if type(stored) is not list:
+        raise ValueError("blueprint registrations are not a list")
+    found: dict[str, list[str]] = {}
+    for item in stored:
+        if type(item) is not list or len(item) != 2:
+            raise ValueError(f"not a blueprint registration: {item!r}")
+        found[_text(item[0])] = _texts(item[1])
+    return found
 
 
 def _static_folders(static: Any) -> list[tuple[str, Optional[list[str]]]]:

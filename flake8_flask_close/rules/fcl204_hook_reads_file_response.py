@@ -84,6 +84,34 @@ def log_body(response):
 """,
         path="app.py",
     ),
+    Example(
+        """\
+import hashlib
+import os
+
+from flask import Blueprint, Flask, send_from_directory
+
+app = Flask(__name__)
+audit = Blueprint("audit", __name__)
+FILES = os.path.join(os.path.dirname(__file__), "files")
+
+
+@app.route("/download/<path:name>")
+def download(name):
+    return send_from_directory(FILES, name)
+
+
+@audit.after_app_request
+def add_digest(response):
+    digest = hashlib.sha256(response.get_data()).hexdigest()  # FCL204
+    response.headers["X-Digest"] = digest
+    return response
+
+
+app.register_blueprint(audit)
+""",
+        path="app.py",
+    ),
 ]
 
 VALID = [

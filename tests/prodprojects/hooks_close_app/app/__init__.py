@@ -1,10 +1,11 @@
 """Back office of a shop: an app factory, two blueprints, the static folder, and an
-app-wide ``after_request`` hook (``app/hooks.py``) that closes every response.
+app-wide ``after_request`` hook (``app/hooks.py``) that closes every response, as does
+the ``after_app_request`` hook of a third blueprint (``app/ops.py``).
 """
 
 from flask import Flask
 
-from . import api, downloads, hooks
+from . import api, downloads, hooks, ops
 
 
 def create_app(config=None):
@@ -14,6 +15,7 @@ def create_app(config=None):
         app.config.from_mapping(config)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(ops.bp)
     app.after_request(hooks.add_server_header)
     app.after_request(hooks.release_response)
     return app
