@@ -6,6 +6,9 @@ A hook that closes or reads the response only for error statuses
 (``if exc is not None:``) runs so when no file is being sent. A hook guarded on the
 request (``request.path``, ``request.endpoint``, ``request.blueprint``) may skip every
 file route, and which routes it lets through isn't worked out: precision first.
+
+Tests use the same evaluation: a close under ``if res.status_code != 200:`` never
+closes a file response (``testcode.analysis``).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from http import HTTPStatus
 from typing import Any, Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
+from flake8_flask_close.prodcode.guards import FILE_STATUSES, excluded, guards_of, status_of
 from flake8_flask_close.routes.extract import TRIES, module_name_for
 from flake8_flask_close.routes.facts import FILENAME_MARK, UNKNOWN, Ref, redirect_parts
 from flake8_flask_close.routes.index import ANSWERED, ELSEWHERE, LinkedRoute, RouteIndex
@@ -1113,13 +1114,18 @@ class ModuleAnalysis:
         """The first close on some paths only (an except handler, an if): a later one may
         close it on every path."""
         closes = {id(self._statement_of(node)) for kind, node in events if kind == "close"}
+        statuses = _file_statuses(source.call)
         for kind, node in events:
             if self._exclusive(stmt, node, func):
                 continue  # if head: res = client.head(...) else: res = client.get(...)
             if kind == "close":
                 close_stmt = self._statement_of(node)
-                if not self._definite(close_stmt, stmt, func, name):
-                    covering = self._covering_statement(close_stmt, stmt, func, name, closes)
+                if self._only_without_file(close_stmt, func, name, statuses):
+                    continue  # if res.status_code != 200: res.close(); pytest.fail(...)
+                if not self._definite(close_stmt, stmt, func, name, statuses):
+                    covering = self._covering_statement(
+                        close_stmt, stmt, func, name, closes, statuses
+                    )
                     if covering is None:
                         some_paths = some_paths or close_stmt
                         continue
@@ -1151,6 +1157,10 @@ class ModuleAnalysis:
             if kind == "escape":
                 return None
         if some_paths is not None:
+            leaving = self._exit_between(stmt, some_paths, func, name, statuses)
+            if leaving is not None:
+                how = type(leaving).__name__.lower()
+                return use(Fate.UNCLOSED, f"left open by the {how} on line {leaving.lineno}")
             return use(Fate.UNCLOSED, f"closed only on some paths (line {some_paths.lineno})")
         if self._is_global(func, name):
             return use(Fate.KEPT, "kept in a module global")
@@ -1278,7 +1288,12 @@ class ModuleAnalysis:
         return chain
 
     def _definite(
-        self, close_stmt: ast.stmt, start: ast.stmt, func: FunctionNode, name: str = ""
+        self,
+        close_stmt: ast.stmt,
+        start: ast.stmt,
+        func: FunctionNode,
+        name: str = "",
+        statuses: tuple[int, ...] = FILE_STATUSES,
     ) -> bool:
         """Does every normal path from ``start`` reach ``close_stmt``? A close under an
         ``if`` that tests the response itself (``if res.status_code == 200:``) counts:
@@ -1296,7 +1311,70 @@ class ModuleAnalysis:
             if field_name == "case" and name and _mentions(self._match_subject(node), name):
                 continue  # match res.status_code: case 200: ...
             return False
-        return True
+        return self._exit_between(start, close_stmt, func, name, statuses) is None
+
+    def _only_without_file(
+        self, node: ast.AST, func: FunctionNode, name: str, statuses: tuple[int, ...]
+    ) -> bool:
+        """Does ``node`` run only when the response ``name`` holds no file: under a status
+        test false for every status a file answers with (``if res.status_code != 200:``)?"""
+        guards = guards_of(self.parents, node, func)
+        return bool(name) and excluded(guards, status_of(name), statuses)
+
+    def _exit_between(
+        self,
+        start: ast.stmt,
+        close_stmt: ast.stmt,
+        func: FunctionNode,
+        name: str,
+        statuses: tuple[int, ...],
+    ) -> Optional[ast.stmt]:
+        """A statement by which a path from ``start`` leaves before reaching
+        ``close_stmt``: a ``return`` (or a ``continue``/``break`` of a loop around the
+        close) between them, not in another branch than ``start``, not only for answers
+        without a file, and not in a ``try`` whose ``finally`` is the close."""
+        begin = (start.end_lineno or start.lineno, start.end_col_offset or 0)
+        end = (close_stmt.lineno, close_stmt.col_offset)
+        finally_of = [
+            n
+            for n, f in self._chain(close_stmt, func)
+            if isinstance(n, ast.Try) and f == "finalbody"
+        ]
+        for node in walk_own_scope(func):
+            if not isinstance(node, (ast.Return, ast.Continue, ast.Break)):
+                continue
+            if not begin < (node.lineno, node.col_offset) < end:
+                continue
+            if not isinstance(node, ast.Return):
+                loop = self._loop_of(node, func)
+                if loop is None or not any(n is loop for n, _ in self._chain(close_stmt, func)):
+                    continue  # leaves a loop that ends before the close
+            if any(self._inside(node, t, ("body", "handlers", "orelse")) for t in finally_of):
+                continue
+            if self._exclusive(start, node, func) or self._only_without_file(
+                node, func, name, statuses
+            ):
+                continue
+            return node
+        return None
+
+    def _loop_of(self, node: ast.AST, func: FunctionNode) -> Optional[ast.AST]:
+        current = self.parents.get(node)
+        while current is not None and current is not func:
+            if isinstance(current, (ast.For, ast.AsyncFor, ast.While)):
+                return current
+            current = self.parents.get(current)
+        return None
+
+    def _inside(self, node: ast.AST, holder: ast.AST, fields: tuple[str, ...]) -> bool:
+        """Is ``node`` within one of the statement lists ``fields`` of ``holder``?"""
+        current: Optional[ast.AST] = node
+        while current is not None:
+            parent = self.parents.get(current)
+            if parent is holder:
+                return any(any(current is h for h in getattr(holder, f, ())) for f in fields)
+            current = parent
+        return False
 
     def _exclusive(self, stmt: ast.stmt, node: ast.AST, func: FunctionNode) -> bool:
         """Whether ``node`` sits in another branch than ``stmt`` of one ``if`` or
@@ -1324,6 +1402,7 @@ class ModuleAnalysis:
         func: FunctionNode,
         name: str,
         closes: set[int],
+        statuses: tuple[int, ...],
     ) -> Optional[ast.stmt]:
         """The statement around ``close_stmt`` that closes the response on each of its
         paths, reached on every path from ``start``: an ``if`` closing it in both
@@ -1331,7 +1410,7 @@ class ModuleAnalysis:
         node = self.parents.get(close_stmt)
         while node is not None and node is not func:
             if isinstance(node, ast.stmt) and _closes_on_every_path(node, closes):
-                return node if self._definite(node, start, func, name) else None
+                return node if self._definite(node, start, func, name, statuses) else None
             node = self.parents.get(node)
         return None
 
@@ -1495,6 +1574,18 @@ def _closes_attribute(scope: ast.AST, attr: str) -> bool:
         isinstance(node, ast.Attribute) and node.attr == "close" and dotted(node.value) in holders
         for node in walk(scope)
     )
+
+
+def _file_statuses(request: ast.Call) -> tuple[int, ...]:
+    """What a response holding a file can answer to ``request``: 200, unless it sends
+    headers (a range: 206; a conditional request: 304, c06d-f) or keyword arguments
+    that may hold them."""
+    if any(
+        k.arg is None or k.arg in ("headers", "environ_base", "environ_overrides")
+        for k in request.keywords
+    ):
+        return FILE_STATUSES
+    return (200,)
 
 
 def _closed_names(func: ast.AST) -> set[str]:

@@ -202,3 +202,59 @@ def test_closed_in_one_branch_only(client, request):
     res = client.get(HANDBOOK)  # FCL101
     if request.node.name.endswith("_never"):
         res.close()
+
+
+def test_returns_before_the_close(client, request):
+    """n12: a return between the request and the close, taken: the close never runs."""
+    res = client.get(HANDBOOK)  # FCL101
+    if request.node.name.startswith("test_returns"):
+        return
+    res.close()
+
+
+def test_returns_inside_try_finally(client, request):
+    """n12: a return inside a try whose finally closes it."""
+    res = client.get(HANDBOOK)
+    try:
+        if request.node.name.startswith("test_returns"):
+            return
+        assert res.status_code == 200
+    finally:
+        res.close()
+
+
+def test_returns_only_without_a_file(client):
+    """n12: a return only for answers that hold no file (not 200)."""
+    res = client.get(HANDBOOK)
+    if res.status_code != 200:
+        return
+    res.close()
+
+
+def test_breaks_out_of_an_inner_loop(client):
+    """n12: a break that leaves a loop ending before the close."""
+    res = client.get(HANDBOOK)
+    for line in (b"a", b"b"):
+        if line:
+            break
+    res.close()
+
+
+def test_closed_only_on_failure(client):
+    """n13: closed only when the status isn't 200, which a file answers with: the file
+    stays open."""
+    res = client.get(HANDBOOK)  # FCL101
+    if res.status_code != 200:
+        res.close()
+        raise AssertionError(res.status_code)
+    assert res.data.startswith(b"The Handbook")
+
+
+def test_closed_in_the_else_of_a_200(client):
+    """n13: closed in the else of `if res.status_code == 200:`: the 200 path leaves it
+    open."""
+    res = client.get(HANDBOOK)  # FCL101
+    if res.status_code == 200:
+        assert res.mimetype == "text/plain"
+    else:
+        res.close()
