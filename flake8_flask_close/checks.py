@@ -19,6 +19,7 @@ from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.rules import PROD_RULES, TEST_RULES
 from flake8_flask_close.testcode import clients
 from flake8_flask_close.testcode.analysis import ModuleAnalysis
+from flake8_flask_close.testcode.files import helper_module_paths
 
 
 def printable(message: str) -> str:
@@ -73,7 +74,10 @@ def test_findings(
     rel = relpath(filename, root)
     module, is_package = module_name_for(rel)
     knowledge = clients.knowledge_for(filename, tree, root, config.client_names, module, is_package)
-    analysis = ModuleAnalysis(tree, filename, index, knowledge, config.send_functions)
+    helpers = helper_module_paths(filename, source, root, config.test_patterns)
+    analysis = ModuleAnalysis(
+        tree, filename, index, knowledge, config.send_functions, tuple(helpers)
+    )
     uses = analysis.uses()
     seen: set[tuple[int, int, str]] = set()
     for rule in TEST_RULES:

@@ -2,10 +2,12 @@
 
 A file's findings depend on its own text, on the facts of every module in the project
 (the route index), on the static folders its routes serve from, on the conftest files
-above it and on the configuration. All of that except the file's own text and conftests
-makes up the *world*: one digest per run, computed from the index cache without building
-the index. Findings are kept per world, in ``results-<index key>/<world>/`` beside the
-index cache; when the world changes, the old world's folder is removed.
+above it, on the test-side helper modules it imports (``tests/helpers.py``: which of
+their functions close what they're given) and on the configuration. All of that except
+the file's own text, its conftests and its helper modules makes up the *world*: one
+digest per run, computed from the index cache without building the index. Findings are
+kept per world, in ``results-<index key>/<world>/`` beside the index cache; when the
+world changes, the old world's folder is removed.
 
 Inside a world folder, answers are appended to logs: each process that stores an answer
 writes to its own ``answers-<pid>-<random>.log``, one line per answer,
@@ -36,7 +38,11 @@ from flake8_flask_close.config import Config
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.project import static_entries
 from flake8_flask_close.routes.scan import display_prefix, project_scan, relpath
-from flake8_flask_close.testcode.files import conftest_digest, conftest_paths
+from flake8_flask_close.testcode.files import (
+    conftest_digest,
+    conftest_paths,
+    helper_module_paths,
+)
 
 Finding = tuple[int, int, str]
 
@@ -193,6 +199,9 @@ class ResultStore:
     shown: str = ""
     """``display_prefix(root)`` in this run: messages name the project's modules
     relative to the working directory, so an answer holds for that directory only."""
+    test_patterns: tuple[str, ...] = ()
+    """Which files are test files: the test-side helper modules a test file imports key
+    its answer too."""
 
     _answers: Answers = field(default_factory=dict, init=False, repr=False, compare=False)
     _loaded: bool = field(default=False, init=False, repr=False, compare=False)
@@ -210,6 +219,8 @@ class ResultStore:
             # by their text as the analysis reads it: a size and an mtime can't vouch for
             # it (a coarse clock keeps both across a second save)
             for path in conftest_paths(filename, self.root):
+                chain.append((path, conftest_digest(path)))
+            for path in helper_module_paths(filename, source, self.root, self.test_patterns):
                 chain.append((path, conftest_digest(path)))
         return ResultKey(_digest(rel), _digest(cache.text_digest(source), chain, self.shown))
 
@@ -461,7 +472,7 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
         pass
     else:
         _forget_other_worlds(base, keep={world, os.path.basename(_watched_sidecar(base, facts))})
-    return ResultStore(root, folder, display_prefix(root))
+    return ResultStore(root, folder, display_prefix(root), config.test_patterns)
 
 
 def _werkzeug_version() -> str:

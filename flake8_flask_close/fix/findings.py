@@ -27,7 +27,7 @@ from flake8_flask_close.rules import (
 )
 from flake8_flask_close.testcode import clients
 from flake8_flask_close.testcode.analysis import ModuleAnalysis, ResponseUse
-from flake8_flask_close.testcode.files import is_test_file
+from flake8_flask_close.testcode.files import helper_module_paths, is_test_file
 
 TEST_RULES = (fcl101_unclosed_file_response, fcl102_unclosable_file_response)
 PROD_RULES = (fcl201_file_closed_before_send, fcl202_file_response_closed_before_return)
@@ -112,7 +112,10 @@ def _test_candidates(
     knowledge = clients.knowledge_for(
         filename, tree, index.root, config.client_names, module, is_package
     )
-    analysis = ModuleAnalysis(tree, filename, index, knowledge, config.send_functions)
+    helpers = helper_module_paths(filename, source.text, index.root, config.test_patterns)
+    analysis = ModuleAnalysis(
+        tree, filename, index, knowledge, config.send_functions, tuple(helpers)
+    )
     # ModuleAnalysis.uses(), keeping the request call each use was made from: the fixer
     # rewrites that call (ResponseUse carries only its statement).
     for func in analysis.functions:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
 from http import HTTPStatus
-from typing import Any, Optional
+from typing import Any, Optional, Union, cast
 
 from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
 from flake8_flask_close.prodcode.guards import FILE_STATUSES, excluded, guards_of, status_of
@@ -28,11 +28,12 @@ from flake8_flask_close.testcode.clients import (
     BINDINGS,
     ClientKnowledge,
     client_bindings,
+    conftest_tree,
     fixture_name_and_scope,
     fixtures_in,
     is_fixture,
 )
-from flake8_flask_close.testcode.files import conftest_paths
+from flake8_flask_close.testcode.files import conftest_paths, resolve_import
 from flake8_flask_close.testcode.fixture_apps import FixtureApps, fixture_apps_for
 from flake8_flask_close.testcode.urls import (
     Endpoint,
@@ -230,8 +231,12 @@ class ModuleAnalysis:
         index: RouteIndex,
         clients: ClientKnowledge,
         send_functions: tuple[str, ...] = (),
+        helper_paths: tuple[str, ...] = (),
     ) -> None:
         self.tree = tree
+        self.filename = filename
+        self.helper_paths = helper_paths
+        """The test-side helper modules it imports that key its answer (``files``)."""
         self.index = index
         self.clients = clients
         self.aliases = dict(clients.aliases)
@@ -948,6 +953,8 @@ class ModuleAnalysis:
                 return None
             if self._closes_argument(func, parent, lambda n: n is call):
                 return None
+            if self._unseen_function(parent.func, func):
+                return None
             if short in ("append", "add", "extend", "insert") and isinstance(
                 parent.func, ast.Attribute
             ):
@@ -1213,6 +1220,8 @@ class ModuleAnalysis:
                         kind = "closed"
                     elif self._closes_argument(func, node, is_name):
                         kind = "close"  # a function of the test module that closes it
+                    elif self._unseen_function(f, func):
+                        kind = "escape"  # check_and_close(res) from tests/helpers.py
                     elif callee in ("append", "add", "extend", "insert") and isinstance(
                         f, ast.Attribute
                     ):
@@ -1430,9 +1439,12 @@ class ModuleAnalysis:
         )
 
     def _module_function(self, called: ast.expr, caller: FunctionNode) -> Optional[FunctionNode]:
-        """The function of this module ``called`` names: one nested in ``caller``, a
-        module-level one, or a method of a module class called through ``self``/``cls``
-        or the class."""
+        """The function ``called`` names: one nested in ``caller``, a module-level one, a
+        method of a module class called through ``self``/``cls`` or the class, or one of
+        a test-side helper module this module imports."""
+        imported = self._imported_function(called)
+        if imported is not None and imported is not UNSEEN:
+            return cast(FunctionNode, imported)
         if isinstance(called, ast.Name):
             nested = (
                 n
@@ -1461,14 +1473,76 @@ class ModuleAnalysis:
         )
         if cls is None:
             return None
-        return next(
-            (
-                n
-                for n in cls.body
-                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == called.attr
-            ),
-            None,
+        methods = (
+            n
+            for c in self._lineage(cls)[0]
+            for n in c.body
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == called.attr
         )
+        return next(methods, None)
+
+    def _unseen_function(self, called: ast.expr, caller: FunctionNode) -> bool:
+        """Does ``called`` name a function whose body can't be seen from here, which may
+        close what it is given: one imported from a module of the project that isn't a
+        test-side helper module read with this one, or a method of a base class of
+        another module (not an ``assert...``/``fail...`` one)? Library functions never
+        close a response they're given."""
+        through_self = (
+            isinstance(called, ast.Attribute)
+            and isinstance(called.value, ast.Name)
+            and called.value.id in ("self", "cls")
+        )
+        if through_self:
+            cls = self.enclosing_class(caller)
+            return (
+                cls is not None
+                and self._lineage(cls)[1]
+                and self._module_function(called, caller) is None
+                and not cast(ast.Attribute, called).attr.startswith(("assert", "fail"))
+            )
+        return self._imported_function(called) is UNSEEN
+
+    def _imported_function(self, called: ast.expr) -> Union[FunctionNode, object, None]:
+        """The function ``called`` names in a test-side helper module this module imports
+        (``check(res)`` after ``from helpers import check``, ``helpers.check(res)``,
+        ``Checks.done(res)``); ``UNSEEN`` for one of another project module, or one the
+        helper module doesn't define itself; None for a library's or this module's."""
+        chain = (dotted(called) or "").split(".")
+        binding = self._import_binding(chain[0])
+        if binding is None:
+            return None
+        level, module, name, local = binding
+        resolved = resolve_import(self.filename, self.index.root, level, module, name)
+        if resolved is None:
+            return None
+        path, name_is_module = resolved
+        if path not in self.helper_paths:
+            return UNSEEN
+        if name and not name_is_module:
+            inside = [name, *chain[1:]]  # from helpers import check: check(res)
+        elif name or local:
+            inside = chain[1:]  # from tests import helpers / import tests.helpers as h
+        else:
+            inside = chain[len(module.split(".")) :]  # import tests.helpers
+        tree = conftest_tree(path)
+        found = _defined_function(tree, inside) if tree is not None else None
+        return UNSEEN if found is None else found
+
+    def _import_binding(self, local: str) -> Optional[tuple[int, str, str, bool]]:
+        """How this module imports the name ``local``: (level, module, imported name,
+        whether it is bound under a name of its own); the imported name is empty for
+        ``import a.b`` and ``import a.b as c``."""
+        found: Optional[tuple[int, str, str, bool]] = None
+        for node in statements(self.tree):
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if (alias.asname or alias.name) == local:
+                        found = (node.level or 0, node.module or "", alias.name, True)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if (alias.asname or alias.name.split(".")[0]) == local:
+                        found = (0, alias.name, "", bool(alias.asname))
+        return found
 
     def _in_finally(self, close_stmt: ast.stmt, func: FunctionNode) -> bool:
         return any(
@@ -1499,22 +1573,28 @@ class ModuleAnalysis:
         cls = self.enclosing_class(func)
         if cls is None:
             return _closes_attribute(func, attr)
-        todo, seen = [cls], set()
+        lineage, unseen_base = self._lineage(cls)
+        return unseen_base or any(_closes_attribute(c, attr) for c in lineage)
+
+    def _lineage(self, cls: ast.ClassDef) -> tuple[list[ast.ClassDef], bool]:
+        """``cls`` and its base classes defined in this module, and whether it has a base
+        class from elsewhere (other than unittest's ``TestCase`` and the like)."""
+        found: list[ast.ClassDef] = []
+        unseen_base = False
+        todo = [cls]
         while todo:
             current = todo.pop()
-            if id(current) in seen:
+            if any(current is c for c in found):
                 continue
-            seen.add(id(current))
-            if _closes_attribute(current, attr):
-                return True
+            found.append(current)
             for base in current.bases:
                 name = dotted(base) or ""
-                found = self.module_classes.get(name)
-                if found is not None:
-                    todo.append(found)
+                local = self.module_classes.get(name)
+                if local is not None:
+                    todo.append(local)
                 elif name.rsplit(".", 1)[-1] not in KNOWN_BASES:
-                    return True
-        return False
+                    unseen_base = True
+        return found, unseen_base
 
     @cached_property
     def module_classes(self) -> dict[str, ast.ClassDef]:
@@ -1586,6 +1666,33 @@ def _file_statuses(request: ast.Call) -> tuple[int, ...]:
     ):
         return FILE_STATUSES
     return (200,)
+
+
+UNSEEN = object()
+"""A function whose body the analysis can't see."""
+
+
+def _defined_function(tree: ast.Module, path: list[str]) -> Optional[FunctionNode]:
+    """The function ``path`` names in ``tree``: ``["check"]``, ``["Checks", "done"]``."""
+    scope: list[ast.stmt] = tree.body
+    for i, part in enumerate(path):
+        node = next(
+            (
+                n
+                for n in scope
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and n.name == part
+            ),
+            None,
+        )
+        if node is None:
+            return None
+        if i == len(path) - 1:
+            return None if isinstance(node, ast.ClassDef) else node
+        if not isinstance(node, ast.ClassDef):
+            return None
+        scope = node.body
+    return None
 
 
 def _closed_names(func: ast.AST) -> set[str]:

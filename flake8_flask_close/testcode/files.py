@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
+import sys
 from typing import Optional
 
 from flake8_flask_close.routes.cache import bytes_name
@@ -46,6 +48,105 @@ def conftest_paths(filename: str, root: str) -> list[str]:
             break
         folder = parent
     return list(reversed(found))
+
+
+LIBRARIES = frozenset(
+    getattr(sys, "stdlib_module_names", ())
+    or ("io", "os", "json", "re", "sys", "typing", "pathlib", "tempfile", "unittest", "pprint")
+) | {
+    "flask",
+    "werkzeug",
+    "pytest",
+    "jinja2",
+    "click",
+    "pytest_flask",
+    "flask_testing",
+    "hamcrest",
+    "assertpy",
+    "syrupy",
+    "snapshottest",
+    "jsonschema",
+    "requests",
+    "bs4",
+    "lxml",
+}
+"""Packages whose functions never close a response handed to them."""
+MAX_HELPER_MODULES = 8
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w ,\t]*)|import[ \t]+([\w.]+))",
+    re.MULTILINE,
+)
+
+
+def resolve_import(
+    filename: str, root: str, level: int, module: str, name: str = ""
+) -> Optional[tuple[str, bool]]:
+    """The project file that ``from <level dots><module> import <name>`` (or ``import
+    <module>``, ``name`` empty) reads the name from, and whether the name is that module
+    itself: ``<module>/<name>.py`` when the name is a module, else ``<module>.py``;
+    looked for from the test file's folder (relative imports; pytest puts a test folder
+    without ``__init__.py`` on ``sys.path``) up to ``root``. None when it isn't a file of
+    the project (a library)."""
+    parts = [p for p in module.split(".") if p]
+    if level == 0 and (not parts or parts[0] in LIBRARIES):
+        return None
+    folder = os.path.dirname(os.path.abspath(filename))
+    if level:
+        for _ in range(level - 1):
+            folder = os.path.dirname(folder)
+        folders = [folder]
+    else:
+        folders = []
+        while True:
+            folders.append(folder)
+            parent = os.path.dirname(folder)
+            if os.path.normcase(folder) == os.path.normcase(root) or parent == folder:
+                break
+            folder = parent
+    for base in folders:
+        for candidate_parts in ([*parts, name], parts) if name else (parts,):
+            if not candidate_parts:
+                continue
+            path = os.path.join(base, *candidate_parts)
+            for found in (path + ".py", os.path.join(path, "__init__.py")):
+                if os.path.isfile(found):
+                    return found, bool(name) and candidate_parts[-1] == name
+    return None
+
+
+def helper_module_paths(
+    filename: str, source: str, root: str, patterns: tuple[str, ...]
+) -> list[str]:
+    """The test-side modules of the project (``tests/helpers.py``) that ``source``
+    imports from: the analysis reads which of their functions close what they're given,
+    and the result cache keys the file's answer by their text, as it does by its
+    conftest files'. At most ``MAX_HELPER_MODULES``; conftest files and the file itself
+    left out."""
+    this = os.path.abspath(filename)
+    found: list[str] = []
+    for dots, module, names, plain in _IMPORT.findall(source):
+        if plain:
+            imports = [(0, plain, "")]
+        else:
+            listed = [n.strip() for n in names.split(",") if n.strip()]
+            imports = [(len(dots), module, n.split()[0]) for n in listed] or [
+                (len(dots), module, "")
+            ]
+        for level, mod, name in imports:
+            resolved = resolve_import(filename, root, level, mod, name)
+            path = resolved[0] if resolved is not None else ""
+            if (
+                not path
+                or path in found
+                or os.path.abspath(path) == this
+                or os.path.basename(path) == "conftest.py"
+                or not is_test_file(os.path.relpath(path, root), patterns)
+            ):
+                continue
+            found.append(path)
+            if len(found) >= MAX_HELPER_MODULES:
+                return found
+    return found
 
 
 _CONFTEST_SOURCES: dict[str, Optional[tuple[bytes, str]]] = {}

@@ -229,6 +229,26 @@ def test_findings_follow_the_conftest_files(shop: Path) -> None:
     )
 
 
+def test_findings_follow_the_helper_modules_a_test_imports(shop: Path) -> None:
+    """A test module's answer is keyed by the test-side modules it imports functions from:
+    whether such a function closes what it is given decides the finding."""
+    helpers = shop / "tests" / "checks.py"
+    touch(helpers, "def done(res):\n    res.close()\n")
+    (shop / "tests" / "test_helped.py").write_text(
+        "from checks import done\n\n\ndef test_page(client):\n"
+        '    res = client.get("/static/logo.svg")\n    done(res)\n'
+    )
+    before, _, _ = lint(shop)
+    assert not any("test_helped.py" in line for line in before)
+    touch(helpers, "def done(res):\n    res.data\n")
+    after, _, _ = lint(shop)
+    assert (
+        [line for line in after if "test_helped.py" in line]
+        == [line for line in after if "test_helped.py:5:5: FCL101" in line]
+        != []
+    )
+
+
 BROWSER_TEST = 'def test_page(browser):\n    browser.get("/static/logo.svg")\n'
 BROWSER_FIXTURE = "\n\n@pytest.fixture\ndef browser(app):\n    return app.{}()\n"
 

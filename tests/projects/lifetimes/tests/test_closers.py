@@ -2,6 +2,7 @@ import contextlib
 import unittest
 
 import pytest
+from closing_helpers import ClosingCase
 
 from app import create_app
 
@@ -124,3 +125,27 @@ def test_bound_in_its_with(client):
     """n11: `with (res := client.get(...)):` closes it."""
     with (res := client.get(SUMMARY)):
         assert res.status_code == 200
+
+
+def test_closed_by_an_imported_function(client):
+    """n14: a function of another test module closes what it is given."""
+    from closing_helpers import check_and_close
+
+    res = client.get(SUMMARY)
+    check_and_close(res)
+    check_and_close(client.get(SUMMARY))
+
+
+def test_printed_by_a_library_function(client):
+    """n14: a library's function is given the response and doesn't close it."""
+    from pprint import pformat
+
+    res = client.get(SUMMARY)  # FCL101
+    assert "Response" in pformat(res)
+
+
+class TestImportedBase(ClosingCase):
+    def test_closed_by_a_method_of_an_imported_base(self, client):
+        """n14: a method of a base class from another module closes it."""
+        res = client.get(SUMMARY)
+        self.finish(res)
