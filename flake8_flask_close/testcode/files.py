@@ -91,6 +91,19 @@ def resolve_import(
     if level == 0 and (not parts or parts[0] in LIBRARIES):
         return None
     folder = os.path.dirname(os.path.abspath(filename))
+    key = (folder, root, level, module, name)
+    if key not in _RESOLVED:
+        _RESOLVED[key] = _resolve(folder, root, level, parts, name)
+    return _RESOLVED[key]
+
+
+_RESOLVED: dict[tuple[str, str, int, str, str], Optional[tuple[str, bool]]] = {}
+"""Imports resolved in this run: the test modules of a folder import the same modules."""
+
+
+def _resolve(
+    folder: str, root: str, level: int, parts: list[str], name: str
+) -> Optional[tuple[str, bool]]:
     if level:
         for _ in range(level - 1):
             folder = os.path.dirname(folder)
@@ -156,6 +169,7 @@ _CONFTEST_SOURCES: dict[str, Optional[tuple[bytes, str]]] = {}
 def forget_conftest_sources() -> None:
     """Called once per run: the next run reads conftest files as they are then."""
     _CONFTEST_SOURCES.clear()
+    _RESOLVED.clear()
 
 
 def _conftest_read(path: str) -> Optional[tuple[bytes, str]]:
