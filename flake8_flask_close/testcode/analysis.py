@@ -760,12 +760,10 @@ class ModuleAnalysis:
             return self.helpers.get(name)
         method = name.split(".", 1)[1]
         cls = self.enclosing_class(caller)
-        while cls is not None:
-            found = self.helpers.get(f"{self.scope_name_of_class(cls)}.{method}")
+        for current in self._lineage(cls)[0] if cls is not None else []:
+            found = self.helpers.get(f"{self.scope_name_of_class(current)}.{method}")
             if found is not None:
                 return found
-            bases = [b.id for b in cls.bases if isinstance(b, ast.Name)]
-            cls = next((c for c in self.classes if c.name in bases), None)
         return None
 
     def _function_names(self) -> frozenset[str]:
@@ -1121,7 +1119,7 @@ class ModuleAnalysis:
         """The first close on some paths only (an except handler, an if): a later one may
         close it on every path."""
         closes = {id(self._statement_of(node)) for kind, node in events if kind == "close"}
-        statuses = _file_statuses(source.call)
+        statuses = _file_statuses(source.call) if source.is_client_request else FILE_STATUSES
         for kind, node in events:
             if self._exclusive(stmt, node, func):
                 continue  # if head: res = client.head(...) else: res = client.get(...)
@@ -1129,10 +1127,8 @@ class ModuleAnalysis:
                 close_stmt = self._statement_of(node)
                 if self._only_without_file(close_stmt, func, name, statuses):
                     continue  # if res.status_code != 200: res.close(); pytest.fail(...)
-                if not self._definite(close_stmt, stmt, func, name, statuses):
-                    covering = self._covering_statement(
-                        close_stmt, stmt, func, name, closes, statuses
-                    )
+                if not self._definite(close_stmt, stmt, func, name, closes):
+                    covering = self._covering_statement(close_stmt, stmt, func, name, closes)
                     if covering is None:
                         some_paths = some_paths or close_stmt
                         continue
@@ -1164,7 +1160,7 @@ class ModuleAnalysis:
             if kind == "escape":
                 return None
         if some_paths is not None:
-            leaving = self._exit_between(stmt, some_paths, func, name, statuses)
+            leaving = self._exit_between(stmt, some_paths, func, name, closes)
             if leaving is not None:
                 how = type(leaving).__name__.lower()
                 return use(Fate.UNCLOSED, f"left open by the {how} on line {leaving.lineno}")
@@ -1302,7 +1298,7 @@ class ModuleAnalysis:
         start: ast.stmt,
         func: FunctionNode,
         name: str = "",
-        statuses: tuple[int, ...] = FILE_STATUSES,
+        closes: Optional[set[int]] = None,
     ) -> bool:
         """Does every normal path from ``start`` reach ``close_stmt``? A close under an
         ``if`` that tests the response itself (``if res.status_code == 200:``) counts:
@@ -1320,7 +1316,7 @@ class ModuleAnalysis:
             if field_name == "case" and name and _mentions(self._match_subject(node), name):
                 continue  # match res.status_code: case 200: ...
             return False
-        return self._exit_between(start, close_stmt, func, name, statuses) is None
+        return self._exit_between(start, close_stmt, func, name, closes or set()) is None
 
     def _only_without_file(
         self, node: ast.AST, func: FunctionNode, name: str, statuses: tuple[int, ...]
@@ -1336,7 +1332,7 @@ class ModuleAnalysis:
         close_stmt: ast.stmt,
         func: FunctionNode,
         name: str,
-        statuses: tuple[int, ...],
+        closes: set[int],
     ) -> Optional[ast.stmt]:
         """A statement by which a path from ``start`` leaves before reaching
         ``close_stmt``: a ``return`` (or a ``continue``/``break`` of a loop around the
@@ -1360,12 +1356,46 @@ class ModuleAnalysis:
                     continue  # leaves a loop that ends before the close
             if any(self._inside(node, t, ("body", "handlers", "orelse")) for t in finally_of):
                 continue
-            if self._exclusive(start, node, func) or self._only_without_file(
-                node, func, name, statuses
-            ):
+            if self._exclusive(start, node, func) or self._closed_before(node, start, closes):
                 continue
+            if name and any(_mentions(g.test, name) for g in guards_of(self.parents, node, func)):
+                continue  # if res.status_code != HTTPStatus.OK: return (as a close there)
+            if self._in_own_handler(node, start):
+                continue  # try: res = client.get(...) except ...: return (no response)
             return node
         return None
+
+    def _closed_before(self, node: ast.AST, start: ast.stmt, closes: set[int]) -> bool:
+        """Is the response closed on the path to ``node`` already: by a statement before
+        it, in its block or a block around it, after ``start``, that closes it on every
+        path?"""
+        child = node
+        parent = self.parents.get(node)
+        while parent is not None:
+            for block in _blocks_holding(parent, child):
+                for stmt in block:
+                    if stmt is child:
+                        break
+                    if stmt.lineno > start.lineno and _closes_on_every_path(stmt, closes):
+                        return True
+            if any(s is start for block in _blocks_holding(parent, child) for s in block):
+                return False
+            child, parent = parent, self.parents.get(parent)
+        return False
+
+    def _in_own_handler(self, node: ast.AST, start: ast.stmt) -> bool:
+        """Is ``node`` in an except handler of a ``try`` whose body makes the request?"""
+        current = self.parents.get(node)
+        while current is not None:
+            parent = self.parents.get(current)
+            if (
+                isinstance(current, ast.excepthandler)
+                and isinstance(parent, TRIES)
+                and any(start is s for s in parent.body)
+            ):
+                return True
+            current = parent
+        return False
 
     def _loop_of(self, node: ast.AST, func: FunctionNode) -> Optional[ast.AST]:
         current = self.parents.get(node)
@@ -1411,7 +1441,6 @@ class ModuleAnalysis:
         func: FunctionNode,
         name: str,
         closes: set[int],
-        statuses: tuple[int, ...],
     ) -> Optional[ast.stmt]:
         """The statement around ``close_stmt`` that closes the response on each of its
         paths, reached on every path from ``start``: an ``if`` closing it in both
@@ -1419,7 +1448,7 @@ class ModuleAnalysis:
         node = self.parents.get(close_stmt)
         while node is not None and node is not func:
             if isinstance(node, ast.stmt) and _closes_on_every_path(node, closes):
-                return node if self._definite(node, start, func, name, statuses) else None
+                return node if self._definite(node, start, func, name, closes) else None
             node = self.parents.get(node)
         return None
 
@@ -1561,8 +1590,10 @@ class ModuleAnalysis:
             ):
                 if isinstance(node, (ast.Assert, ast.Raise)):
                     return True
-                if any(isinstance(n, ast.Call) for n in walk(node)) and not isinstance(
-                    node, COMPOUND_STATEMENTS
+                if (
+                    any(isinstance(n, ast.Call) for n in walk(node))
+                    and not isinstance(node, COMPOUND_STATEMENTS)
+                    and not _is_close_call(node)
                 ):
                     return True
         return False
@@ -1590,15 +1621,19 @@ class ModuleAnalysis:
             for base in current.bases:
                 name = dotted(base) or ""
                 local = self.module_classes.get(name)
-                if local is not None:
+                if local is not None and local is not current:
                     todo.append(local)
                 elif name.rsplit(".", 1)[-1] not in KNOWN_BASES:
-                    unseen_base = True
+                    unseen_base = True  # class Base(Base): the imported one
         return found, unseen_base
 
     @cached_property
     def module_classes(self) -> dict[str, ast.ClassDef]:
-        return {n.name: n for n in self.tree.body if isinstance(n, ast.ClassDef)}
+        """The classes of this module by name (the first one of a name)."""
+        found: dict[str, ast.ClassDef] = {}
+        for cls in self.classes:
+            found.setdefault(cls.name, cls)
+        return found
 
     def _escaped_fate(
         self, source: _Source, func: FunctionNode, stmt: ast.stmt, use: UseFactory, yielded: bool
@@ -1656,16 +1691,31 @@ def _closes_attribute(scope: ast.AST, attr: str) -> bool:
     )
 
 
+RANGE_HEADERS = frozenset({"range", "if-range"})
+CONDITIONAL_HEADERS = frozenset(
+    {"if-none-match", "if-modified-since", "if-match", "if-unmodified-since"}
+)
+
+
 def _file_statuses(request: ast.Call) -> tuple[int, ...]:
-    """What a response holding a file can answer to ``request``: 200, unless it sends
-    headers (a range: 206; a conditional request: 304, c06d-f) or keyword arguments
-    that may hold them."""
-    if any(
-        k.arg is None or k.arg in ("headers", "environ_base", "environ_overrides")
-        for k in request.keywords
-    ):
-        return FILE_STATUSES
-    return (200,)
+    """What a response holding a file can answer to ``request``: 200, 206 for a range
+    and 304 for a conditional request (c06d-f), when its headers ask for them or may
+    (headers that aren't a literal dict, keyword arguments that may hold them)."""
+    statuses = {200}
+    for keyword in request.keywords:
+        if keyword.arg is None or keyword.arg in ("environ_base", "environ_overrides"):
+            return FILE_STATUSES
+        if keyword.arg != "headers":
+            continue
+        if not isinstance(keyword.value, ast.Dict):
+            return FILE_STATUSES
+        for key in keyword.value.keys:
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                return FILE_STATUSES
+            header = key.value.lower()
+            statuses |= {206} if header in RANGE_HEADERS else set()
+            statuses |= {304} if header in CONDITIONAL_HEADERS else set()
+    return tuple(sorted(statuses))
 
 
 UNSEEN = object()
@@ -1693,6 +1743,39 @@ def _defined_function(tree: ast.Module, path: list[str]) -> Optional[FunctionNod
             return None
         scope = node.body
     return None
+
+
+FAILING_CALLS = frozenset({"fail", "skip", "xfail", "exit", "skipTest"})
+"""``pytest.fail(...)``, ``self.fail(...)``, ``pytest.skip(...)``: they raise."""
+
+
+def _is_close_call(stmt: ast.stmt) -> bool:
+    """``x.close()``: a close on another path doesn't raise."""
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Attribute)
+        and stmt.value.func.attr == "close"
+        and not stmt.value.args
+    )
+
+
+def _fails(stmt: ast.stmt) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and (dotted(stmt.value.func) or "").rsplit(".", 1)[-1] in FAILING_CALLS
+    )
+
+
+def _blocks_holding(parent: ast.AST, child: ast.AST) -> list[list[ast.stmt]]:
+    """The statement lists of ``parent`` that hold ``child``."""
+    blocks = []
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and any(s is child for s in block):
+            blocks.append(block)
+    return blocks
 
 
 def _closed_names(func: ast.AST) -> set[str]:
@@ -1741,7 +1824,7 @@ def _block_closes(body: list[ast.stmt], closes: set[int]) -> bool:
     for stmt in body:
         if _closes_on_every_path(stmt, closes):
             return True
-        if isinstance(stmt, ast.Raise):
+        if isinstance(stmt, ast.Raise) or _fails(stmt):
             return True
         if isinstance(stmt, (ast.Return, ast.Continue, ast.Break)):
             return False

@@ -288,6 +288,28 @@ def test_async_def_tests(tmp_path: Path) -> None:
     assert lint(tmp_path, "test_async.py") == [("test_async.py", 2, "FCL101")]
 
 
+SHADOWING_CLASS = """\
+from base import Base
+
+
+class Base(Base):
+    def helper(self):
+        return self.fetch()
+
+    def test_leak(self, client):
+        res = client.get("/f/report.csv")
+"""
+
+
+def test_a_class_named_as_its_imported_base_doesnt_hang(tmp_path: Path) -> None:
+    """``class Base(Base)`` extends the imported class: following the module's own base
+    classes by name must not go round in circles."""
+    leaky_project(
+        tmp_path, **{"base.py": "class Base:\n    pass\n", "test_shadow.py": SHADOWING_CLASS}
+    )
+    assert lint_bounded(tmp_path, "test_shadow.py") == [("test_shadow.py", 9, "FCL101")]
+
+
 GENERIC_TEST = """\
 type Url = str
 

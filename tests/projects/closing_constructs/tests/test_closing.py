@@ -1,4 +1,7 @@
 import contextlib
+from http import HTTPStatus
+
+import pytest
 
 HANDBOOK = "/files/handbook.txt"
 
@@ -258,3 +261,43 @@ def test_closed_in_the_else_of_a_200(client):
         assert res.mimetype == "text/plain"
     else:
         res.close()
+
+
+@pytest.mark.parametrize("shortcut", [True, False])
+def test_closed_then_returned_early(client, shortcut):
+    """n12: closed before an early return on one path, at the end on the other."""
+    res = client.get(HANDBOOK)
+    if shortcut:
+        res.close()
+        return
+    mimetype = res.mimetype
+    res.close()
+    assert mimetype == "text/plain"
+
+
+def test_returns_unless_ok(client):
+    """n12: a return under a test of the response's status: taken only without a file."""
+    res = client.get(HANDBOOK)
+    if res.status_code != HTTPStatus.OK:
+        return
+    res.close()
+
+
+def test_closed_only_on_failure_with_headers(client):
+    """n13: headers that ask for no range and no condition: the file still answers 200
+    only, and the close under `!= 200` never runs."""
+    res = client.get(HANDBOOK, headers={"Accept": "text/plain"})  # FCL101
+    if res.status_code != 200:
+        res.close()
+        raise AssertionError(res.status_code)
+
+
+def test_closed_in_each_branch_or_failed(client):
+    """n07: closed in the if and the elif; the else fails the test."""
+    res = client.get(HANDBOOK)
+    if res.status_code == 200:
+        res.close()
+    elif res.status_code == 404:
+        res.close()
+    else:
+        pytest.fail(f"unexpected {res.status_code}")
