@@ -1362,6 +1362,8 @@ class ModuleAnalysis:
                 continue  # if res.status_code != HTTPStatus.OK: return (as a close there)
             if self._in_own_handler(node, start):
                 continue  # try: res = client.get(...) except ...: return (no response)
+            if self._after_failing(node):
+                continue  # pytest.skip("..."); return: never runs
             return node
         return None
 
@@ -1381,6 +1383,17 @@ class ModuleAnalysis:
             if any(s is start for block in _blocks_holding(parent, child) for s in block):
                 return False
             child, parent = parent, self.parents.get(parent)
+        return False
+
+    def _after_failing(self, node: ast.AST) -> bool:
+        """Does a ``raise`` or ``pytest.skip(...)`` come before ``node`` in its block?"""
+        parent = self.parents.get(node)
+        for block in _blocks_holding(parent, node) if parent is not None else []:
+            for stmt in block:
+                if stmt is node:
+                    break
+                if isinstance(stmt, ast.Raise) or _fails(stmt):
+                    return True
         return False
 
     def _in_own_handler(self, node: ast.AST, start: ast.stmt) -> bool:
@@ -1471,7 +1484,7 @@ class ModuleAnalysis:
         """The function ``called`` names: one nested in ``caller``, a module-level one, a
         method of a module class called through ``self``/``cls`` or the class, or one of
         a test-side helper module this module imports."""
-        imported = self._imported_function(called)
+        imported = self._imported_function(called, caller)
         if imported is not None and imported is not UNSEEN:
             return cast(FunctionNode, imported)
         if isinstance(called, ast.Name):
@@ -1529,15 +1542,17 @@ class ModuleAnalysis:
                 and self._module_function(called, caller) is None
                 and not cast(ast.Attribute, called).attr.startswith(("assert", "fail"))
             )
-        return self._imported_function(called) is UNSEEN
+        return self._imported_function(called, caller) is UNSEEN
 
-    def _imported_function(self, called: ast.expr) -> Union[FunctionNode, object, None]:
+    def _imported_function(
+        self, called: ast.expr, caller: FunctionNode
+    ) -> Union[FunctionNode, object, None]:
         """The function ``called`` names in a test-side helper module this module imports
         (``check(res)`` after ``from helpers import check``, ``helpers.check(res)``,
         ``Checks.done(res)``); ``UNSEEN`` for one of another project module, or one the
         helper module doesn't define itself; None for a library's or this module's."""
         chain = (dotted(called) or "").split(".")
-        binding = self._import_binding(chain[0])
+        binding = self._import_binding(chain, caller)
         if binding is None:
             return None
         level, module, name, local = binding
@@ -1545,7 +1560,7 @@ class ModuleAnalysis:
         if resolved is None:
             return None
         path, name_is_module = resolved
-        if path not in self.helper_paths:
+        if not path or path not in self.helper_paths:
             return UNSEEN
         if name and not name_is_module:
             inside = [name, *chain[1:]]  # from helpers import check: check(res)
@@ -1557,20 +1572,32 @@ class ModuleAnalysis:
         found = _defined_function(tree, inside) if tree is not None else None
         return UNSEEN if found is None else found
 
-    def _import_binding(self, local: str) -> Optional[tuple[int, str, str, bool]]:
-        """How this module imports the name ``local``: (level, module, imported name,
-        whether it is bound under a name of its own); the imported name is empty for
-        ``import a.b`` and ``import a.b as c``."""
+    def _import_binding(
+        self, chain: list[str], caller: FunctionNode
+    ) -> Optional[tuple[int, str, str, bool]]:
+        """How the name ``chain[0]`` is imported where ``caller`` runs: (level, module,
+        imported name, whether it is bound under a name of its own); the imported name is
+        empty for ``import a.b`` and ``import a.b as c``. Module-level imports, then the
+        caller's own; of several ``import a.b`` / ``import a.c``, the one the dotted
+        ``chain`` goes through."""
+        local = chain[0]
         found: Optional[tuple[int, str, str, bool]] = None
-        for node in statements(self.tree):
+        for node in (*_module_level_imports(self.tree.body), *walk_own_scope(caller)):
             if isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     if (alias.asname or alias.name) == local:
                         found = (node.level or 0, node.module or "", alias.name, True)
             elif isinstance(node, ast.Import):
                 for alias in node.names:
-                    if (alias.asname or alias.name.split(".")[0]) == local:
-                        found = (0, alias.name, "", bool(alias.asname))
+                    parts = alias.name.split(".")
+                    if alias.asname == local:
+                        found = (0, alias.name, "", True)
+                    elif (
+                        not alias.asname
+                        and chain[: len(parts)] == parts
+                        and (found is None or found[3] or len(found[1].split(".")) <= len(parts))
+                    ):
+                        found = (0, alias.name, "", False)  # the longest a.b the chain uses
         return found
 
     def _in_finally(self, close_stmt: ast.stmt, func: FunctionNode) -> bool:
@@ -1722,6 +1749,19 @@ UNSEEN = object()
 """A function whose body the analysis can't see."""
 
 
+def _module_level_imports(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The imports of a module's own level, also under ``if``/``try`` there."""
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            yield stmt
+        elif isinstance(stmt, (ast.If, *TRIES)):
+            handlers = getattr(stmt, "handlers", [])
+            for field in ("body", "orelse", "finalbody"):
+                yield from _module_level_imports(getattr(stmt, field, []))
+            for handler in handlers:
+                yield from _module_level_imports(handler.body)
+
+
 def _defined_function(tree: ast.Module, path: list[str]) -> Optional[FunctionNode]:
     """The function ``path`` names in ``tree``: ``["check"]``, ``["Checks", "done"]``."""
     scope: list[ast.stmt] = tree.body
@@ -1778,9 +1818,16 @@ def _blocks_holding(parent: ast.AST, child: ast.AST) -> list[list[ast.stmt]]:
     return blocks
 
 
+NOT_CLOSING = frozenset(
+    {"print", "len", "repr", "str", "isinstance", "getattr", "hasattr", "type", "id", "vars"}
+)
+"""Builtins a response may be given to without being closed."""
+
+
 def _closed_names(func: ast.AST) -> set[str]:
-    """The names ``func`` closes: ``x.close()``, ``with x:``, ``closing(x)``,
-    ``stack.enter_context(x)``, ``addfinalizer(x.close)``."""
+    """The names ``func`` closes, or may: ``x.close()``, ``with x:``, ``closing(x)``,
+    ``stack.enter_context(x)``, ``addfinalizer(x.close)``, and ``finish(x)``, a function
+    handed ``x`` that may close it (any but a few builtins and ``assert...`` methods)."""
     closed: set[str] = set()
     for node in walk(func):
         if isinstance(node, ast.Attribute) and node.attr == "close":
@@ -1788,8 +1835,12 @@ def _closed_names(func: ast.AST) -> set[str]:
                 closed.add(node.value.id)
         elif isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Name):
             closed.add(node.context_expr.id)
-        elif isinstance(node, ast.Call) and (dotted(node.func) or "").rsplit(".", 1)[-1] in CLOSERS:
-            closed.update(a.id for a in node.args if isinstance(a, ast.Name))
+        elif isinstance(node, ast.Call):
+            called = (dotted(node.func) or "").rsplit(".", 1)[-1]
+            if called in NOT_CLOSING or called.startswith(("assert", "fail")):
+                continue
+            given = [*node.args, *(k.value for k in node.keywords)]
+            closed.update(a.id for a in given if isinstance(a, ast.Name))
     return closed
 
 

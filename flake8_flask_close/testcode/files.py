@@ -73,7 +73,10 @@ LIBRARIES = frozenset(
 """Packages whose functions never close a response handed to them."""
 MAX_HELPER_MODULES = 8
 _IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w ,\t]*)|import[ \t]+([\w.]+))",
+    # the module must start with a letter after the dots: "from" and a long run of dots
+    # could otherwise be split between the two groups in every way (quadratic time)
+    r"^[ \t]*(?:from[ \t]+(\.*)(\w[\w.]*)?[ \t]+import[ \t]+\(?([\w ,\t]*)"
+    r"|import[ \t]+(\w[\w.]*))",
     re.MULTILINE,
 )
 
@@ -85,8 +88,9 @@ def resolve_import(
     <module>``, ``name`` empty) reads the name from, and whether the name is that module
     itself: ``<module>/<name>.py`` when the name is a module, else ``<module>.py``;
     looked for from the test file's folder (relative imports; pytest puts a test folder
-    without ``__init__.py`` on ``sys.path``) up to ``root``. None when it isn't a file of
-    the project (a library)."""
+    without ``__init__.py`` on ``sys.path``) up to ``root``. None for a library's
+    module; ``("", False)`` for one that isn't found (a ``src/`` layout, a package
+    installed from elsewhere: it may be the project's)."""
     parts = [p for p in module.split(".") if p]
     if level == 0 and (not parts or parts[0] in LIBRARIES):
         return None
@@ -124,7 +128,7 @@ def _resolve(
             for found in (path + ".py", os.path.join(path, "__init__.py")):
                 if os.path.isfile(found):
                     return found, bool(name) and candidate_parts[-1] == name
-    return None
+    return "", False
 
 
 def helper_module_paths(

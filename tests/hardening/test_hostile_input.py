@@ -310,6 +310,14 @@ def test_a_class_named_as_its_imported_base_doesnt_hang(tmp_path: Path) -> None:
     assert lint_bounded(tmp_path, "test_shadow.py") == [("test_shadow.py", 9, "FCL101")]
 
 
+def test_a_long_run_of_dots_after_from_doesnt_hang(tmp_path: Path) -> None:
+    """The imports a test module reads helpers from are found by a pattern that must stay
+    linear on any text: ``from`` and 60,000 dots took minutes."""
+    dots = '"""\nfrom ' + "." * 60_000 + 'x\n"""\n'
+    leaky_project(tmp_path, **{"test_leak.py": dots + LEAKY_TEST})
+    assert lint_bounded(tmp_path) == [("test_leak.py", 5, "FCL101")]
+
+
 GENERIC_TEST = """\
 type Url = str
 

@@ -136,6 +136,14 @@ def test_closed_by_an_imported_function(client):
     check_and_close(client.get(SUMMARY))
 
 
+def test_closed_by_an_imported_function_that_hands_it_on(client):
+    """n14: the imported function hands it to another one, which closes it."""
+    from closing_helpers import check_then_finish
+
+    res = client.get(SUMMARY)
+    check_then_finish(res)
+
+
 def test_printed_by_a_library_function(client):
     """n14: a library's function is given the response and doesn't close it."""
     from pprint import pformat
