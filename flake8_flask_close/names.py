@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Mapping
 from typing import Optional, Union
 
 from flake8_flask_close.walks import remembered, statements
+
+LIBRARY_PACKAGES = frozenset(
+    getattr(sys, "stdlib_module_names", ())
+    or ("io", "os", "json", "re", "sys", "typing", "pathlib", "tempfile", "unittest", "pprint")
+) | {"flask", "werkzeug", "pytest", "jinja2", "click"}
+"""Top-level packages that are never the project's own: the standard library and the
+frameworks around a Flask test suite."""
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 

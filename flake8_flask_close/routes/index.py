@@ -6,11 +6,11 @@ import ast
 import logging
 import mimetypes
 import os
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional, Union
 
+from flake8_flask_close.names import LIBRARY_PACKAGES
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
 from flake8_flask_close.routes.extract import extract, qualify_ref, statements_suffice
@@ -45,10 +45,7 @@ from flake8_flask_close.walks import remembered_walks
 if TYPE_CHECKING:
     from flake8_flask_close.routes.linked import StoredLink, StoredRoutes
 
-NOT_PROJECT_PACKAGES = frozenset(
-    getattr(sys, "stdlib_module_names", ())
-    or ("io", "os", "json", "re", "sys", "typing", "pathlib", "tempfile", "unittest")
-) | {"flask", "werkzeug", "pytest", "jinja2", "click"}
+NOT_PROJECT_PACKAGES = LIBRARY_PACKAGES
 """Names that never stand for a project package found by suffix."""
 LOG = logging.getLogger("flake8.flask_close")
 """A child of flake8's logger, so ``flake8 -vv`` shows our debug lines."""

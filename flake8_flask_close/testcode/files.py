@@ -5,9 +5,9 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import sys
 from typing import Optional
 
+from flake8_flask_close.names import LIBRARY_PACKAGES
 from flake8_flask_close.routes.cache import bytes_name
 
 
@@ -50,15 +50,7 @@ def conftest_paths(filename: str, root: str) -> list[str]:
     return list(reversed(found))
 
 
-LIBRARIES = frozenset(
-    getattr(sys, "stdlib_module_names", ())
-    or ("io", "os", "json", "re", "sys", "typing", "pathlib", "tempfile", "unittest", "pprint")
-) | {
-    "flask",
-    "werkzeug",
-    "pytest",
-    "jinja2",
-    "click",
+LIBRARIES = LIBRARY_PACKAGES | {
     "pytest_flask",
     "flask_testing",
     "hamcrest",
