@@ -1311,7 +1311,7 @@ class ModuleAnalysis:
                 continue
             if isinstance(node, ast.Try) and field_name in ("body", "finalbody", "orelse"):
                 continue
-            if isinstance(node, ast.If) and name and _mentions(node.test, name):
+            if isinstance(node, ast.If) and self._tests_response(node.test, name, func):
                 continue
             if field_name == "case" and name and _mentions(self._match_subject(node), name):
                 continue  # match res.status_code: case 200: ...
@@ -1358,7 +1358,8 @@ class ModuleAnalysis:
                 continue
             if self._exclusive(start, node, func) or self._closed_before(node, start, closes):
                 continue
-            if name and any(_mentions(g.test, name) for g in guards_of(self.parents, node, func)):
+            guards = guards_of(self.parents, node, func)
+            if any(self._tests_response(g.test, name, func) for g in guards):
                 continue  # if res.status_code != HTTPStatus.OK: return (as a close there)
             if self._in_own_handler(node, start):
                 continue  # try: res = client.get(...) except ...: return (no response)
@@ -1366,6 +1367,20 @@ class ModuleAnalysis:
                 continue  # pytest.skip("..."); return: never runs
             return node
         return None
+
+    def _tests_response(self, test: ast.expr, name: str, func: FunctionNode) -> bool:
+        """Does ``test`` look at the response ``name``, or at a name taken from it
+        (``status = res.status_code; if status != 200:``)?"""
+        if not name:
+            return False
+        taken = {
+            target.id
+            for n in walk_own_scope(func)
+            if isinstance(n, ast.Assign) and _mentions(n.value, name)
+            for target in n.targets
+            if isinstance(target, ast.Name)
+        }
+        return any(_mentions(test, n) for n in (name, *taken))
 
     def _closed_before(self, node: ast.AST, start: ast.stmt, closes: set[int]) -> bool:
         """Is the response closed on the path to ``node`` already: by a statement before

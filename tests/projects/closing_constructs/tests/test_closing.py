@@ -301,3 +301,12 @@ def test_closed_in_each_branch_or_failed(client):
         res.close()
     else:
         pytest.fail(f"unexpected {res.status_code}")
+
+
+def test_returns_unless_its_status_is_ok(client):
+    """n12: a return under a test of the status taken from the response into a name."""
+    res = client.get(HANDBOOK)
+    status = res.status_code
+    if status != 200:
+        return
+    res.close()
