@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from typing import Optional, Union
 
-from flake8_flask_close.walks import remembered, statements
+from flake8_flask_close.walks import remembered, statements, walk
 
 LIBRARY_PACKAGES = frozenset(
     getattr(sys, "stdlib_module_names", ())
@@ -23,6 +23,11 @@ def params_of(func: FunctionNode) -> list[str]:
     """The names of a function's parameters, in order (``*args``/``**kw`` left out)."""
     a = func.args
     return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
+
+
+def mentions(node: ast.AST, name: str) -> bool:
+    """Does the name ``name`` appear anywhere in ``node``?"""
+    return any(isinstance(n, ast.Name) and n.id == name for n in walk(node))
 
 
 def dotted(node: ast.AST) -> Optional[str]:

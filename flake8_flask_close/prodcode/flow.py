@@ -15,7 +15,7 @@ import ast
 from collections.abc import Callable, Mapping, Sequence
 from typing import Optional
 
-from flake8_flask_close.names import FunctionNode
+from flake8_flask_close.names import FunctionNode, mentions
 
 NEXT = "next"
 """The statements fall through to what follows them."""
@@ -28,13 +28,10 @@ LOOPS = (ast.For, ast.AsyncFor, ast.While)
 SEQUENCE_FIELDS = ("body", "orelse", "finalbody")
 
 
-def mentions(name: str) -> Callable[[ast.Return], bool]:
+def returns_using(name: str) -> Callable[[ast.Return], bool]:
     """A ``return`` whose value uses ``name`` (``return response``,
     ``return wrap(response)``)."""
-    return lambda node: (
-        node.value is not None
-        and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.value))
-    )
+    return lambda node: node.value is not None and mentions(node.value, name)
 
 
 def returns_name(name: str) -> Callable[[ast.Return], bool]:
@@ -163,7 +160,7 @@ def falls_through(block: Sequence[ast.stmt]) -> bool:
     return NEXT in _Paths(None, lambda _: False).sequence(block)
 
 
-def _holding(parent: ast.AST, node: ast.AST) -> Optional[tuple[str, list[ast.stmt]]]:
+def holding(parent: ast.AST, node: ast.AST) -> Optional[tuple[str, list[ast.stmt]]]:
     """The statement list of ``parent`` that holds ``node``, and its field."""
     for field in SEQUENCE_FIELDS:
         block = getattr(parent, field, None)
@@ -188,7 +185,7 @@ def reaches_return(
         parent = parents.get(node)
         if parent is None:
             return False
-        held = _holding(parent, node)
+        held = holding(parent, node)
         if held is not None and NEXT in pending:
             field, block = held
             rest = paths.sequence(block[[id(s) for s in block].index(id(node)) + 1 :])

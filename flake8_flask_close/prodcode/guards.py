@@ -201,10 +201,12 @@ def the_name(name: str) -> IsSubject:
     return lambda node: isinstance(node, ast.Name) and node.id == name
 
 
-def skips_file_statuses(guards: list[Guard], response: str) -> bool:
-    """The guards let no file response through: false for 200, 206 and 304
-    (``if response.status_code >= 400:``)."""
-    return excluded(guards, status_of(response), FILE_STATUSES)
+def skips_file_statuses(
+    guards: list[Guard], response: str, statuses: tuple[int, ...] = FILE_STATUSES
+) -> bool:
+    """The guards let no file response through: false for 200, 206 and 304, or the
+    ``statuses`` a file answers the request with (``if response.status_code >= 400:``)."""
+    return excluded(guards, status_of(response), statuses)
 
 
 def only_on_error(guards: list[Guard], exc: str) -> bool:

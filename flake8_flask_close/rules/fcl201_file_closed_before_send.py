@@ -22,7 +22,7 @@ from flake8_flask_close.prodcode.context import (
     on_error_path,
     own_nodes,
 )
-from flake8_flask_close.prodcode.flow import mentions, reaches_return, returns_value
+from flake8_flask_close.prodcode.flow import reaches_return, returns_using, returns_value
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 
 CODE = CODES["FCL201"]
@@ -259,7 +259,7 @@ def _response_name(ctx: ProdContext, call: ast.Call) -> Optional[str]:
 def _returned_later(ctx: ProdContext, call: ast.Call, block: ast.stmt, func: FunctionNode) -> bool:
     """``with open(p) as f: resp = send_file(f)`` and ``return resp`` after the block."""
     name = _response_name(ctx, call)
-    return name is not None and reaches_return(ctx.parents, block, func, mentions(name), name)
+    return name is not None and reaches_return(ctx.parents, block, func, returns_using(name), name)
 
 
 def _returned_after_close(
@@ -270,7 +270,7 @@ def _returned_after_close(
     name = _response_name(ctx, call)
     if name is None:
         return reaches_return(ctx.parents, close, func, returns_value)
-    return reaches_return(ctx.parents, close, func, mentions(name), name)
+    return reaches_return(ctx.parents, close, func, returns_using(name), name)
 
 
 def _finally_try(ctx: ProdContext, node: ast.AST, func: FunctionNode) -> Optional[ast.Try]:

@@ -24,7 +24,7 @@ from flake8_flask_close.prodcode.context import (
     hook_touches_file_responses,
     own_nodes,
 )
-from flake8_flask_close.prodcode.flow import mentions, reaches_return
+from flake8_flask_close.prodcode.flow import reaches_return, returns_using
 from flake8_flask_close.prodcode.guards import guards_of, only_on_error
 from flake8_flask_close.rules.base import Example, Finding, finding_at
 from flake8_flask_close.walks import walk
@@ -212,7 +212,9 @@ def _closes_response(ctx: ProdContext, hook: Hook) -> Iterator[Finding]:
             and node.func.value.id == name
             and hook_touches_file_responses(ctx, hook, node, name)
             # a closed response the hook then replaces (returns another one) isn't sent
-            and reaches_return(ctx.parents, ctx.statement_of(node), hook.func, mentions(name), name)
+            and reaches_return(
+                ctx.parents, ctx.statement_of(node), hook.func, returns_using(name), name
+            )
         ):
             yield finding_at(
                 ctx.statement_of(node),

@@ -18,8 +18,16 @@ from functools import cached_property
 from http import HTTPStatus
 from typing import Any, Optional, Union, cast
 
-from flake8_flask_close.names import FunctionNode, dotted, params_of, qualify, string_constants
-from flake8_flask_close.prodcode.guards import FILE_STATUSES, excluded, guards_of, status_of
+from flake8_flask_close.names import (
+    FunctionNode,
+    dotted,
+    mentions,
+    params_of,
+    qualify,
+    string_constants,
+)
+from flake8_flask_close.prodcode.flow import LOOPS, holding
+from flake8_flask_close.prodcode.guards import FILE_STATUSES, guards_of, skips_file_statuses
 from flake8_flask_close.routes.extract import TRIES, module_name_for
 from flake8_flask_close.routes.facts import FILENAME_MARK, UNKNOWN, Ref, redirect_parts
 from flake8_flask_close.routes.index import ANSWERED, ELSEWHERE, LinkedRoute, RouteIndex
@@ -237,6 +245,8 @@ class ModuleAnalysis:
         self.filename = filename
         self.helper_paths = helper_paths
         """The test-side helper modules it imports that key its answer (``files``)."""
+        self._taken_from: dict[tuple[int, str], tuple[str, ...]] = {}
+        """Per function and response name: the name and the names taken from it."""
         self.index = index
         self.clients = clients
         self.aliases = dict(clients.aliases)
@@ -1313,7 +1323,7 @@ class ModuleAnalysis:
                 continue
             if isinstance(node, ast.If) and self._tests_response(node.test, name, func):
                 continue
-            if field_name == "case" and name and _mentions(self._match_subject(node), name):
+            if field_name == "case" and name and mentions(self._match_subject(node), name):
                 continue  # match res.status_code: case 200: ...
             return False
         return self._exit_between(start, close_stmt, func, name, closes or set()) is None
@@ -1323,8 +1333,9 @@ class ModuleAnalysis:
     ) -> bool:
         """Does ``node`` run only when the response ``name`` holds no file: under a status
         test false for every status a file answers with (``if res.status_code != 200:``)?"""
-        guards = guards_of(self.parents, node, func)
-        return bool(name) and excluded(guards, status_of(name), statuses)
+        return bool(name) and skips_file_statuses(
+            guards_of(self.parents, node, func), name, statuses
+        )
 
     def _exit_between(
         self,
@@ -1373,14 +1384,19 @@ class ModuleAnalysis:
         (``status = res.status_code; if status != 200:``)?"""
         if not name:
             return False
-        taken = {
-            target.id
-            for n in walk_own_scope(func)
-            if isinstance(n, ast.Assign) and _mentions(n.value, name)
-            for target in n.targets
-            if isinstance(target, ast.Name)
-        }
-        return any(_mentions(test, n) for n in (name, *taken))
+        key = (id(func), name)
+        if key not in self._taken_from:
+            self._taken_from[key] = (
+                name,
+                *{
+                    target.id
+                    for n in walk_own_scope(func)
+                    if isinstance(n, ast.Assign) and mentions(n.value, name)
+                    for target in n.targets
+                    if isinstance(target, ast.Name)
+                },
+            )
+        return any(mentions(test, n) for n in self._taken_from[key])
 
     def _closed_before(self, node: ast.AST, start: ast.stmt, closes: set[int]) -> bool:
         """Is the response closed on the path to ``node`` already: by a statement before
@@ -1389,13 +1405,10 @@ class ModuleAnalysis:
         child = node
         parent = self.parents.get(node)
         while parent is not None:
-            for block in _blocks_holding(parent, child):
-                for stmt in block:
-                    if stmt is child:
-                        break
-                    if stmt.lineno > start.lineno and _closes_on_every_path(stmt, closes):
-                        return True
-            if any(s is start for block in _blocks_holding(parent, child) for s in block):
+            earlier = _statements_before(parent, child)
+            if any(s.lineno > start.lineno and _closes_on_every_path(s, closes) for s in earlier):
+                return True
+            if any(s is start for s in earlier):
                 return False
             child, parent = parent, self.parents.get(parent)
         return False
@@ -1403,13 +1416,8 @@ class ModuleAnalysis:
     def _after_failing(self, node: ast.AST) -> bool:
         """Does a ``raise`` or ``pytest.skip(...)`` come before ``node`` in its block?"""
         parent = self.parents.get(node)
-        for block in _blocks_holding(parent, node) if parent is not None else []:
-            for stmt in block:
-                if stmt is node:
-                    break
-                if isinstance(stmt, ast.Raise) or _fails(stmt):
-                    return True
-        return False
+        earlier = _statements_before(parent, node) if parent is not None else []
+        return any(isinstance(s, ast.Raise) or _fails(s) for s in earlier)
 
     def _in_own_handler(self, node: ast.AST, start: ast.stmt) -> bool:
         """Is ``node`` in an except handler of a ``try`` whose body makes the request?"""
@@ -1428,7 +1436,7 @@ class ModuleAnalysis:
     def _loop_of(self, node: ast.AST, func: FunctionNode) -> Optional[ast.AST]:
         current = self.parents.get(node)
         while current is not None and current is not func:
-            if isinstance(current, (ast.For, ast.AsyncFor, ast.While)):
+            if isinstance(current, LOOPS):
                 return current
             current = self.parents.get(current)
         return None
@@ -1587,6 +1595,10 @@ class ModuleAnalysis:
         found = _defined_function(tree, inside) if tree is not None else None
         return UNSEEN if found is None else found
 
+    @cached_property
+    def _module_imports(self) -> list[ast.stmt]:
+        return list(_module_level_imports(self.tree.body))
+
     def _import_binding(
         self, chain: list[str], caller: FunctionNode
     ) -> Optional[tuple[int, str, str, bool]]:
@@ -1597,7 +1609,7 @@ class ModuleAnalysis:
         ``chain`` goes through."""
         local = chain[0]
         found: Optional[tuple[int, str, str, bool]] = None
-        for node in (*_module_level_imports(self.tree.body), *walk_own_scope(caller)):
+        for node in (*self._module_imports, *walk_own_scope(caller)):
             if isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     if (alias.asname or alias.name) == local:
@@ -1703,10 +1715,6 @@ class ModuleAnalysis:
             if self._asserts_error_status(other, is_fixture_value, source):
                 return None
         return use(Fate.UNCLOSED, f"returned by fixture {fixture_name} and never closed")
-
-
-def _mentions(node: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in walk(node))
 
 
 COMPOUND_STATEMENTS = (
@@ -1823,14 +1831,13 @@ def _fails(stmt: ast.stmt) -> bool:
     )
 
 
-def _blocks_holding(parent: ast.AST, child: ast.AST) -> list[list[ast.stmt]]:
-    """The statement lists of ``parent`` that hold ``child``."""
-    blocks = []
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(parent, field, None)
-        if isinstance(block, list) and any(s is child for s in block):
-            blocks.append(block)
-    return blocks
+def _statements_before(parent: ast.AST, child: ast.AST) -> list[ast.stmt]:
+    """The statements before ``child`` in the block of ``parent`` that holds it."""
+    held = holding(parent, child)
+    if held is None:
+        return []
+    block = held[1]
+    return block[: next(i for i, s in enumerate(block) if s is child)]
 
 
 NOT_CLOSING = frozenset(

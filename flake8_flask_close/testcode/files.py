@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from typing import Optional
+from typing import Any, Optional
 
 from flake8_flask_close.names import LIBRARY_PACKAGES
 from flake8_flask_close.routes.cache import bytes_name
@@ -130,7 +130,24 @@ def helper_module_paths(
     imports from: the analysis reads which of their functions close what they're given,
     and the result cache keys the file's answer by their text, as it does by its
     conftest files'. At most ``MAX_HELPER_MODULES``; conftest files and the file itself
-    left out."""
+    left out. The result cache's key and the analysis ask for the same file one after
+    the other: the last answer is kept."""
+    last = _LAST_HELPERS
+    if last and last[:4] == [filename, source, root, patterns] and last[1] is source:
+        return list(last[4])
+    found = _helper_module_paths(filename, source, root, patterns)
+    _LAST_HELPERS[:] = [filename, source, root, patterns, tuple(found)]
+    return found
+
+
+_LAST_HELPERS: list[Any] = []
+"""The file, text, root and patterns ``helper_module_paths`` last answered for, and the
+answer."""
+
+
+def _helper_module_paths(
+    filename: str, source: str, root: str, patterns: tuple[str, ...]
+) -> list[str]:
     this = os.path.abspath(filename)
     found: list[str] = []
     for dots, module, names, plain in _IMPORT.findall(source):
@@ -166,6 +183,7 @@ def forget_conftest_sources() -> None:
     """Called once per run: the next run reads conftest files as they are then."""
     _CONFTEST_SOURCES.clear()
     _RESOLVED.clear()
+    _LAST_HELPERS.clear()
 
 
 def _conftest_read(path: str) -> Optional[tuple[bytes, str]]:
