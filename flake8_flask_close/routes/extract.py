@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Optional, Union
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of, qualify
@@ -69,6 +69,8 @@ FOREIGN_FRAMEWORKS = frozenset(
 """Apps and routers of these are not Flask apps (Quart's test client gathers the body and
 closes the file itself: runtime-behavior c14)."""
 
+
+ABORTS = frozenset({"flask.abort", "werkzeug.exceptions.abort"})
 
 MAX_LITERAL = 4096
 """Longer "constants" are not URLs or folders: stop folding (``A1 = A0 + A0`` chains)."""
@@ -477,6 +479,9 @@ class _Extractor:
                 returns.append(n)
             elif isinstance(n, (ast.Yield, ast.YieldFrom)):
                 return FunctionFact(qualname, node.lineno, is_generator=True)
+        if returns and any(self.never_completes(n) for n in nodes if isinstance(n, ast.stmt)):
+            dead = _statements_after_ends(node.body, self.never_completes)
+            returns = [ret for ret in returns if id(ret) not in dead]
         if not returns:
             return FunctionFact(qualname, node.lineno)  # most functions of a test module
         assigned = local_assignments(node, nodes if self.statements_suffice else None)
@@ -518,6 +523,17 @@ class _Extractor:
             plain_returns=plain_returns,
             error_files=tuple(errors),
             plain_errors=plain_errors,
+        )
+
+    def never_completes(self, stmt: ast.stmt) -> bool:
+        """``raise ...``, ``return ...`` or ``abort(404)``: what follows it in its block never
+        runs (``abort(404); return send_file(...)`` serves no file)."""
+        if isinstance(stmt, (ast.Raise, ast.Return)):
+            return True
+        return (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and self.q(stmt.value.func) in ABORTS
         )
 
     def sent_file(self, value: Optional[ast.expr], func: FunctionNode) -> Optional[SentFile]:
@@ -731,6 +747,25 @@ def _child_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
     for case in getattr(stmt, "cases", []) or []:
         bodies.append(case.body)
     return bodies
+
+
+def _statements_after_ends(
+    body: list[ast.stmt], never_completes: Callable[[ast.stmt], bool]
+) -> set[int]:
+    """The ids of the statements (nested ones too, not in nested scopes) that follow a
+    statement that never completes, in its block or an enclosing one."""
+    dead: set[int] = set()
+    # a loop, not a recursive closure: the index is built with the cyclic gc paused
+    todo: list[tuple[list[ast.stmt], bool]] = [(body, False)]
+    while todo:
+        stmts, unreachable = todo.pop()
+        for stmt in stmts:
+            if unreachable:
+                dead.add(id(stmt))
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                todo += [(child, unreachable) for child in _child_bodies(stmt)]
+            unreachable = unreachable or never_completes(stmt)
+    return dead
 
 
 def _has_nested_scope(stmt: ast.stmt) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flake8_flask_close.codes import CODES
-from flake8_flask_close.rules.base import Example, Finding, finding
+from flake8_flask_close.rules.base import EXAMPLE_APP, Example, Finding, finding
 from flake8_flask_close.testcode.analysis import Fate, ResponseUse
 
 CODE = CODES["FCL101"]
@@ -99,6 +99,25 @@ def test_missing_file(client):
     res = client.get("/files/missing.txt")
     assert res.status_code == 404
 """
+    ),
+    Example(
+        """\
+def test_retired_download(client):
+    res = client.get("/retired.txt")
+    assert b"Gone" in res.data
+""",
+        extra_files={
+            "app.py": EXAMPLE_APP
+            + """
+from flask import abort
+
+
+@app.route("/retired.txt")
+def retired():
+    abort(410)
+    return send_from_directory(FILES, "file.txt")
+"""
+        },
     ),
 ]
 

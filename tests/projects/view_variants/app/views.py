@@ -6,6 +6,7 @@ from functools import partial
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     request,
     send_file,
@@ -38,6 +39,28 @@ def poster():
 @bp.route("/poster/stream")
 def poster_stream():
     return send_file(open(media_path("poster.txt"), "rb"), mimetype="text/plain")
+
+
+@bp.route("/poster/retired")
+def poster_retired():
+    abort(410)
+    return send_file(media_path("poster.txt"))
+
+
+@bp.route("/poster/draft")
+def poster_draft():
+    if request.args.get("ready"):
+        raise NotImplementedError("drafts are never served")
+    return send_file(media_path("poster.txt"))
+
+
+@bp.route("/poster/unfinished")
+def poster_unfinished():
+    try:
+        raise LookupError("no poster yet")
+        return send_file(media_path("poster.txt"))
+    except LookupError:
+        return "not yet", 404
 
 
 @bp.route("/thumbnail")

@@ -16,6 +16,24 @@ def test_send_file_open_file(client):
     assert res.mimetype == "text/plain"
 
 
+def test_send_file_after_abort(client):
+    """n15: the view aborts before its send_file: no file is opened."""
+    res = client.get("/poster/retired")  # FCL100
+    assert b"Gone" in res.data
+
+
+def test_send_file_after_raise_in_try(client):
+    """n15: the send_file follows a raise in its block; the handler answers instead."""
+    res = client.get("/poster/unfinished")  # FCL100
+    assert res.data == b"not yet"
+
+
+def test_send_file_after_conditional_raise(client):
+    """n15: a raise in an if doesn't stop the send_file after it."""
+    res = client.get("/poster/draft")  # FCL101
+    assert res.data
+
+
 def test_send_file_bytesio(client):
     """c08c: send_file(io.BytesIO(...)): no real file, nothing warns."""
     res = client.get("/thumbnail")  # FCL100
