@@ -102,6 +102,14 @@ SAMPLE = f.ModuleFacts(
             line=19,
         )
     ],
+    gates=[
+        f.HookFact(
+            kind="before_request",
+            target=f.Ref("create", "app"),
+            func=f.Ref("create", "maintenance"),
+            line=23,
+        )
+    ],
     bindings=[(f.Ref("Api", "self.app"), "app")],
     sent_attributes=["flask.g.report_file"],
     foreign=[f.Ref("create", "quart_app")],

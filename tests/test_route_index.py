@@ -165,6 +165,85 @@ def private(name):
     assert verdict(index, "/private/x") == "file"  # error answers don't make it "sometimes"
 
 
+@pytest.mark.parametrize(
+    ("gate", "answers"),
+    [
+        ('return "down for maintenance", 503', True),
+        ('return jsonify(error="closed")', True),
+        ('return {"error": "closed"}, 503', True),
+        ('log("x")\n    return f"closed until {UNTIL}"', True),
+        ('if request.path == "/health":\n        return None\n    return "closed", 503', False),
+        ('if request.args.get("t") != "x":\n        return "no", 401', False),
+        ("abort(503)", False),  # an error handler may serve a file
+        ('raise RuntimeError("closed")', False),
+        ('return send_file("maintenance.html")', False),  # the gate serves a file itself
+        ("return check()", False),  # may be None
+        ("return None", False),
+    ],
+)
+def test_a_before_request_function_that_always_answers(
+    tmp_path: Path, gate: str, answers: bool
+) -> None:
+    index = index_of(
+        tmp_path,
+        {
+            "app.py": f"""\
+from flask import Flask, abort, jsonify, request, send_file
+
+app = Flask(__name__)
+UNTIL = "noon"
+
+
+@app.before_request
+def gate():
+    {gate}
+
+
+@app.route("/report")
+def report():
+    return send_file("report.txt")
+""",
+        },
+    )
+    assert verdict(index, "/report") == ("plain" if answers else "file")
+
+
+@pytest.mark.parametrize(
+    "registration",
+    [
+        "if DEBUG:\n\n    @app.before_request\n    def gate():\n        return 'closed', 503\n",
+        "@app.before_request\n@timed\ndef gate():\n    return 'closed', 503\n",
+        "def gate():\n    return 'closed', 503\n\n\napp.before_request(gate)\n",
+    ],
+)
+def test_gates_that_may_not_be_registered_as_they_read(tmp_path: Path, registration: str) -> None:
+    """Registered under a condition, below another decorator, or by a call (not followed):
+    the views are judged as if there were no gate."""
+    index = index_of(
+        tmp_path,
+        {
+            "app.py": f"""\
+from flask import Flask, send_file
+
+app = Flask(__name__)
+DEBUG = False
+
+
+def timed(f):
+    return f
+
+
+{registration}
+
+@app.route("/report")
+def report():
+    return send_file("report.txt")
+""",
+        },
+    )
+    assert verdict(index, "/report") == "file"
+
+
 def test_helpers_followed_through_imports(tmp_path: Path) -> None:
     index = index_of(
         tmp_path,

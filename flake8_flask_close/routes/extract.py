@@ -71,6 +71,17 @@ closes the file itself: runtime-behavior c14)."""
 
 
 ABORTS = frozenset({"flask.abort", "werkzeug.exceptions.abort"})
+GATE_REGISTRARS = frozenset({"before_request", "before_app_request"})
+PAGE_MAKERS = frozenset(
+    {
+        "flask.jsonify",
+        "flask.redirect",
+        "flask.render_template",
+        "flask.render_template_string",
+        "werkzeug.utils.redirect",
+    }
+)
+"""Calls whose value is a response with no file in it (a gate's answer)."""
 
 MAX_LITERAL = 4096
 """Longer "constants" are not URLs or folders: stop folding (``A1 = A0 + A0`` chains)."""
@@ -154,6 +165,9 @@ class _Extractor:
         self.send_functions = send_functions
         self.statements_suffice = statements_suffice
         self.status_constants: dict[str, int] = {}
+        self.branch_depth = 0
+        """How many blocks of a compound statement (``if``, ``try``...) hold the statement
+        being visited, in its function or module: what's registered there may not be."""
         """Module-level ``NAME = 307`` (or an ``HTTPStatus``): a redirect's code by name."""
 
     def q(self, node: ast.AST) -> Optional[str]:
@@ -178,15 +192,19 @@ class _Extractor:
         for node in walk(stmt) if not _has_nested_scope(stmt) else _walk_stmt(stmt):
             if isinstance(node, ast.Call):
                 self.visit_call(node, scope)
+        self.branch_depth += 1
         for child_body in _child_bodies(stmt):
             self.visit_body(child_body, scope)
+        self.branch_depth -= 1
 
     def visit_function(self, node: FunctionNode, scope: str) -> None:
         qualname = f"{scope}.{node.name}" if scope else node.name
         for deco in node.decorator_list:
             self.visit_decorator(deco, node, scope, qualname)
         self.facts.functions[qualname] = self.function_fact(node, qualname)
+        outer_depth, self.branch_depth = self.branch_depth, 0
         self.visit_body(node.body, qualname)
+        self.branch_depth = outer_depth
 
     def visit_class(self, node: ast.ClassDef, scope: str) -> None:
         qualname = f"{scope}.{node.name}" if scope else node.name
@@ -432,6 +450,18 @@ class _Extractor:
         if isinstance(deco, ast.Attribute) and deco.attr == "url_value_preprocessor":
             self.facts.url_value_preprocessors += 1
             return
+        if isinstance(deco, ast.Attribute) and deco.attr in GATE_REGISTRARS:
+            target = dotted(deco.value)
+            if (
+                target is not None
+                and not self.branch_depth
+                and len(node.decorator_list) == 1
+                and self.always_answers(node)
+            ):
+                self.facts.gates.append(
+                    HookFact(deco.attr, Ref(scope, target), Ref(scope, node.name), deco.lineno)
+                )
+            return
         if isinstance(deco, ast.Attribute) and deco.attr in HOOK_REGISTRARS:
             target = dotted(deco.value)
             if target is not None:
@@ -524,6 +554,32 @@ class _Extractor:
             error_files=tuple(errors),
             plain_errors=plain_errors,
         )
+
+    def always_answers(self, func: FunctionNode) -> bool:
+        """A ``before_request`` function that returns a page (no file) on every call,
+        before any path can return None: no view of what it guards ever runs. One that
+        raises is not: the error's handler may serve a file."""
+        for stmt in func.body:
+            if isinstance(stmt, ast.Return):
+                return self.is_page(stmt.value)
+            todo = [stmt]
+            while todo:
+                inner = todo.pop()
+                if self.never_completes(inner):
+                    return False
+                if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    todo += [s for body in _child_bodies(inner) for s in body]
+        return False
+
+    def is_page(self, value: Optional[ast.expr]) -> bool:
+        """``"down for maintenance", 503``, ``jsonify(...)``, ``{"error": ...}``."""
+        if isinstance(value, ast.Tuple) and value.elts:
+            value = value.elts[0]
+        if isinstance(value, ast.Constant):
+            return isinstance(value.value, (str, bytes))
+        if isinstance(value, ast.Call):
+            return self.q(value.func) in PAGE_MAKERS
+        return isinstance(value, (ast.JoinedStr, ast.Dict, ast.List))
 
     def never_completes(self, stmt: ast.stmt) -> bool:
         """``raise ...``, ``return ...`` or ``abort(404)``: what follows it in its block never

@@ -209,6 +209,9 @@ class ModuleFacts:
     foreign: list[Ref] = field(default_factory=list)
     """Names bound to another framework's app or router (Quart, FastAPI...): their
     routes are not Flask routes."""
+    gates: list[HookFact] = field(default_factory=list)
+    """``before_request`` functions (or a blueprint's ``before_app_request``) that always
+    answer with a page: the views they guard never run."""
     url_value_preprocessors: int = 0
     """``url_value_preprocessor`` hooks registered here: they may change the values of a
     URL's variables before the view gets them."""
@@ -229,6 +232,9 @@ class ModuleFacts:
 
         def texts(items: list[str]) -> list[str]:
             return [text(item) for item in items]
+
+        def hook(d: dict[str, Any]) -> HookFact:
+            return HookFact(text(d["kind"]), ref(d["target"]), ref(d["func"]), d["line"])
 
         def opt(value: Optional[str]) -> Optional[str]:
             return None if value is None else text(value)
@@ -325,8 +331,6 @@ class ModuleFacts:
             sent_attributes=texts(data["sent_attributes"]),
             bindings=[(ref(t), text(s)) for t, s in data["bindings"]],
             url_value_preprocessors=data["url_value_preprocessors"],
-            hooks=[
-                HookFact(text(h["kind"]), ref(h["target"]), ref(h["func"]), h["line"])
-                for h in data["hooks"]
-            ],
+            hooks=[hook(h) for h in data["hooks"]],
+            gates=[hook(h) for h in data["gates"]],
         )

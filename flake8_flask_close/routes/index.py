@@ -180,6 +180,22 @@ def _missing_answer(raises: bool, own: Handlers, unplaced: Unplaced) -> Optional
     return None
 
 
+def _unserved(route: LinkedRoute) -> LinkedRoute:
+    """``route`` when a ``before_request`` function answers before its view runs."""
+    return replace(
+        route,
+        evidence=None,
+        method_evidence=None,
+        static_dir=None,
+        sent=None,
+        redirects=(),
+        also_answers=False,
+        sometimes=False,
+        mimetypes=None,
+        when_missing=None,
+    )
+
+
 def _contains(folder: str, path: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
@@ -642,10 +658,11 @@ class RouteIndex:
                 for bp in unregistered:
                     app_children.setdefault(gkey, []).append((bp, None, None))
 
+        gated_apps, gated_bps, app_wide_gates = self._gates(groups, bp_routes)
         for gkey, entries in app_children.items():
             group = groups[gkey]
             for child, prefix, name in entries:
-                self._mount(group, child, prefix, name, None, "", bp_routes, children, 0)
+                self._mount(group, child, prefix, name, None, "", bp_routes, children, gated_bps, 0)
 
         mounted: dict[ObjKey, set[str]] = {}
         """Blueprint -> the app groups it is registered on, directly or nested."""
@@ -657,6 +674,11 @@ class RouteIndex:
                     mounted[bp].add(gkey)
                     todo += [child for child, _, _ in children.get(bp, [])]
         self.blueprint_apps = {":".join(bp): sorted(keys) for bp, keys in mounted.items()}
+        for bp in app_wide_gates:
+            gated_apps.update(mounted.get(bp, ()))
+        for gkey in gated_apps:
+            routes = groups[gkey].routes
+            routes[:] = [_unserved(route) for route in routes]
         own, unplaced = self._attach_error_handlers(groups, mounted)
         rewritten = any(f.url_value_preprocessors for f in self.modules.values())
         for gkey, group in groups.items():
@@ -699,6 +721,26 @@ class RouteIndex:
         split = self.split_qualified(target) if target and target != head else None
         return split is not None and self.is_foreign(split[0], Ref("", split[1]), depth + 1)
 
+    def _gates(
+        self, groups: dict[str, AppGroup], bp_routes: dict[ObjKey, list[tuple[LinkedRoute, str]]]
+    ) -> tuple[set[str], set[ObjKey], set[ObjKey]]:
+        """The apps and blueprints whose ``before_request`` function always answers (no
+        view of theirs runs), and the blueprints whose ``before_app_request`` one does
+        (no view of the apps they are on runs)."""
+        apps: set[str] = set()
+        blueprints: set[ObjKey] = set()
+        app_wide: set[ObjKey] = set()
+        for facts in self.modules.values():
+            for gate in facts.gates:
+                key = self.resolve_object(facts.module, gate.target)
+                if key is None:
+                    continue
+                if key in bp_routes:
+                    (app_wide if gate.kind == "before_app_request" else blueprints).add(key)
+                elif gate.kind == "before_request" and ":".join(key) in groups:
+                    apps.add(":".join(key))
+        return apps, blueprints, app_wide
+
     def _mount(
         self,
         group: AppGroup,
@@ -709,8 +751,12 @@ class RouteIndex:
         outer_name: str,
         bp_routes: dict[ObjKey, list[tuple[LinkedRoute, str]]],
         children: dict[ObjKey, list[tuple[ObjKey, Optional[str], Optional[str]]]],
+        gated: set[ObjKey],
         depth: int,
     ) -> None:
+        """Put ``bp``'s routes, and its nested blueprints', on ``group``. A blueprint in
+        ``gated`` answers every request itself, for its nested blueprints too (Flask runs
+        the hooks of every blueprint a request's endpoint is in)."""
         if depth > 8:
             return
         obj = self.object_fact(bp)
@@ -719,12 +765,23 @@ class RouteIndex:
         bp_name = reg_name if reg_name not in (None, UNKNOWN) else obj.bp_name
         name = f"{outer_name}{bp_name if bp_name not in (None, UNKNOWN) else '?'}"
         for route, endpoint in bp_routes.get(bp, []):
-            group.routes.append(
-                replace(route, rule=_join(prefix, route.rule), endpoint=f"{name}.{endpoint}")
-            )
+            mounted = replace(route, rule=_join(prefix, route.rule), endpoint=f"{name}.{endpoint}")
+            group.routes.append(_unserved(mounted) if bp in gated else mounted)
+        inner_gated = (
+            gated | {child for child, _, _ in children.get(bp, [])} if bp in gated else gated
+        )
         for child, cprefix, cname in children.get(bp, []):
             self._mount(
-                group, child, cprefix, cname, prefix, f"{name}.", bp_routes, children, depth + 1
+                group,
+                child,
+                cprefix,
+                cname,
+                prefix,
+                f"{name}.",
+                bp_routes,
+                children,
+                inner_gated,
+                depth + 1,
             )
 
     def _static_route(
