@@ -102,6 +102,32 @@ def test_missing_file(client):
     ),
     Example(
         """\
+import unittest
+
+from app import app
+
+
+class PrivateFiles(unittest.TestCase):
+    def test_anonymous_users_log_in_first(self):
+        res = app.test_client().get("/private/file.txt")
+        self.assertEqual(res.location, "/login")
+""",
+        extra_files={
+            "app.py": EXAMPLE_APP
+            + """
+from flask import redirect, request
+
+
+@app.route("/private/<path:name>")
+def private(name):
+    if "X-User" not in request.headers:
+        return redirect("/login")
+    return send_from_directory(FILES, name)
+"""
+        },
+    ),
+    Example(
+        """\
 def test_retired_download(client):
     res = client.get("/retired.txt")
     assert b"Gone" in res.data

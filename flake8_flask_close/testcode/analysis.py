@@ -219,6 +219,105 @@ def _asserts_success(where: ast.AST, is_response: NodeTest, lines: tuple[int, in
     return False
 
 
+def _is_location(node: ast.AST, is_response: NodeTest) -> Optional[str]:
+    """``"header"`` for ``res.headers["Location"]`` (a ``KeyError`` without one),
+    ``"value"`` for ``res.location`` or ``res.headers.get("Location")`` (None without
+    one), of the response ``is_response`` picks; else None."""
+    if isinstance(node, ast.Attribute) and node.attr == "location" and is_response(node.value):
+        return "value"
+    key: Optional[ast.expr] = None
+    headers: Optional[ast.expr] = None
+    kind = "header"
+    if isinstance(node, ast.Subscript):
+        key, headers = node.slice, node.value
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+    ):
+        key, headers, kind = node.args[0], node.func.value, "value"
+    if (
+        isinstance(key, ast.Constant)
+        and isinstance(key.value, str)
+        and key.value.lower() == "location"
+        and isinstance(headers, ast.Attribute)
+        and headers.attr == "headers"
+        and is_response(headers.value)
+    ):
+        return kind
+    return None
+
+
+def _requires_location(test: ast.expr, is_response: NodeTest) -> bool:
+    """An assertion of ``test`` fails unless the response has a ``Location`` header:
+    ``res.location == "/login"``, ``"/login" in res.location``,
+    ``res.headers["Location"].endswith("/login")``. Not a negation or an alternative."""
+
+    def read(node: ast.expr) -> bool:
+        return _is_location(node, is_response) is not None
+
+    def none(node: ast.expr) -> bool:
+        return isinstance(node, ast.Constant) and node.value is None
+
+    if isinstance(test, ast.BoolOp):
+        return isinstance(test.op, ast.And) and any(
+            _requires_location(v, is_response) for v in test.values
+        )
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        op, left, right = test.ops[0], test.left, test.comparators[0]
+        if isinstance(op, (ast.Eq, ast.IsNot)):
+            return (read(left) and not none(right)) or (read(right) and not none(left))
+        if isinstance(op, ast.In):
+            return read(right)
+        return _is_location(left, is_response) == "header"
+    if isinstance(test, ast.Call):
+        func = test.func
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("startswith", "endswith")
+            and read(func.value)
+        ) or any(read(a) for a in test.args)  # urlparse(res.location).path == ...
+    return read(test)
+
+
+def _unittest_test(method: str, args: list[ast.expr]) -> Optional[ast.expr]:
+    """What a unittest assert method checks, as the test of an ``assert`` statement:
+    ``assertEqual(a, b)`` as ``a == b``, ``assertIn(a, b)`` as ``a in b``..."""
+    if method in ("assertEqual", "assertEquals", "assertIn") and len(args) >= 2:
+        op: ast.cmpop = ast.In() if method == "assertIn" else ast.Eq()
+        return ast.Compare(left=args[0], ops=[op], comparators=[args[1]])
+    if method in ("assertTrue", "assertIsNotNone", "assertRegex") and args:
+        return args[0]
+    return None
+
+
+def _asserts_redirect(where: ast.AST, is_response: NodeTest, lines: tuple[int, int]) -> bool:
+    """An assert that the response has a ``Location`` header (it is a redirect, or
+    the ``201 Created`` of a form, not a file), on a line from ``lines[0]`` up to
+    ``lines[1]``: ``assert res.location == "/login"``, ``assert
+    res.headers["Location"].endswith("/login")``, ``self.assertIn("/login",
+    res.location)``, flask-testing's ``self.assertRedirects(res, "/login")``."""
+    first, last = lines
+    for node in walk(where):
+        if not isinstance(node, (ast.Assert, ast.Expr)) or not first <= node.lineno < last:
+            continue
+        if isinstance(node, ast.Assert):
+            if _requires_location(node.test, is_response):
+                return True
+            continue
+        call = node.value
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+            continue
+        method, args = call.func.attr, call.args
+        if method in ("assertRedirects", "assert_redirects") and args and is_response(args[0]):
+            return True
+        test = _unittest_test(method, args)
+        if test is not None and _requires_location(test, is_response):
+            return True
+    return False
+
+
 def _error_codes(node: ast.expr) -> list[int]:
     values = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
     codes = [_status_value(v) for v in values]
@@ -620,12 +719,15 @@ class ModuleAnalysis:
         ):
             return None
         app = dotted(client.func.value)
-        if app is None or self.module not in self.index.modules:
-            return None
-        key = self.index.app_key(self.module, Ref(self.scope_name(func), app))
-        if key is None:
-            return None
-        return (key, ELSEWHERE) if self._handed_over(app, func) else (key,)
+        key = None
+        if app is not None and self.module in self.index.modules:
+            key = self.index.app_key(self.module, Ref(self.scope_name(func), app))
+        if key is not None:
+            assert app is not None
+            return (key, ELSEWHERE) if self._handed_over(app, func) else (key,)
+        made = self.fixture_apps.app_in(client.func.value, func, self.module, self.aliases)
+        # the routes an init_app(app) registers, which the index can't tie to an app
+        return (made, ELSEWHERE) if made is not None else None
 
     def _fixture_client_app(self, name: str, func: FunctionNode) -> Optional[str]:
         """The app of the client fixture ``name`` a test (or fixture) requests: its own
@@ -929,7 +1031,9 @@ class ModuleAnalysis:
             return use
         if use.fate is Fate.KEPT:
             return use
-        if self._asserts_error_status(where, is_response, source):
+        if self._asserts_error_status(where, is_response, source) or _asserts_redirect(
+            where, is_response, lines
+        ):
             # The view answered an error or a redirect: no file was opened (c06g-i).
             return replace(use, verdict=RouteVerdict(False, use.verdict.route))
         return use

@@ -1,3 +1,4 @@
+import functools
 import os
 from http import HTTPStatus
 
@@ -118,3 +119,19 @@ def relative():
 @app.route("/latest-of-latest")
 def latest_of_latest():
     return redirect(url_for("latest"))
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if "X-User" not in request.headers:
+            return redirect("/login")
+        return view(**kwargs)
+
+    return wrapped
+
+
+@app.route("/private/<path:name>")
+@login_required
+def private(name):
+    return send_from_directory(FILES, name)

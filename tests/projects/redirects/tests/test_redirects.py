@@ -149,3 +149,33 @@ def test_follow_a_redirect_to_a_redirecting_endpoint(client):
     """c04b: url_for("latest") redirects again, to the file."""
     res = client.get("/latest-of-latest", follow_redirects=True)  # FCL101
     assert res.request.path == "/download/release-notes.txt"
+
+
+def test_a_login_redirect_asserted_by_its_location_header(client):
+    """n17: the test asserts the Location header: a redirect, no file."""
+    res = client.get("/private/release-notes.txt")  # FCL100
+    assert res.headers["Location"] == "/login"
+
+
+def test_a_login_redirect_asserted_by_its_location(client):
+    """n17: res.location ends with the login page: a redirect, no file."""
+    res = client.get("/private/release-notes.txt")  # FCL100
+    assert res.location.endswith("/login") and res.data
+
+
+def test_a_login_redirect_asserted_by_a_part_of_its_location(client):
+    """n17: "/login" in res.location: a redirect, no file."""
+    res = client.get("/private/release-notes.txt")  # FCL100
+    assert "/login" in res.location
+
+
+def test_logged_in_with_no_location(client):
+    """n17: logged in, the file is served: asserting there is no Location says so."""
+    res = client.get("/private/release-notes.txt", headers={"X-User": "ann"})  # FCL101
+    assert res.location is None
+
+
+def test_logged_in_and_not_redirected_elsewhere(client):
+    """n17: a Location that is not the login page's may be absent: the file is served."""
+    res = client.get("/private/release-notes.txt", headers={"X-User": "ann"})  # FCL101
+    assert res.headers.get("Location") != "/login"
