@@ -100,6 +100,14 @@ class FixtureApps:
             return None
         return self._app(next(iter(apps.values())), fixture, 0)
 
+    def app_in(
+        self, node: ast.expr, func: FunctionNode, module: str, aliases: dict[str, str]
+    ) -> Optional[str]:
+        """The app group ``node`` stands for in ``func``, a test or one of its helpers:
+        an app factory's call (``create_api().test_client()``), a name bound to one, a
+        fixture the test requests, a module-level or imported app."""
+        return self._app(node, _Fixture(func, module, aliases), 0)
+
     def _fixture(self, name: str) -> Optional[_Fixture]:
         """The fixture pytest gives a test of this module for ``name``: its own module's
         first, then the nearest conftest's."""

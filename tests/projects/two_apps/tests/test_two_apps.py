@@ -40,3 +40,37 @@ def test_a_local_client_of_the_main_app():
 
     res = app.test_client().get("/export/orders.csv")  # FCL100
     assert res.mimetype == "text/html"
+
+
+def test_a_client_of_a_factory_app_made_in_the_test():
+    """n18: a client of the factory's app, made in the test: the main app's /download/
+    is not a route of that app (404, no file)."""
+    from app import create_admin_app
+
+    client = create_admin_app().test_client()
+    res = client.get("/download/notes.txt")  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_a_factory_app_bound_in_the_test():
+    """n18: the app the factory made, bound to a name, then its client in a with."""
+    from app import create_admin_app
+
+    board = create_admin_app()
+    with board.test_client() as c:
+        res = c.get("/download/notes.txt")  # FCL100
+        assert res.mimetype == "text/html"
+
+
+def test_a_client_of_the_app_fixture_made_in_the_test(board_app):
+    """n18: the test makes a client from the app fixture it requests."""
+    res = board_app.test_client().get("/download/notes.txt")  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_export_from_a_factory_app_made_in_the_test():
+    """n18: the factory's app serves /export/: the file is left open."""
+    from app import create_admin_app
+
+    res = create_admin_app().test_client().get("/export/orders.csv")  # FCL101
+    assert res.mimetype == "text/csv"
