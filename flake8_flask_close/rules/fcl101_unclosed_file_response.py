@@ -145,6 +145,17 @@ def retired():
 """
         },
     ),
+    Example(
+        """\
+def get(client, url, **options):
+    return client.get(url, **options)
+
+
+def test_download(client):
+    res = get(client, "/file.txt", buffered=True)
+    assert res.status_code == 200
+"""
+    ),
 ]
 
 

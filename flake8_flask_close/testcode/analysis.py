@@ -827,6 +827,8 @@ class ModuleAnalysis:
         if helper is not None:
             if helper.client_param is not None and not self._passes_client(helper, call, func):
                 return None  # ``fetch(session, url)``: maybe no test client, no response
+            if _forwards_buffered(helper, call):
+                return None  # buffered=True through the helper's **kwargs closes it
             return _Source(call, self.helper_verdict(helper, call, func), name, False)
         evidence = None
         if self.module in self.index.modules:
@@ -1870,6 +1872,24 @@ def _file_statuses(request: ast.Call) -> tuple[int, ...]:
             statuses |= {206} if header in RANGE_HEADERS else set()
             statuses |= {304} if header in CONDITIONAL_HEADERS else set()
     return tuple(sorted(statuses))
+
+
+def _forwards_buffered(helper: _Helper, call: ast.Call) -> bool:
+    """Does ``call`` hand the helper's request ``buffered`` through the helper's
+    ``**kwargs`` (``get(client, url, buffered=True)`` for ``def get(client, url, **kw):
+    return client.get(url, **kw)``), or keywords that may hold it (``**options``)?"""
+    kwargs = helper.func.args.kwarg
+    if kwargs is None or not helper.source.is_client_request:
+        return False
+    if not any(
+        kw.arg is None and isinstance(kw.value, ast.Name) and kw.value.id == kwargs.arg
+        for kw in helper.source.call.keywords
+    ):
+        return False
+    named = params_of(helper.func)
+    return any(
+        kw.arg is None or (kw.arg == "buffered" and kw.arg not in named) for kw in call.keywords
+    )
 
 
 UNSEEN = object()

@@ -58,3 +58,19 @@ def test_helper_closes_before_returning(client):
     """c02b: the helper closes the response it returns."""
     res = closing_fetch(client, "/exports/detail.csv")
     assert res.status_code == 200
+
+
+def get_passing_options(c, url, **options):
+    return c.get(url, **options)
+
+
+def test_helper_passes_buffered_on(client):
+    """n20: `buffered=True` reaches the request through the helper's `**options`."""
+    res = get_passing_options(client, "/exports/detail.csv", buffered=True)
+    assert res.status_code == 200
+
+
+def test_helper_passes_other_options_on(client):
+    """n20: the helper's `**options` get no `buffered`: the response streams the file."""
+    res = get_passing_options(client, "/exports/detail.csv", headers={"X-Id": "1"})  # FCL101
+    assert res.status_code == 200
