@@ -19,7 +19,7 @@ frameworks around a Flask test suite."""
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 
-def params_of(func: FunctionNode) -> list[str]:
+def params_of(func: Union[FunctionNode, ast.Lambda]) -> list[str]:
     """The names of a function's parameters, in order (``*args``/``**kw`` left out)."""
     a = func.args
     return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]

@@ -156,6 +156,88 @@ def test_download(client):
     assert res.status_code == 200
 """
     ),
+    Example(
+        """\
+import unittest
+
+from app import app
+
+
+def close_it(res):
+    res.close()
+
+
+class DownloadTest(unittest.TestCase):
+    def test_download(self):
+        res = app.test_client().get("/file.txt")
+        self.addCleanup(close_it, res)
+        self.assertEqual(res.status_code, 200)
+"""
+    ),
+    Example(
+        """\
+def close_all(*responses):
+    for res in responses:
+        res.close()
+
+
+def test_download_twice(client):
+    first = client.get("/file.txt")
+    close_all(client.get("/file.txt"), first)
+"""
+    ),
+    Example(
+        """\
+class Checker:
+    def done(self, res):
+        res.close()
+
+
+checker = Checker()
+
+
+def test_download(client):
+    res = client.get("/file.txt")
+    checker.done(res)
+"""
+    ),
+    Example(
+        """\
+close = lambda res: res.close()  # noqa: E731
+
+
+def test_download(client):
+    res = client.get("/file.txt")
+    close(res)
+"""
+    ),
+    Example(
+        """\
+def test_download(client):
+    res = client.get("/file.txt")
+    res.response.close()
+"""
+    ),
+    Example(
+        """\
+def test_download(client):
+    res = client.get("/file.txt")
+    for line in res.data.splitlines():
+        if not line:
+            continue
+    else:
+        res.close()
+"""
+    ),
+    Example(
+        """\
+def test_download(client):
+    res = client.get("/file.txt")
+    while True:
+        res.close()
+        break
+"""
+    ),
 ]
 
 

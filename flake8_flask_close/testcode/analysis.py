@@ -60,9 +60,10 @@ from flake8_flask_close.vocabulary import (
     call_arg,
     local_assignments,
 )
-from flake8_flask_close.walks import parents, statements, walk, walk_own_scope
+from flake8_flask_close.walks import parents, remembered, statements, walk, walk_own_scope
 
 UseFactory = Callable[..., "ResponseUse"]
+Callee = Union[FunctionNode, ast.Lambda]
 NodeTest = Callable[[ast.AST], bool]
 Landing = tuple[Optional[LinkedRoute], dict[str, Any], str]
 """Where a request lands: the route (None: a redirect not followed), the arguments its
@@ -932,7 +933,7 @@ class ModuleAnalysis:
         return None
 
     @staticmethod
-    def _call_arguments(callee: FunctionNode, call: ast.Call) -> dict[str, ast.expr]:
+    def _call_arguments(callee: Callee, call: ast.Call) -> dict[str, ast.expr]:
         """The argument ``call`` gives each parameter of ``callee`` (``self.get(...)``:
         none for ``self``)."""
         params = params_of(callee)
@@ -1065,10 +1066,12 @@ class ModuleAnalysis:
             short = callee.rsplit(".", 1)[-1]
             if callee in CLOSERS or short in CLOSERS:
                 return None
-            if self._closes_argument(func, parent, lambda n: n is call):
-                return None
-            if self._unseen_function(parent.func, func):
-                return None
+            for called in (parent, _deferred(parent)):  # self.addCleanup(close_it, ...)
+                if called is not None and (
+                    self._closes_argument(func, called, lambda n: n is call)
+                    or self._unseen_function(called.func, func)
+                ):
+                    return None
             if short in ("append", "add", "extend", "insert") and isinstance(
                 parent.func, ast.Attribute
             ):
@@ -1078,8 +1081,10 @@ class ModuleAnalysis:
                 return None
             return use(Fate.UNBOUND, f"passed straight into {short or 'a call'}()")
         if isinstance(parent, ast.Attribute):
-            grand = self.parents.get(parent)
-            if parent.attr == "close" and isinstance(grand, ast.Call) and grand.func is parent:
+            closing, grand = parent, self.parents.get(parent)
+            if parent.attr == "response" and isinstance(grand, ast.Attribute):
+                closing, grand = grand, self.parents.get(grand)  # .response.close()
+            if closing.attr == "close" and isinstance(grand, ast.Call) and grand.func is closing:
                 return None
             return use(Fate.UNBOUND, f"only .{parent.attr} is used")
         if isinstance(parent, ast.Expr):
@@ -1298,9 +1303,10 @@ class ModuleAnalysis:
             return isinstance(n, ast.Name) and n.id == name
 
         def is_close(n: ast.AST) -> bool:
-            """``name.close``, or ``getattr(name, "close")``."""
+            """``name.close``, ``name.response.close`` (the body's iterable: its file), or
+            ``getattr(name, "close")``."""
             if isinstance(n, ast.Attribute):
-                return n.attr == "close" and is_name(n.value)
+                return n.attr == "close" and is_name(_body_of(n.value))
             return (
                 isinstance(n, ast.Call)
                 and isinstance(n.func, ast.Name)
@@ -1328,11 +1334,16 @@ class ModuleAnalysis:
                     is_name(k.value) for k in node.keywords
                 ):
                     callee = (qualify(f, self.aliases) or "").rsplit(".", 1)[-1]
+                    later = _deferred(node)
                     if callee in CLOSERS and any(is_name(a) for a in node.args):
                         kind = "closed"
                     elif self._closes_argument(func, node, is_name):
                         kind = "close"  # a function of the test module that closes it
-                    elif self._unseen_function(f, func):
+                    elif later is not None and self._closes_argument(func, later, is_name):
+                        kind = "closed"  # self.addCleanup(close_it, res)
+                    elif self._unseen_function(f, func) or (
+                        later is not None and self._unseen_function(later.func, func)
+                    ):
                         kind = "escape"  # check_and_close(res) from tests/helpers.py
                     elif callee in ("append", "add", "extend", "insert") and isinstance(
                         f, ast.Attribute
@@ -1427,12 +1438,36 @@ class ModuleAnalysis:
                 continue
             if isinstance(node, ast.Try) and field_name in ("body", "finalbody", "orelse"):
                 continue
+            if isinstance(node, LOOPS) and self._always_runs(node, field_name, func):
+                continue
             if isinstance(node, ast.If) and self._tests_response(node.test, name, func):
                 continue
             if field_name == "case" and name and mentions(self._match_subject(node), name):
                 continue  # match res.status_code: case 200: ...
             return False
         return self._exit_between(start, close_stmt, func, name, closes or set()) is None
+
+    def _always_runs(self, loop: ast.stmt, field_name: str, func: FunctionNode) -> bool:
+        """Does the block ``field_name`` of ``loop`` run whenever the loop does: the
+        ``else`` of a loop no ``break`` leaves, the body of ``while True:``?"""
+        if field_name == "body":
+            test = loop.test if isinstance(loop, ast.While) else None
+            return isinstance(test, ast.Constant) and bool(test.value)
+        return field_name == "orelse" and not any(
+            isinstance(node, ast.Break) and self._broken_loop(node, func) is loop
+            for node in walk_own_scope(func)
+        )
+
+    def _broken_loop(self, node: ast.Break, func: FunctionNode) -> Optional[ast.AST]:
+        """The loop a ``break`` leaves: the nearest one whose body holds it (a ``break``
+        in a loop's ``else`` leaves the loop around that one)."""
+        child: ast.AST = node
+        current = self.parents.get(node)
+        while current is not None and current is not func:
+            if isinstance(current, LOOPS) and any(s is child for s in current.body):
+                return current
+            child, current = current, self.parents.get(current)
+        return None
 
     def _only_without_file(
         self, node: ast.AST, func: FunctionNode, name: str, statuses: tuple[int, ...]
@@ -1453,8 +1488,9 @@ class ModuleAnalysis:
     ) -> Optional[ast.stmt]:
         """A statement by which a path from ``start`` leaves before reaching
         ``close_stmt``: a ``return`` (or a ``continue``/``break`` of a loop around the
-        close) between them, not in another branch than ``start``, not only for answers
-        without a file, and not in a ``try`` whose ``finally`` is the close."""
+        close; a ``continue`` doesn't skip the loop's ``else``) between them, not in
+        another branch than ``start``, not only for answers without a file, and not in a
+        ``try`` whose ``finally`` is the close."""
         begin = (start.end_lineno or start.lineno, start.end_col_offset or 0)
         end = (close_stmt.lineno, close_stmt.col_offset)
         finally_of = [
@@ -1469,8 +1505,11 @@ class ModuleAnalysis:
                 continue
             if not isinstance(node, ast.Return):
                 loop = self._loop_of(node, func)
-                if loop is None or not any(n is loop for n, _ in self._chain(close_stmt, func)):
-                    continue  # leaves a loop that ends before the close
+                skipped = ("body",) if isinstance(node, ast.Continue) else ("body", "orelse")
+                if loop is None or not any(
+                    n is loop and f in skipped for n, f in self._chain(close_stmt, func)
+                ):
+                    continue  # leaves a loop that ends before the close, or its body only
             if any(self._inside(node, t, ("body", "handlers", "orelse")) for t in finally_of):
                 continue
             if self._exclusive(start, node, func) or self._closed_before(node, start, closes):
@@ -1599,19 +1638,26 @@ class ModuleAnalysis:
     ) -> bool:
         """Whether ``call`` calls a function of this module that closes the parameter it
         is given the response as: ``done(res)``, ``check(res=res)``, ``self.done(res)``,
-        ``Helper.done(res)``."""
+        ``Helper.done(res)``, ``checker.done(res)`` (``checker = Checker()``), ``close(res)``
+        (``close = lambda r: r.close()``), ``close_all(a, res)`` (``def close_all(*rs):``
+        closing each)."""
         callee = self._module_function(call.func, caller)
         if callee is None:
             return False
         closed = _closed_names(callee)
-        return any(
+        if any(
             param in closed and is_response(arg)
             for param, arg in self._call_arguments(callee, call).items()
-        )
+        ):
+            return True
+        rest = callee.args.vararg
+        extra = call.args[len(_positional_params(callee, call)) :]
+        return rest is not None and rest.arg in closed and any(map(is_response, extra))
 
-    def _module_function(self, called: ast.expr, caller: FunctionNode) -> Optional[FunctionNode]:
-        """The function ``called`` names: one nested in ``caller``, a module-level one, a
-        method of a module class called through ``self``/``cls`` or the class, or one of
+    def _module_function(self, called: ast.expr, caller: FunctionNode) -> Optional[Callee]:
+        """The function ``called`` names: one nested in ``caller``, a module-level one (or
+        a lambda bound to the name once), a method of a module class called through
+        ``self``/``cls``, the class or an instance of it bound to the name once, or one of
         a test-side helper module this module imports."""
         imported = self._imported_function(called, caller)
         if imported is not None and imported is not UNSEEN:
@@ -1622,7 +1668,7 @@ class ModuleAnalysis:
                 for n in walk_own_scope(caller)
                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not caller
             )
-            return next((n for n in nested if n.name == called.id), None) or next(
+            found = next((n for n in nested if n.name == called.id), None) or next(
                 (
                     n
                     for n in self.tree.body
@@ -1631,17 +1677,13 @@ class ModuleAnalysis:
                 ),
                 None,
             )
+            if found is not None:
+                return found
+            value = self._value_of(called.id, caller)
+            return value if isinstance(value, ast.Lambda) else None
         if not (isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name)):
             return None
-        owner = called.value.id
-        cls = (
-            self.enclosing_class(caller)
-            if owner in ("self", "cls")
-            else next(
-                (n for n in self.tree.body if isinstance(n, ast.ClassDef) and n.name == owner),
-                None,
-            )
-        )
+        cls = self._owner_class(called.value.id, caller)
         if cls is None:
             return None
         methods = (
@@ -1652,25 +1694,52 @@ class ModuleAnalysis:
         )
         return next(methods, None)
 
+    def _owner_class(self, owner: str, caller: FunctionNode) -> Optional[ast.ClassDef]:
+        """The class of this module whose method ``owner.method(...)`` calls: the
+        caller's own for ``self``/``cls``, a module-level class of that name, or the class
+        of an instance bound to the name once (``checker = Checker()``)."""
+        if owner in ("self", "cls"):
+            return self.enclosing_class(caller)
+
+        def module_class(name: str) -> Optional[ast.ClassDef]:
+            return next(
+                (n for n in self.tree.body if isinstance(n, ast.ClassDef) and n.name == name),
+                None,
+            )
+
+        value = self._value_of(owner, caller)
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            return module_class(value.func.id)
+        return module_class(owner)
+
+    def _value_of(self, name: str, caller: FunctionNode) -> Optional[ast.expr]:
+        """The value ``name`` holds where ``caller`` runs, when one assignment binds it
+        there: in ``caller`` itself or, when neither it nor its parameters bind it, at the
+        module's level (``close = lambda r: r.close()``, ``checker = Checker()``)."""
+        if name in params_of(caller):
+            return None
+        own = remembered(caller, "assignments", lambda: local_assignments(caller))
+        values = own.get(name) if name in own else self._module_assignments.get(name)
+        return values[0] if values is not None and len(values) == 1 else None
+
+    @cached_property
+    def _module_assignments(self) -> dict[str, list[ast.expr]]:
+        return local_assignments(self.tree, self.tree.body)
+
     def _unseen_function(self, called: ast.expr, caller: FunctionNode) -> bool:
         """Does ``called`` name a function whose body can't be seen from here, which may
         close what it is given: one imported from a module of the project that isn't a
-        test-side helper module read with this one, or a method of a base class of
-        another module (not an ``assert...``/``fail...`` one)? Library functions never
-        close a response they're given."""
-        through_self = (
-            isinstance(called, ast.Attribute)
-            and isinstance(called.value, ast.Name)
-            and called.value.id in ("self", "cls")
-        )
-        if through_self:
-            cls = self.enclosing_class(caller)
-            return (
-                cls is not None
-                and self._lineage(cls)[1]
-                and self._module_function(called, caller) is None
-                and not cast(ast.Attribute, called).attr.startswith(("assert", "fail"))
-            )
+        test-side helper module read with this one, or a method of a module class that
+        it inherits from a base class of another module (not an ``assert...``/``fail...``
+        one)? Library functions never close a response they're given."""
+        if isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name):
+            cls = self._owner_class(called.value.id, caller)
+            if cls is not None:
+                return (
+                    self._lineage(cls)[1]
+                    and self._module_function(called, caller) is None
+                    and not called.attr.startswith(("assert", "fail"))
+                )
         return self._imported_function(called, caller) is UNSEEN
 
     def _imported_function(
@@ -1874,6 +1943,32 @@ def _file_statuses(request: ast.Call) -> tuple[int, ...]:
     return tuple(sorted(statuses))
 
 
+DEFERRING = frozenset({"addCleanup"})
+"""unittest's ``self.addCleanup(function, *args, **kwargs)``: ``function(*args,
+**kwargs)`` runs when the test ends."""
+
+
+def _deferred(call: ast.Call) -> Optional[ast.Call]:
+    """The call ``call`` registers to run when the test ends: ``close_it(res)`` for
+    ``self.addCleanup(close_it, res)``; None for any other call."""
+    if not (
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr in DEFERRING
+        and call.args
+        and not isinstance(call.args[0], ast.Starred)
+    ):
+        return None
+    return ast.Call(func=call.args[0], args=call.args[1:], keywords=call.keywords)
+
+
+def _positional_params(callee: Callee, call: ast.Call) -> list[str]:
+    """The parameters ``call`` may fill by position (``self.get(...)``: not ``self``)."""
+    params = [p.arg for p in (*callee.args.posonlyargs, *callee.args.args)]
+    if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
+        return params[1:]
+    return params
+
+
 def _forwards_buffered(helper: _Helper, call: ast.Call) -> bool:
     """Does ``call`` hand the helper's request ``buffered`` through the helper's
     ``**kwargs`` (``get(client, url, buffered=True)`` for ``def get(client, url, **kw):
@@ -1970,15 +2065,30 @@ NOT_CLOSING = frozenset(
 """Builtins a response may be given to without being closed."""
 
 
+def _body_of(node: ast.expr) -> ast.expr:
+    """``x`` for ``x.response`` (a response's body iterable, which closing closes its
+    file), else ``node`` itself."""
+    if isinstance(node, ast.Attribute) and node.attr == "response":
+        return node.value
+    return node
+
+
 def _closed_names(func: ast.AST) -> set[str]:
-    """The names ``func`` closes, or may: ``x.close()``, ``with x:``, ``closing(x)``,
-    ``stack.enter_context(x)``, ``addfinalizer(x.close)``, and ``finish(x)``, a function
-    handed ``x`` that may close it (any but a few builtins and ``assert...`` methods)."""
+    """The names ``func`` closes, or may: ``x.close()``, ``x.response.close()``, ``with
+    x:``, ``closing(x)``, ``stack.enter_context(x)``, ``addfinalizer(x.close)``, and
+    ``finish(x)``, a function handed ``x`` that may close it (any but a few builtins and
+    ``assert...`` methods); and ``xs`` when a loop over it closes each item (``for x in
+    xs: x.close()``)."""
     closed: set[str] = set()
+    loops: list[tuple[str, str]] = []
     for node in walk(func):
-        if isinstance(node, ast.Attribute) and node.attr == "close":
-            if isinstance(node.value, ast.Name):
-                closed.add(node.value.id)
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            if isinstance(node.target, ast.Name) and isinstance(node.iter, ast.Name):
+                loops.append((node.target.id, node.iter.id))
+        elif isinstance(node, ast.Attribute) and node.attr == "close":
+            value = _body_of(node.value)
+            if isinstance(value, ast.Name):
+                closed.add(value.id)
         elif isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Name):
             closed.add(node.context_expr.id)
         elif isinstance(node, ast.Call):
@@ -1987,6 +2097,13 @@ def _closed_names(func: ast.AST) -> set[str]:
                 continue
             given = [*node.args, *(k.value for k in node.keywords)]
             closed.update(a.id for a in given if isinstance(a, ast.Name))
+    grown = True
+    while grown:  # for group in groups: for x in group: x.close()
+        grown = False
+        for item, items in loops:
+            if item in closed and items not in closed:
+                closed.add(items)
+                grown = True
     return closed
 
 

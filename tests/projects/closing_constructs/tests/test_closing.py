@@ -310,3 +310,45 @@ def test_returns_unless_its_status_is_ok(client):
     if status != 200:
         return
     res.close()
+
+
+def test_closes_the_body_iterable(client):
+    """n21: closing the body iterable (`res.response.close()`) closes the file (after an
+    assert: FCL103, as for `res.close()`)."""
+    res = client.get(HANDBOOK)  # FCL103
+    assert res.status_code == 200
+    res.response.close()
+
+
+def test_only_looks_at_the_body_iterable(client):
+    """n21: the body iterable looked at, never closed."""
+    res = client.get(HANDBOOK)  # FCL101
+    assert res.response is not None
+
+
+def test_closed_in_a_loops_else(client):
+    """n22: closed in the else of a loop that no break leaves: it always runs."""
+    res = client.get(HANDBOOK)
+    for line in res.data.splitlines():
+        if not line:
+            continue
+    else:
+        res.close()
+
+
+def test_closed_in_a_while_true(client):
+    """n22: closed in the body of `while True:` before its break: the body runs once."""
+    res = client.get(HANDBOOK)
+    while True:
+        res.close()
+        break
+
+
+def test_closed_in_the_else_of_a_loop_left_by_break(client):
+    """n22: closed in the else of a loop that a break leaves: skipped then."""
+    res = client.get(HANDBOOK)  # FCL101
+    for line in res.data.splitlines():
+        if line:
+            break
+    else:
+        res.close()

@@ -157,3 +157,67 @@ class TestImportedBase(ClosingCase):
         """n14: a method of a base class from another module closes it."""
         res = client.get(SUMMARY)
         self.finish(res)
+
+
+def close_all(*responses):
+    for res in responses:
+        res.close()
+
+
+def look_at_all(*responses):
+    for res in responses:
+        assert res.status_code == 200
+
+
+close = lambda res: res.close()  # noqa: E731
+
+
+class Checker:
+    def done(self, res):
+        res.close()
+
+    def look(self, res):
+        assert res.status_code == 200
+
+
+checker = Checker()
+
+
+def test_closed_by_functions_seen_through(client):
+    """n19: closers found through `*args`, a lambda bound at module level and a method
+    of a module-level instance."""
+    first = client.get(SUMMARY)
+    close_all(client.get(SUMMARY), first)
+    third = client.get(SUMMARY)
+    close(third)
+    fourth = client.get(SUMMARY)
+    checker.done(fourth)
+    close_all(client.get(SUMMARY))
+
+
+def test_looked_at_through_args(client):
+    """n19: a function that loops over its `*args` without closing them."""
+    res = client.get(SUMMARY)  # FCL101
+    look_at_all(res)
+
+
+def test_looked_at_by_an_instance(client):
+    """n19: a method of a module-level instance that only looks at the response."""
+    res = client.get(SUMMARY)  # FCL101
+    checker.look(res)
+
+
+class TestCleanups(unittest.TestCase):
+    def setUp(self):
+        self.client = create_app({"TESTING": True}).test_client()
+
+    def test_cleanup_closes_it(self):
+        """n19: `self.addCleanup(close_all, res)` closes it when the test ends."""
+        res = self.client.get(SUMMARY)
+        self.addCleanup(close_all, res)
+        assert res.status_code == 200
+
+    def test_cleanup_looks_at_it(self):
+        """n19: `self.addCleanup(look_at_all, res)` runs, but doesn't close it."""
+        res = self.client.get(SUMMARY)  # FCL101
+        self.addCleanup(look_at_all, res)
