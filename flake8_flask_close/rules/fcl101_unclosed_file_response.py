@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flake8_flask_close.codes import CODES
-from flake8_flask_close.rules.base import EXAMPLE_APP, Example, Finding, finding
+from flake8_flask_close.rules.base import EXAMPLE_APP, EXAMPLE_CONFTEST, Example, Finding, finding
 from flake8_flask_close.testcode.analysis import Fate, ResponseUse
 
 CODE = CODES["FCL101"]
@@ -237,6 +237,28 @@ def test_download(client):
         res.close()
         break
 """
+    ),
+    Example(
+        """\
+def test_download(client):
+    res = client.get("/file.txt")
+    assert res.data == b"hello\\n"
+""",
+        extra_files={
+            "tests/conftest.py": EXAMPLE_CONFTEST.replace(
+                "import pytest\n", "import pytest\nfrom flask.testing import FlaskClient\n"
+            ).replace(
+                "    return flask_app\n",
+                "    flask_app.test_client_class = BufferedClient\n    return flask_app\n",
+            )
+            + """
+
+class BufferedClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        kwargs["buffered"] = True
+        return super().open(*args, **kwargs)
+"""
+        },
     ),
 ]
 

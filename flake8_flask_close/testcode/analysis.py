@@ -659,6 +659,8 @@ class ModuleAnalysis:
             local = local | {client_param}
         if not self.clients.is_client(f.value, local, cls.name if cls else None):
             return None
+        if self.clients.buffered:
+            return None  # the app's test_client_class asks for buffered=True
         for kw in call.keywords:
             if kw.arg == "buffered":
                 return None  # buffered=True closes; anything else we can't judge

@@ -74,6 +74,13 @@ class ClientKnowledge:
     client_classes: set[str] = field(default_factory=set)
     """Local subclasses of ``FlaskClient`` / Werkzeug's ``Client``."""
     extra_names: frozenset[str] = frozenset()
+    buffering_classes: set[str] = field(default_factory=set)
+    """Client classes (here or in a conftest file) whose ``open()`` asks for
+    ``buffered=True``."""
+    buffered: bool = False
+    """An app's ``test_client_class`` is set to one of those here or in a conftest file:
+    this module's requests are taken as buffered (which app's clients it is for isn't
+    worked out)."""
 
     def is_client_call(self, node: ast.expr) -> bool:
         if not isinstance(node, ast.Call):
@@ -180,6 +187,16 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
     for cls in classes:
         if any(qualify(b, knowledge.aliases) in TEST_CLIENT_CLASSES for b in cls.bases):
             knowledge.client_classes.add(cls.name)
+            if _asks_for_buffered(cls):
+                knowledge.buffering_classes.add(cls.name)
+    if knowledge.buffering_classes and not knowledge.buffered:
+        knowledge.buffered = any(
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in knowledge.buffering_classes
+            and any(_names_test_client_class(t) for t in node.targets)
+            for node in statements(tree)
+        )
     for cls in classes:
         attrs: set[str] = set()
         for item in cls.body:
@@ -203,6 +220,48 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
             base_name = dotted(base)
             if base_name in knowledge.class_attrs:
                 knowledge.class_attrs[cls.name] |= knowledge.class_attrs[base_name]
+
+
+def _names_test_client_class(target: ast.expr) -> bool:
+    """``app.test_client_class = ...``, or ``test_client_class = ...`` in a class body."""
+    if isinstance(target, ast.Attribute):
+        return target.attr == "test_client_class"
+    return isinstance(target, ast.Name) and target.id == "test_client_class"
+
+
+def _asks_for_buffered(cls: ast.ClassDef) -> bool:
+    """The client class's ``open()`` sets ``buffered=True`` for every request:
+    ``kwargs["buffered"] = True``, ``kwargs.setdefault("buffered", True)`` or
+    ``super().open(*args, buffered=True, **kwargs)``."""
+
+    def true(node: Optional[ast.expr]) -> bool:
+        return isinstance(node, ast.Constant) and node.value is True
+
+    def buffered(node: ast.expr) -> bool:
+        return isinstance(node, ast.Constant) and node.value == "buffered"
+
+    for method in cls.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if method.name != "open":
+            continue
+        for node in walk_own_scope(method):
+            if isinstance(node, ast.Assign) and true(node.value):
+                if any(isinstance(t, ast.Subscript) and buffered(t.slice) for t in node.targets):
+                    return True
+            elif isinstance(node, ast.Call):
+                func = node.func
+                if (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == "setdefault"
+                    and len(node.args) == 2
+                    and buffered(node.args[0])
+                    and true(node.args[1])
+                ):
+                    return True
+                if any(kw.arg == "buffered" and true(kw.value) for kw in node.keywords):
+                    return True
+    return False
 
 
 _CONFTEST_MEMO: dict[str, Optional[ast.Module]] = {}
@@ -237,23 +296,30 @@ def conftest_aliases(path: str, module: str, is_package: bool) -> dict[str, str]
     return _ALIASES_MEMO[key]
 
 
-_FIXTURES_MEMO: dict[tuple[tuple[str, ...], frozenset[str]], frozenset[str]] = {}
+_FIXTURES_MEMO: dict[tuple[tuple[str, ...], frozenset[str]], ClientKnowledge] = {}
 
 
-def _conftest_fixtures(chain: tuple[str, ...], extra: frozenset[str]) -> frozenset[str]:
-    """Client fixture names the conftest files ``chain`` (outermost first) define; each
-    chain is learned once per run, not once per test module under it."""
+def _conftest_knowledge(chain: tuple[str, ...], extra: frozenset[str]) -> ClientKnowledge:
+    """What the conftest files ``chain`` (outermost first) say about clients: the client
+    fixtures they define, the buffering client classes; each chain is learned once per
+    run, not once per test module under it."""
     key = (chain, extra)
     if key not in _FIXTURES_MEMO:
-        fixtures = set(DEFAULT_CLIENT_NAMES) | set(extra)
+        known = ClientKnowledge({}, set(DEFAULT_CLIENT_NAMES) | set(extra), extra_names=extra)
         for path in chain:
             conftest = conftest_tree(path)
             if conftest is None:
                 continue
-            k = ClientKnowledge(import_aliases(conftest), fixtures, extra_names=extra)
+            k = ClientKnowledge(
+                import_aliases(conftest),
+                known.fixture_names,
+                extra_names=extra,
+                buffering_classes=known.buffering_classes,
+                buffered=known.buffered,
+            )
             learn_module(conftest, k)
-            fixtures = k.fixture_names
-        _FIXTURES_MEMO[key] = frozenset(fixtures)
+            known = k
+        _FIXTURES_MEMO[key] = known
     return _FIXTURES_MEMO[key]
 
 
@@ -270,9 +336,13 @@ def knowledge_for(
     this = os.path.abspath(filename)
     # the buffer being checked wins over its on-disk copy
     chain = tuple(p for p in conftest_paths(filename, root) if os.path.abspath(p) != this)
-    fixtures = _conftest_fixtures(chain, extra)
+    conftests = _conftest_knowledge(chain, extra)
     knowledge = ClientKnowledge(
-        import_aliases(tree, module, is_package), set(fixtures), extra_names=extra
+        import_aliases(tree, module, is_package),
+        set(conftests.fixture_names),
+        extra_names=extra,
+        buffering_classes=set(conftests.buffering_classes),
+        buffered=conftests.buffered,
     )
     learn_module(tree, knowledge)
     return knowledge
