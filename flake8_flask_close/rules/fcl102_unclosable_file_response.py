@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flake8_flask_close.codes import CODES
-from flake8_flask_close.rules.base import Example, Finding, finding
+from flake8_flask_close.rules.base import EXAMPLE_CONFTEST, Example, Finding, finding
 from flake8_flask_close.testcode.analysis import Fate, ResponseUse
 
 CODE = CODES["FCL102"]
@@ -65,6 +65,30 @@ def test_download(client):
 def test_answer(client):
     assert client.get("/json").json == {"answer": 42}
 """
+    ),
+    Example(
+        """\
+def test_download(client, closer):
+    res = closer(client.get("/file.txt"))
+    assert res.status_code == 200
+""",
+        extra_files={
+            "tests/conftest.py": EXAMPLE_CONFTEST
+            + """
+
+@pytest.fixture
+def closer():
+    opened = []
+
+    def track(res):
+        opened.append(res)
+        return res
+
+    yield track
+    for res in opened:
+        res.close()
+"""
+        },
     ),
 ]
 

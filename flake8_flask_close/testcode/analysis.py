@@ -1733,7 +1733,11 @@ class ModuleAnalysis:
         close what it is given: one imported from a module of the project that isn't a
         test-side helper module read with this one, or a method of a module class that
         it inherits from a base class of another module (not an ``assert...``/``fail...``
-        one)? Library functions never close a response they're given."""
+        one)? Or a parameter (a fixture's value: ``res = closer(client.get(...))``, whose
+        fixture may close what it was given after the test). Library functions never
+        close a response they're given."""
+        if isinstance(called, ast.Name) and called.id in params_of(caller):
+            return True
         if isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name):
             cls = self._owner_class(called.value.id, caller)
             if cls is not None:

@@ -221,3 +221,20 @@ class TestCleanups(unittest.TestCase):
         """n19: `self.addCleanup(look_at_all, res)` runs, but doesn't close it."""
         res = self.client.get(SUMMARY)  # FCL101
         self.addCleanup(look_at_all, res)
+
+
+def test_given_to_a_fixture_that_closes_it_later(client, closer):
+    """n24: a fixture's value is called with the response: its code isn't followed,
+    and it closes what it tracked when the test ends."""
+    res = closer(client.get(SUMMARY))
+    assert res.status_code == 200
+
+
+def test_given_to_a_local_function_that_keeps_it(client):
+    """n24: a function of the test itself, which only hands it back."""
+
+    def keep(res):
+        return res
+
+    res = keep(client.get(SUMMARY))  # FCL102
+    assert res.status_code == 200
