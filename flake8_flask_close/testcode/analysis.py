@@ -381,9 +381,9 @@ class ModuleAnalysis:
             if is_fixture(func, self.aliases):
                 _, scope = fixture_name_and_scope(func)
                 self.fixtures[func.name] = (func, scope)
-        self._find_helpers()
         own = (tree, self.module, self.aliases) if self.fixtures else None
         self.fixture_apps = fixture_apps_for(index, own, conftest_files)
+        self._find_helpers()  # asks for the apps of the clients helpers make
 
     # ---------------------------------------------------------------- context
     def _constants(self) -> dict[str, str]:

@@ -1,3 +1,6 @@
+from app import create_admin_app as make_board
+
+
 def test_download_from_the_main_app(client):
     """c01: the main app serves the file, and the response is never closed."""
     res = client.get("/download/notes.txt")  # FCL101
@@ -73,4 +76,14 @@ def test_export_from_a_factory_app_made_in_the_test():
     from app import create_admin_app
 
     res = create_admin_app().test_client().get("/export/orders.csv")  # FCL101
+    assert res.mimetype == "text/csv"
+
+
+def download_from_a_board(url):
+    return make_board().test_client().get(url)
+
+
+def test_a_helper_that_makes_its_client_from_the_factory():
+    """n18: a helper of the module makes its client from the factory's app."""
+    res = download_from_a_board("/export/orders.csv")  # FCL101
     assert res.mimetype == "text/csv"
