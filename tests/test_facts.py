@@ -87,6 +87,7 @@ SAMPLE = f.ModuleFacts(
                 ),
             ),
             plain_errors=1,
+            aborts=410,
         )
     },
     classes={

@@ -166,12 +166,65 @@ def private(name):
 
 
 @pytest.mark.parametrize(
+    ("view", "handler", "expected"),
+    [
+        ("abort(404)", "send_file('sorry.html'), 404", "file"),
+        ("abort(404)\n    return send_file('report.txt')", "send_file('sorry.html')", "file"),
+        ("raise NotFound()", "send_file('sorry.html'), 404", "file"),
+        ("abort(404)", "'sorry', 404", "plain"),
+        ("abort(403)", "send_file('sorry.html'), 404", "plain"),  # no handler for 403
+        ("abort(CODE)", "send_file('sorry.html'), 404", "unknown"),
+        ("raise Retired()", "send_file('sorry.html'), 404", "unknown"),  # its class's?
+        ("if DEBUG:\n        return 'x'\n    abort(404)", "send_file('s.html'), 404", "plain"),
+    ],
+)
+def test_a_view_that_always_aborts_is_answered_by_the_handler(
+    tmp_path: Path, view: str, handler: str, expected: str
+) -> None:
+    index = index_of(
+        tmp_path,
+        {
+            "app.py": f"""\
+from flask import Flask, abort, send_file
+from werkzeug.exceptions import NotFound
+
+app = Flask(__name__)
+CODE = 404
+DEBUG = False
+
+
+class Retired(Exception):
+    pass
+
+
+@app.errorhandler(404)
+def not_found(error):
+    return {handler}
+
+
+@app.route("/report")
+def report():
+    {view}
+""",
+        },
+    )
+    (match,) = [m for m in index.match("/report", "GET") if m.route is not None]
+    assert match.route is not None
+    if expected == "unknown":
+        assert match.route.sometimes
+    else:
+        assert verdict(index, "/report") == expected
+
+
+@pytest.mark.parametrize(
     ("gate", "answers"),
     [
         ('return "down for maintenance", 503', True),
         ('return jsonify(error="closed")', True),
         ('return {"error": "closed"}, 503', True),
-        ('log("x")\n    return f"closed until {UNTIL}"', True),
+        ('return f"closed until {UNTIL}"', True),
+        ('log("x")\n    return "closed", 503', False),  # log() may raise: a handler answers
+        ('return redirect("/static/maintenance.html")', False),  # a followed redirect
         ('if request.path == "/health":\n        return None\n    return "closed", 503', False),
         ('if request.args.get("t") != "x":\n        return "no", 401', False),
         ("abort(503)", False),  # an error handler may serve a file
@@ -188,7 +241,7 @@ def test_a_before_request_function_that_always_answers(
         tmp_path,
         {
             "app.py": f"""\
-from flask import Flask, abort, jsonify, request, send_file
+from flask import Flask, abort, jsonify, redirect, request, send_file
 
 app = Flask(__name__)
 UNTIL = "noon"
@@ -214,11 +267,13 @@ def report():
         "if DEBUG:\n\n    @app.before_request\n    def gate():\n        return 'closed', 503\n",
         "@app.before_request\n@timed\ndef gate():\n    return 'closed', 503\n",
         "def gate():\n    return 'closed', 503\n\n\napp.before_request(gate)\n",
+        "def later():\n    @app.before_request\n    def gate():\n        return 'closed', 503\n",
     ],
 )
 def test_gates_that_may_not_be_registered_as_they_read(tmp_path: Path, registration: str) -> None:
-    """Registered under a condition, below another decorator, or by a call (not followed):
-    the views are judged as if there were no gate."""
+    """Registered under a condition, below another decorator, by a call (not followed), or
+    in a function that doesn't make the app: the views are judged as if there were no
+    gate."""
     index = index_of(
         tmp_path,
         {

@@ -13,7 +13,9 @@ from flake8_flask_close.routes.facts import (
     ANY_ERROR,
     FILENAME_MARK,
     HTTP_ERROR,
+    RAISES,
     UNKNOWN,
+    UNKNOWN_STATUS,
     ClassFact,
     ErrorHandlerFact,
     Evidence,
@@ -71,17 +73,8 @@ closes the file itself: runtime-behavior c14)."""
 
 
 ABORTS = frozenset({"flask.abort", "werkzeug.exceptions.abort"})
-GATE_REGISTRARS = frozenset({"before_request", "before_app_request"})
-PAGE_MAKERS = frozenset(
-    {
-        "flask.jsonify",
-        "flask.redirect",
-        "flask.render_template",
-        "flask.render_template_string",
-        "werkzeug.utils.redirect",
-    }
-)
-"""Calls whose value is a response with no file in it (a gate's answer)."""
+PAGE_MAKERS = frozenset({"flask.jsonify", "flask.render_template", "flask.render_template_string"})
+"""Calls whose value is a page with no file in it, and no redirect (a gate's answer)."""
 
 MAX_LITERAL = 4096
 """Longer "constants" are not URLs or folders: stop folding (``A1 = A0 + A0`` chains)."""
@@ -168,6 +161,9 @@ class _Extractor:
         self.branch_depth = 0
         """How many blocks of a compound statement (``if``, ``try``...) hold the statement
         being visited, in its function or module: what's registered there may not be."""
+        self.may_have_left = False
+        """A statement before the one being visited, in its function, may return or
+        raise (``if testing: return app``): what follows may not run."""
         """Module-level ``NAME = 307`` (or an ``HTTPStatus``): a redirect's code by name."""
 
     def q(self, node: ast.AST) -> Optional[str]:
@@ -202,9 +198,12 @@ class _Extractor:
         for deco in node.decorator_list:
             self.visit_decorator(deco, node, scope, qualname)
         self.facts.functions[qualname] = self.function_fact(node, qualname)
-        outer_depth, self.branch_depth = self.branch_depth, 0
-        self.visit_body(node.body, qualname)
-        self.branch_depth = outer_depth
+        outer = self.branch_depth, self.may_have_left
+        self.branch_depth, self.may_have_left = 0, False
+        for stmt in node.body:
+            self.visit_stmt(stmt, qualname)
+            self.may_have_left = self.may_have_left or _may_leave(stmt)
+        self.branch_depth, self.may_have_left = outer
 
     def visit_class(self, node: ast.ClassDef, scope: str) -> None:
         qualname = f"{scope}.{node.name}" if scope else node.name
@@ -450,12 +449,14 @@ class _Extractor:
         if isinstance(deco, ast.Attribute) and deco.attr == "url_value_preprocessor":
             self.facts.url_value_preprocessors += 1
             return
-        if isinstance(deco, ast.Attribute) and deco.attr in GATE_REGISTRARS:
+        if isinstance(deco, ast.Attribute) and deco.attr == "before_request":
             target = dotted(deco.value)
             if (
                 target is not None
                 and not self.branch_depth
+                and not self.may_have_left
                 and len(node.decorator_list) == 1
+                and any(o.scope == scope and o.var == target for o in self.facts.objects)
                 and self.always_answers(node)
             ):
                 self.facts.gates.append(
@@ -509,11 +510,13 @@ class _Extractor:
                 returns.append(n)
             elif isinstance(n, (ast.Yield, ast.YieldFrom)):
                 return FunctionFact(qualname, node.lineno, is_generator=True)
+        aborts = None
         if returns and any(self.never_completes(n) for n in nodes if isinstance(n, ast.stmt)):
             dead = _statements_after_ends(node.body, self.never_completes)
             returns = [ret for ret in returns if id(ret) not in dead]
-        if not returns:
-            return FunctionFact(qualname, node.lineno)  # most functions of a test module
+            aborts = self.error_status(node.body)
+        if not returns:  # most functions of a test module
+            return FunctionFact(qualname, node.lineno, aborts=self.error_status(node.body))
         assigned = local_assignments(node, nodes if self.statements_suffice else None)
         classifier = ResponseClassifier(self.aliases, assigned, self.send_functions)
         direct: list[Evidence] = []
@@ -553,23 +556,17 @@ class _Extractor:
             plain_returns=plain_returns,
             error_files=tuple(errors),
             plain_errors=plain_errors,
+            aborts=aborts,
         )
 
     def always_answers(self, func: FunctionNode) -> bool:
-        """A ``before_request`` function that returns a page (no file) on every call,
-        before any path can return None: no view of what it guards ever runs. One that
-        raises is not: the error's handler may serve a file."""
-        for stmt in func.body:
-            if isinstance(stmt, ast.Return):
-                return self.is_page(stmt.value)
-            todo = [stmt]
-            while todo:
-                inner = todo.pop()
-                if self.never_completes(inner):
-                    return False
-                if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    todo += [s for body in _child_bodies(inner) for s in body]
-        return False
+        """A ``before_request`` function that does nothing but return a page (no file,
+        no redirect): no view of what it guards ever runs. Anything before the return
+        may raise instead, and the error's handler may serve a file."""
+        body = func.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # a docstring
+        return len(body) == 1 and isinstance(body[0], ast.Return) and self.is_page(body[0].value)
 
     def is_page(self, value: Optional[ast.expr]) -> bool:
         """``"down for maintenance", 503``, ``jsonify(...)``, ``{"error": ...}``."""
@@ -580,6 +577,26 @@ class _Extractor:
         if isinstance(value, ast.Call):
             return self.q(value.func) in PAGE_MAKERS
         return isinstance(value, (ast.JoinedStr, ast.Dict, ast.List))
+
+    def error_status(self, body: list[ast.stmt]) -> Optional[int]:
+        """The status of the error the first statement of ``body`` that never completes
+        raises (``abort(404)``, ``raise Forbidden()``, ``RAISES``...); None when it is a
+        ``return``, or when a statement before it may return or raise."""
+        for stmt in body:
+            if not self.never_completes(stmt):
+                if _may_leave(stmt):
+                    return None  # ``if DEBUG: return page``: not every call aborts
+                continue
+            if isinstance(stmt, ast.Return):
+                return None
+            if isinstance(stmt, ast.Raise):
+                raised = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+                name = (dotted(raised) or "").rsplit(".", 1)[-1] if raised is not None else ""
+                return HTTP_ERROR_CLASSES.get(name, RAISES)
+            assert isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+            code = _int(call_arg(stmt.value, 0, "status"))
+            return code if code is not None else UNKNOWN_STATUS
+        return None
 
     def never_completes(self, stmt: ast.stmt) -> bool:
         """``raise ...``, ``return ...`` or ``abort(404)``: what follows it in its block never
@@ -780,6 +797,16 @@ HANDLED_CLASSES = {
 }
 """Error handlers registered for an exception class, by the status code whose errors
 they answer (of those the analysis asks about); other classes answer none of them."""
+HTTP_ERROR_CLASSES = {
+    "BadRequest": 400,
+    "Unauthorized": 401,
+    "Forbidden": 403,
+    "NotFound": 404,
+    "MethodNotAllowed": 405,
+    "Gone": 410,
+    "InternalServerError": 500,
+}
+"""Werkzeug's exceptions a view raises to answer with an error status."""
 
 
 def _int(node: Optional[ast.expr]) -> Optional[int]:
@@ -803,6 +830,19 @@ def _child_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
     for case in getattr(stmt, "cases", []) or []:
         bodies.append(case.body)
     return bodies
+
+
+def _may_leave(stmt: ast.stmt) -> bool:
+    """Does ``stmt`` hold a ``return`` or a ``raise`` of its function (not of a nested
+    one)?"""
+    todo = [stmt]
+    while todo:
+        inner = todo.pop()
+        if isinstance(inner, (ast.Return, ast.Raise)):
+            return True
+        if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            todo += [s for body in _child_bodies(inner) for s in body]
+    return False
 
 
 def _statements_after_ends(

@@ -22,6 +22,10 @@ error Flask hands to a handler."""
 HTTP_ERROR = -1
 """The status code of one registered for ``HTTPException``: every error status, before an
 ``Exception`` handler (Flask follows the exception's class hierarchy)."""
+RAISES = 1
+"""``FunctionFact.aborts`` of a view that raises an exception that is not an HTTP error."""
+UNKNOWN_STATUS = 2
+"""``FunctionFact.aborts`` of one that aborts with a status the index can't read."""
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -176,6 +180,10 @@ class FunctionFact:
     plain_errors: int = 0
     """Returns of an ordinary response with an error status (``jsonify(...), 404``): an
     error handler that also returns a file serves it only sometimes."""
+    aborts: Optional[int] = None
+    """The status of the error every call ends in before it can return (``abort(404)``,
+    ``raise Forbidden()`` first in its body; ``UNKNOWN_STATUS`` when the code can't be
+    read, ``RAISES`` for another exception): the app's error handler for it answers."""
 
 
 @dataclass(**SLOTS)
@@ -210,8 +218,8 @@ class ModuleFacts:
     """Names bound to another framework's app or router (Quart, FastAPI...): their
     routes are not Flask routes."""
     gates: list[HookFact] = field(default_factory=list)
-    """``before_request`` functions (or a blueprint's ``before_app_request``) that always
-    answer with a page: the views they guard never run."""
+    """``before_request`` functions that always answer with a page, registered where the
+    app or blueprint is made: the views they guard never run."""
     url_value_preprocessors: int = 0
     """``url_value_preprocessor`` hooks registered here: they may change the values of a
     URL's variables before the view gets them."""
@@ -315,6 +323,7 @@ class ModuleFacts:
                     f["plain_returns"],
                     evidence(f["error_files"]),
                     f["plain_errors"],
+                    f["aborts"],
                 )
                 for k, f in data["functions"].items()
             },

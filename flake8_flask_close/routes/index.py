@@ -17,8 +17,10 @@ from flake8_flask_close.routes.extract import extract, qualify_ref, statements_s
 from flake8_flask_close.routes.facts import (
     ANY_ERROR,
     HTTP_ERROR,
+    RAISES,
     SLOTS,
     UNKNOWN,
+    UNKNOWN_STATUS,
     ClassFact,
     ErrorHandlerFact,
     FunctionFact,
@@ -157,12 +159,42 @@ def _settle_missing_files(
         routes[i] = replace(route, sent=sent, when_missing=_missing_answer(raises, own, unplaced))
 
 
-def _missing_answer(raises: bool, own: Handlers, unplaced: Unplaced) -> Optional[str]:
+def _answer_aborts(
+    routes: list[LinkedRoute],
+    aborting: Mapping[str, int],
+    gated: frozenset[str],
+    own: Handlers,
+    unplaced: Unplaced,
+) -> None:
+    """A route whose view always aborts (``FunctionFact.aborts``; by the route's
+    location) is answered by its app's error handler: one that serves a file makes the
+    route serve it; when which one answers can't be known, the route is judged never."""
+    for i, route in enumerate(routes):
+        code = aborting.get(route.location)
+        if code is None or route.evidence is not None or route.location in gated:
+            continue
+        answer: Optional[str]
+        if code == RAISES:
+            answer = UNKNOWN  # a handler for its class (which the index doesn't keep)?
+        elif code == UNKNOWN_STATUS:
+            answer = UNKNOWN if unplaced or any(own.values()) else None
+        else:
+            answer = _missing_answer(False, own, unplaced, code)
+        if answer == UNKNOWN:
+            routes[i] = replace(route, sometimes=True)
+        elif answer is not None and answer != ANSWERED:
+            routes[i] = replace(route, evidence=answer)
+
+
+def _missing_answer(
+    raises: bool, own: Handlers, unplaced: Unplaced, status: int = 404
+) -> Optional[str]:
     """What answers a request for a missing file: ``send_from_directory``'s ``NotFound``
     goes to the app's 404 handler, else to an ``HTTPException`` one, else to one for
     every error (Flask's order); ``send_file``'s ``FileNotFoundError`` reaches the test
     when Flask propagates it (testing), a handler otherwise: which one can't be known
-    when one of them serves a file."""
+    when one of them serves a file. So does any other error ``status`` (``abort(403)``)
+    or exception (``raises``)."""
     if None in unplaced:
         return UNKNOWN
     if raises:
@@ -170,7 +202,7 @@ def _missing_answer(raises: bool, own: Handlers, unplaced: Unplaced) -> Optional
         if any(c in unplaced or own.get(c) is not None for c in codes):
             return UNKNOWN
         return ANSWERED if any(c in own for c in codes) else None
-    codes = (404, HTTP_ERROR, ANY_ERROR)
+    codes = (status, HTTP_ERROR, ANY_ERROR)
     if any(c in unplaced for c in codes):
         return UNKNOWN
     for code in codes:
@@ -340,6 +372,10 @@ class RouteIndex:
         self._sent: Optional[frozenset[str]] = None
         self._hook_modules: Optional[frozenset[str]] = None
         self._method_sets: dict[frozenset[str], frozenset[str]] = {}
+        self._aborting: dict[str, int] = {}
+        """Route location -> the error its view always ends in (``FunctionFact.aborts``)."""
+        self._gated_locations: set[str] = set()
+        """Locations of routes a blueprint's ``before_request`` answers for."""
         self._merged_groups: dict[str, AppGroup] = {}
         suffixes: dict[str, Optional[str]] = {}
         for name in self.modules:
@@ -658,7 +694,7 @@ class RouteIndex:
                 for bp in unregistered:
                     app_children.setdefault(gkey, []).append((bp, None, None))
 
-        gated_apps, gated_bps, app_wide_gates = self._gates(groups, bp_routes)
+        gated_apps, gated_bps = self._gates(groups, bp_routes)
         for gkey, entries in app_children.items():
             group = groups[gkey]
             for child, prefix, name in entries:
@@ -674,12 +710,16 @@ class RouteIndex:
                     mounted[bp].add(gkey)
                     todo += [child for child, _, _ in children.get(bp, [])]
         self.blueprint_apps = {":".join(bp): sorted(keys) for bp, keys in mounted.items()}
-        for bp in app_wide_gates:
-            gated_apps.update(mounted.get(bp, ()))
+        own, unplaced = self._attach_error_handlers(groups, mounted)
+        if self._aborting:
+            gated_locations = frozenset(self._gated_locations)
+            for gkey, group in groups.items():
+                _answer_aborts(
+                    group.routes, self._aborting, gated_locations, own.get(gkey, {}), unplaced
+                )
         for gkey in gated_apps:
             routes = groups[gkey].routes
             routes[:] = [_unserved(route) for route in routes]
-        own, unplaced = self._attach_error_handlers(groups, mounted)
         rewritten = any(f.url_value_preprocessors for f in self.modules.values())
         for gkey, group in groups.items():
             _settle_missing_files(
@@ -723,23 +763,21 @@ class RouteIndex:
 
     def _gates(
         self, groups: dict[str, AppGroup], bp_routes: dict[ObjKey, list[tuple[LinkedRoute, str]]]
-    ) -> tuple[set[str], set[ObjKey], set[ObjKey]]:
-        """The apps and blueprints whose ``before_request`` function always answers (no
-        view of theirs runs), and the blueprints whose ``before_app_request`` one does
-        (no view of the apps they are on runs)."""
+    ) -> tuple[set[str], set[ObjKey]]:
+        """The apps and blueprints whose ``before_request`` function always answers: no
+        view of theirs runs."""
         apps: set[str] = set()
         blueprints: set[ObjKey] = set()
-        app_wide: set[ObjKey] = set()
         for facts in self.modules.values():
             for gate in facts.gates:
                 key = self.resolve_object(facts.module, gate.target)
                 if key is None:
                     continue
                 if key in bp_routes:
-                    (app_wide if gate.kind == "before_app_request" else blueprints).add(key)
-                elif gate.kind == "before_request" and ":".join(key) in groups:
+                    blueprints.add(key)
+                elif ":".join(key) in groups:
                     apps.add(":".join(key))
-        return apps, blueprints, app_wide
+        return apps, blueprints
 
     def _mount(
         self,
@@ -766,7 +804,10 @@ class RouteIndex:
         name = f"{outer_name}{bp_name if bp_name not in (None, UNKNOWN) else '?'}"
         for route, endpoint in bp_routes.get(bp, []):
             mounted = replace(route, rule=_join(prefix, route.rule), endpoint=f"{name}.{endpoint}")
-            group.routes.append(_unserved(mounted) if bp in gated else mounted)
+            if bp in gated:
+                self._gated_locations.add(route.location)
+                mounted = _unserved(mounted)
+            group.routes.append(mounted)
         inner_gated = (
             gated | {child for child, _, _ in children.get(bp, [])} if bp in gated else gated
         )
@@ -845,6 +886,8 @@ class RouteIndex:
                 also_answers = bool(redirects) and bool(fn.plain_returns or fn.direct or fn.helpers)
                 if len(fn.direct) == 1 and not fn.helpers:
                     sent = fn.direct[0].sent
+                if fn.aborts is not None and evidence is None:
+                    self._aborting[f"{self.shown(facts)}:{route.line}"] = fn.aborts
         endpoint = route.endpoint
         if endpoint in (None, UNKNOWN):
             endpoint = view.name.rsplit(".", 1)[-1]

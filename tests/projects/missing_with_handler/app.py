@@ -1,4 +1,4 @@
-from flask import Flask, send_file, send_from_directory
+from flask import Flask, abort, send_file, send_from_directory
 
 app = Flask(__name__)
 
@@ -16,3 +16,14 @@ def not_found(error):
 @app.route("/report-gone")
 def report_gone():
     return send_file("files/nope.txt")
+
+
+@app.route("/retired")
+def retired():
+    abort(404)
+    return send_file("files/sorry.html")
+
+
+@app.route("/closed")
+def closed():
+    abort(404)

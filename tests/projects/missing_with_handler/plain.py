@@ -1,4 +1,4 @@
-from flask import Flask, send_from_directory
+from flask import Flask, abort, send_from_directory
 
 plain = Flask(__name__, static_folder="plain_static")
 
@@ -16,3 +16,9 @@ def broken(error):
 @plain.errorhandler(ValueError)
 def bad_value(error):
     return send_from_directory("files", "sorry.html"), 400
+
+
+@plain.route("/forbidden")
+def forbidden():
+    abort(403)
+    return send_from_directory("files", "sorry.html")

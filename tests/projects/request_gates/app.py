@@ -56,14 +56,8 @@ staff.register_blueprint(audit)
 shop.register_blueprint(staff)
 shop.register_blueprint(public)
 
-# an app that a blueprint closes as a whole, with before_app_request
+# an app whose maintenance gate is registered by a command, when it runs
 frozen = Flask(__name__)
-freeze = Blueprint("freeze", __name__)
-
-
-@freeze.before_app_request
-def frozen_site():
-    return {"error": "the site is frozen"}, 503
 
 
 @frozen.route("/report")
@@ -71,7 +65,30 @@ def frozen_report():
     return send_from_directory(FILES, "report.txt")
 
 
-frozen.register_blueprint(freeze)
+@frozen.cli.command("maintenance-on")
+def maintenance_on():
+    @frozen.before_request
+    def down():
+        return "down for maintenance", 503
+
+
+# a factory that returns before it registers its gate, when testing
+def create_app(testing=False):
+    app = Flask(__name__)
+
+    @app.route("/report")
+    def report():
+        return send_from_directory(FILES, "report.txt")
+
+    if testing:
+        return app
+
+    @app.before_request
+    def down():
+        return "down for maintenance", 503
+
+    return app
+
 
 # a gate registered only when the environment asks for it
 open_shop = Flask(__name__)

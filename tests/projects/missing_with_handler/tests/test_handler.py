@@ -68,3 +68,21 @@ def test_missing_file_of_a_view_with_a_fallback(spa_client):
     """c06h: the view's file isn't there: the 404 handler answers, before the catch-alls."""
     res = spa_client.get("/report")  # FCL100
     assert res.status_code == 200
+
+
+def test_a_view_that_aborts_before_its_file(client):
+    """n25: the view's abort(404) comes first: the 404 handler's file answers."""
+    res = client.get("/retired")  # FCL101
+    assert res.mimetype == "text/html"
+
+
+def test_a_view_that_only_aborts(client):
+    """n25: the same for a view that does nothing but abort(404)."""
+    res = client.get("/closed")  # FCL101
+    assert res.mimetype == "text/html"
+
+
+def test_an_abort_no_handler_answers(plain_client):
+    """n25: abort(403) on an app with no handler for it: a plain error page, no file."""
+    res = plain_client.get("/forbidden")  # FCL100
+    assert res.mimetype == "text/html"

@@ -1,6 +1,6 @@
 import pytest
 
-from app import closed, frozen, open_shop, shop
+from app import closed, create_app, frozen, open_shop, shop
 
 
 @pytest.fixture
@@ -21,3 +21,8 @@ def frozen_client():
 @pytest.fixture
 def open_shop_client():
     return open_shop.test_client()
+
+
+@pytest.fixture
+def testing_client():
+    return create_app(testing=True).test_client()

@@ -29,10 +29,16 @@ def test_another_blueprint_of_the_app(shop_client):
     assert res.data == b"report of the quarter\n"
 
 
-def test_an_app_frozen_by_a_blueprint(frozen_client):
-    """n16: a blueprint's before_app_request answers every request of its app."""
-    res = frozen_client.get("/report")  # FCL100
-    assert res.get_json() == {"error": "the site is frozen"}
+def test_a_gate_a_command_registers(frozen_client):
+    """n16: the gate is registered by a command when it runs: here the view runs."""
+    res = frozen_client.get("/report")  # FCL101
+    assert res.data == b"report of the quarter\n"
+
+
+def test_a_gate_after_the_factory_returned(testing_client):
+    """n16: the factory returns before it registers its gate: the view runs."""
+    res = testing_client.get("/report")  # FCL101
+    assert res.data == b"report of the quarter\n"
 
 
 def test_a_gate_registered_only_sometimes(open_shop_client):
