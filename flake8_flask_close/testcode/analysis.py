@@ -235,7 +235,8 @@ def _is_location(node: ast.AST, is_response: NodeTest) -> Optional[str]:
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "get"
-        and node.args
+        and len(node.args) == 1
+        and not node.keywords  # a default: never None
     ):
         key, headers, kind = node.args[0], node.func.value, "value"
     if (
@@ -261,14 +262,24 @@ def _requires_location(test: ast.expr, is_response: NodeTest) -> bool:
     def none(node: ast.expr) -> bool:
         return isinstance(node, ast.Constant) and node.value is None
 
+    def text(node: ast.expr) -> bool:
+        """A value that is never None: ``"/login"``, an f-string, ``url_for(...)``."""
+        if isinstance(node, ast.Call):
+            return (dotted(node.func) or "").rsplit(".", 1)[-1] == "url_for"
+        return isinstance(node, ast.JoinedStr) or (
+            isinstance(node, ast.Constant) and isinstance(node.value, str)
+        )
+
     if isinstance(test, ast.BoolOp):
         return isinstance(test.op, ast.And) and any(
             _requires_location(v, is_response) for v in test.values
         )
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         op, left, right = test.ops[0], test.left, test.comparators[0]
-        if isinstance(op, (ast.Eq, ast.IsNot)):
-            return (read(left) and not none(right)) or (read(right) and not none(left))
+        if isinstance(op, ast.Eq):
+            return (read(left) and text(right)) or (read(right) and text(left))
+        if isinstance(op, ast.IsNot):
+            return (read(left) and none(right)) or (read(right) and none(left))
         if isinstance(op, ast.In):
             return read(right)
         return _is_location(left, is_response) == "header"
@@ -278,7 +289,7 @@ def _requires_location(test: ast.expr, is_response: NodeTest) -> bool:
             isinstance(func, ast.Attribute)
             and func.attr in ("startswith", "endswith")
             and read(func.value)
-        ) or any(read(a) for a in test.args)  # urlparse(res.location).path == ...
+        )
     return read(test)
 
 
@@ -293,15 +304,23 @@ def _unittest_test(method: str, args: list[ast.expr]) -> Optional[ast.expr]:
     return None
 
 
-def _asserts_redirect(where: ast.AST, is_response: NodeTest, lines: tuple[int, int]) -> bool:
+def _asserts_redirect(
+    where: ast.AST,
+    is_response: NodeTest,
+    lines: tuple[int, int],
+    runs_always: Callable[[ast.stmt], bool],
+) -> bool:
     """An assert that the response has a ``Location`` header (it is a redirect, or
     the ``201 Created`` of a form, not a file), on a line from ``lines[0]`` up to
-    ``lines[1]``: ``assert res.location == "/login"``, ``assert
+    ``lines[1]``, that ``runs_always`` (not under an ``if``, in a loop or a ``try``):
+    ``assert res.location == "/login"``, ``assert
     res.headers["Location"].endswith("/login")``, ``self.assertIn("/login",
     res.location)``, flask-testing's ``self.assertRedirects(res, "/login")``."""
     first, last = lines
     for node in walk(where):
         if not isinstance(node, (ast.Assert, ast.Expr)) or not first <= node.lineno < last:
+            continue
+        if not runs_always(node):
             continue
         if isinstance(node, ast.Assert):
             if _requires_location(node.test, is_response):
@@ -1007,6 +1026,16 @@ class ModuleAnalysis:
                     found.append(use)
         return found
 
+    def _runs_always(self, stmt: ast.stmt, func: FunctionNode) -> bool:
+        """Is ``stmt`` in ``func``'s own body or a ``with`` block of it, not under an
+        ``if``, in a loop, a ``try`` or a ``match``?"""
+        node: Optional[ast.AST] = self.parents.get(stmt)
+        while node is not None and node is not func:
+            if not isinstance(node, (ast.With, ast.AsyncWith)):
+                return False
+            node = self.parents.get(node)
+        return node is func
+
     def _statement_of(self, node: ast.AST) -> ast.stmt:
         current: ast.AST = node
         while not isinstance(current, ast.stmt):
@@ -1037,7 +1066,7 @@ class ModuleAnalysis:
         if use.fate is Fate.KEPT:
             return use
         if self._asserts_error_status(where, is_response, source) or _asserts_redirect(
-            where, is_response, lines
+            where, is_response, lines, lambda node: self._runs_always(node, func)
         ):
             # The view answered an error or a redirect: no file was opened (c06g-i).
             return replace(use, verdict=RouteVerdict(False, use.verdict.route))

@@ -179,3 +179,31 @@ def test_logged_in_and_not_redirected_elsewhere(client):
     """n17: a Location that is not the login page's may be absent: the file is served."""
     res = client.get("/private/release-notes.txt", headers={"X-User": "ann"})  # FCL101
     assert res.headers.get("Location") != "/login"
+
+
+def test_a_login_redirect_asserted_as_a_location_that_is_not_none(client):
+    """n17: a Location that is not None: a redirect, no file."""
+    res = client.get("/private/release-notes.txt")  # FCL100
+    assert res.location is not None
+
+
+@pytest.mark.parametrize(("headers", "location"), [({}, "/login"), ({"X-User": "ann"}, None)])
+def test_a_location_from_a_parameter(client, headers, location):
+    """n17: the expected Location may be None: logged in, the file is served."""
+    res = client.get("/private/release-notes.txt", headers=headers)  # FCL101
+    assert res.location == location
+
+
+def test_a_location_with_a_default(client):
+    """n17: .get("Location", "") is never None: logged in, the file is served."""
+    res = client.get("/private/release-notes.txt", headers={"X-User": "ann"})  # FCL101
+    assert res.headers.get("Location", "") == ""
+
+
+def test_a_location_asserted_in_a_try(client):
+    """n17: an assert whose failure is caught proves nothing: the file is served."""
+    res = client.get("/private/release-notes.txt", headers={"X-User": "ann"})  # FCL101
+    try:
+        assert res.location == "/login"
+    except AssertionError:
+        pass
