@@ -145,16 +145,28 @@ class FixtureApps:
         if name is None:
             return None
         if isinstance(node, ast.Name):
+            nodes = walk_own_scope(fixture.func)
+            stores = [
+                n
+                for n in nodes
+                if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+            ]
+            if stores:
+                # bound here (over a parameter of that name too): only ``name = value``
+                # once is followed; a loop, a ``with``, an unpacking... may bind anything
+                bound = [
+                    stmt.value
+                    for stmt in nodes
+                    if isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and stmt.targets[0].id == name
+                ]
+                if len(bound) != 1 or len(stores) != 1:
+                    return None
+                return self._app(bound[0], fixture, depth + 1)
             if name in params_of(fixture.func):
                 return self._fixture_app(name, depth + 1)
-            bound = [
-                stmt.value
-                for stmt in walk_own_scope(fixture.func)
-                if isinstance(stmt, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
-            ]
-            if bound:
-                return self._app(bound[0], fixture, depth + 1) if len(bound) == 1 else None
         return self._module_object(name, fixture)
 
     def _module_object(self, name: str, fixture: _Fixture) -> Optional[str]:

@@ -87,3 +87,21 @@ def test_a_helper_that_makes_its_client_from_the_factory():
     """n18: a helper of the module makes its client from the factory's app."""
     res = download_from_a_board("/export/orders.csv")  # FCL101
     assert res.mimetype == "text/csv"
+
+
+def test_the_app_fixture_name_bound_again_in_the_test(board_app):
+    """n18: the name of the app fixture is bound again to the main app: its client."""
+    from app import app as main
+
+    board_app = main
+    res = board_app.test_client().get("/download/notes.txt")  # FCL101
+    assert res.mimetype == "text/plain"
+
+
+def test_the_app_fixture_name_bound_by_a_loop(board_app):
+    """n18: a loop binds the name to the main app: not the fixture's app."""
+    from app import app as main
+
+    for board_app in (main,):
+        res = board_app.test_client().get("/download/notes.txt")  # FCL101
+        assert res.mimetype == "text/plain"
