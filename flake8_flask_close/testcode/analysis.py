@@ -678,8 +678,6 @@ class ModuleAnalysis:
             local = local | {client_param}
         if not self.clients.is_client(f.value, local, cls.name if cls else None):
             return None
-        if self.clients.buffered:
-            return None  # the app's test_client_class asks for buffered=True
         for kw in call.keywords:
             if kw.arg == "buffered":
                 return None  # buffered=True closes; anything else we can't judge
@@ -694,6 +692,8 @@ class ModuleAnalysis:
                 return None
         url_node = call_arg(call, 0, "path")
         app = self._client_app(f.value, func)
+        if app is not None and app[0] in self._buffering_apps:
+            return None  # the app's test_client_class asks for buffered=True
         verdict = self.route_verdict(call, method, func, url_node, bound, app)
         request = f"{dotted(f.value) or 'client'}.{f.attr}"
         return _Source(call, verdict, request, True)
@@ -765,6 +765,35 @@ class ModuleAnalysis:
         if name in self._class_fixtures:
             return None  # another class's, or a base class's: not followed
         return self.fixture_apps.client_app(name)
+
+    @cached_property
+    def _buffering_apps(self) -> frozenset[str]:
+        """The app groups whose ``test_client_class`` asks for ``buffered=True``, as far
+        as the index resolves them."""
+        found: set[str] = set()
+        for target, func, module, aliases in self.clients.buffering_apps:
+            if func is not None:
+                key = self.fixture_apps.app_in(target, func, module, aliases)
+            else:
+                key = self.fixture_apps.module_object(target, module, aliases)
+            if key is not None:
+                found.add(key)
+        return frozenset(found)
+
+    @cached_property
+    def _module_dicts(self) -> dict[str, ast.Dict]:
+        """Module-level names bound once to a dict literal (``AUTH = {"headers": ...}``)."""
+        bound: dict[str, list[ast.expr]] = {}
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        bound.setdefault(target.id, []).append(stmt.value)
+        return {
+            name: values[0]
+            for name, values in bound.items()
+            if len(values) == 1 and isinstance(values[0], ast.Dict)
+        }
 
     @cached_property
     def _class_fixtures(self) -> frozenset[str]:
@@ -849,7 +878,7 @@ class ModuleAnalysis:
         if helper is not None:
             if helper.client_param is not None and not self._passes_client(helper, call, func):
                 return None  # ``fetch(session, url)``: maybe no test client, no response
-            if _forwards_buffered(helper, call):
+            if _forwards_buffered(helper, call, self._module_dicts):
                 return None  # buffered=True through the helper's **kwargs closes it
             return _Source(call, self.helper_verdict(helper, call, func), name, False)
         evidence = None
@@ -1334,10 +1363,14 @@ class ModuleAnalysis:
             return isinstance(n, ast.Name) and n.id == name
 
         def is_close(n: ast.AST) -> bool:
-            """``name.close``, ``name.response.close`` (the body's iterable: its file), or
-            ``getattr(name, "close")``."""
+            """``name.close``, ``name.response.close`` (the body's iterable: its file; once
+            the body is read, a list without ``close``), or ``getattr(name, "close")``."""
             if isinstance(n, ast.Attribute):
-                return n.attr == "close" and is_name(_body_of(n.value))
+                if n.attr != "close":
+                    return False
+                if is_name(n.value):
+                    return True
+                return is_name(_body_of(n.value)) and not _reads_body(func, name)
             return (
                 isinstance(n, ast.Call)
                 and isinstance(n.func, ast.Name)
@@ -2004,10 +2037,13 @@ def _positional_params(callee: Callee, call: ast.Call) -> list[str]:
     return params
 
 
-def _forwards_buffered(helper: _Helper, call: ast.Call) -> bool:
-    """Does ``call`` hand the helper's request ``buffered`` through the helper's
+def _forwards_buffered(
+    helper: _Helper, call: ast.Call, module_dicts: Mapping[str, ast.Dict]
+) -> bool:
+    """Does ``call`` hand the helper's request ``buffered=True`` through the helper's
     ``**kwargs`` (``get(client, url, buffered=True)`` for ``def get(client, url, **kw):
-    return client.get(url, **kw)``), or keywords that may hold it (``**options``)?"""
+    return client.get(url, **kw)``), or keywords that may hold it (``**options``, but
+    not a module-level dict without a ``"buffered"`` key)?"""
     kwargs = helper.func.args.kwarg
     if kwargs is None or not helper.source.is_client_request:
         return False
@@ -2017,9 +2053,16 @@ def _forwards_buffered(helper: _Helper, call: ast.Call) -> bool:
     ):
         return False
     named = params_of(helper.func)
-    return any(
-        kw.arg is None or (kw.arg == "buffered" and kw.arg not in named) for kw in call.keywords
-    )
+    for kw in call.keywords:
+        if kw.arg == "buffered" and kw.arg not in named:
+            return isinstance(kw.value, ast.Constant) and kw.value.value is True
+        if kw.arg is None:
+            spread = module_dicts.get(kw.value.id) if isinstance(kw.value, ast.Name) else None
+            if spread is None or any(
+                not isinstance(key, ast.Constant) or key.value == "buffered" for key in spread.keys
+            ):
+                return True  # may hold buffered=True
+    return False
 
 
 UNSEEN = object()
@@ -2106,6 +2149,21 @@ def _body_of(node: ast.expr) -> ast.expr:
     if isinstance(node, ast.Attribute) and node.attr == "response":
         return node.value
     return node
+
+
+BODY_READS = frozenset({"data", "get_data", "json", "get_json", "text", "iter_encoded"})
+"""What reads a response's body into a list (``Response.make_sequence``)."""
+
+
+def _reads_body(func: ast.AST, name: str) -> bool:
+    """Does ``func`` read the body of the response ``name`` (``name.data``...)?"""
+    return any(
+        isinstance(n, ast.Attribute)
+        and n.attr in BODY_READS
+        and isinstance(n.value, ast.Name)
+        and n.value.id == name
+        for n in walk(func)
+    )
 
 
 def _closed_names(func: ast.AST) -> set[str]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Optional
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of, qualify
+from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.project import parse
+from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.files import (
     conftest_paths,
     conftest_source,
@@ -62,6 +64,9 @@ def fixture_name_and_scope(func: FunctionNode) -> tuple[str, str]:
     return name, scope
 
 
+AppInPlace = tuple[ast.expr, Optional[FunctionNode], str, Mapping[str, str]]
+
+
 @dataclass
 class ClientKnowledge:
     """Client names known in one module: fixture names, class attributes."""
@@ -77,10 +82,10 @@ class ClientKnowledge:
     buffering_classes: set[str] = field(default_factory=set)
     """Client classes (here or in a conftest file) whose ``open()`` asks for
     ``buffered=True``."""
-    buffered: bool = False
-    """An app's ``test_client_class`` is set to one of those here or in a conftest file:
-    this module's requests are taken as buffered (which app's clients it is for isn't
-    worked out)."""
+    buffering_apps: list[AppInPlace] = field(default_factory=list)
+    """The apps whose ``test_client_class`` is set to one of those, here or in a conftest
+    file (``app.test_client_class = BufferedClient``): the expression, the function it
+    is in (None: the module's top level), the module and its import aliases."""
 
     def is_client_call(self, node: ast.expr) -> bool:
         if not isinstance(node, ast.Call):
@@ -161,7 +166,7 @@ def _returned(func: FunctionNode) -> list[ast.expr]:
     return values
 
 
-def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
+def learn_module(tree: ast.Module, knowledge: ClientKnowledge, module: str = "") -> None:
     """Add this module's client fixtures, module-level clients and ``self.X`` clients."""
     for node in tree.body:
         for target, value in client_bindings(node):
@@ -189,14 +194,21 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
             knowledge.client_classes.add(cls.name)
             if _asks_for_buffered(cls):
                 knowledge.buffering_classes.add(cls.name)
-    if knowledge.buffering_classes and not knowledge.buffered:
-        knowledge.buffered = any(
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in knowledge.buffering_classes
-            and any(_names_test_client_class(t) for t in node.targets)
-            for node in statements(tree)
-        )
+    if knowledge.buffering_classes:
+        places: list[tuple[Sequence[ast.AST], Optional[FunctionNode]]] = [(tree.body, None)]
+        places += [(walk_own_scope(f), f) for f in functions]
+        for nodes, place in places:
+            for item in nodes:
+                if (
+                    isinstance(item, ast.Assign)
+                    and isinstance(item.value, ast.Name)
+                    and item.value.id in knowledge.buffering_classes
+                ):
+                    knowledge.buffering_apps += [
+                        (t.value, place, module, knowledge.aliases)
+                        for t in item.targets
+                        if isinstance(t, ast.Attribute) and t.attr == "test_client_class"
+                    ]
     for cls in classes:
         attrs: set[str] = set()
         for item in cls.body:
@@ -222,17 +234,11 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge) -> None:
                 knowledge.class_attrs[cls.name] |= knowledge.class_attrs[base_name]
 
 
-def _names_test_client_class(target: ast.expr) -> bool:
-    """``app.test_client_class = ...``, or ``test_client_class = ...`` in a class body."""
-    if isinstance(target, ast.Attribute):
-        return target.attr == "test_client_class"
-    return isinstance(target, ast.Name) and target.id == "test_client_class"
-
-
 def _asks_for_buffered(cls: ast.ClassDef) -> bool:
-    """The client class's ``open()`` sets ``buffered=True`` for every request:
-    ``kwargs["buffered"] = True``, ``kwargs.setdefault("buffered", True)`` or
-    ``super().open(*args, buffered=True, **kwargs)``."""
+    """The client class's ``open()`` sets ``buffered=True`` for every request: first
+    thing in its body, ``kwargs["buffered"] = True`` or ``kwargs.setdefault("buffered",
+    True)``; or every ``open(...)`` call it makes (``super().open(...)``) passes
+    ``buffered=True``."""
 
     def true(node: Optional[ast.expr]) -> bool:
         return isinstance(node, ast.Constant) and node.value is True
@@ -245,22 +251,32 @@ def _asks_for_buffered(cls: ast.ClassDef) -> bool:
             continue
         if method.name != "open":
             continue
-        for node in walk_own_scope(method):
-            if isinstance(node, ast.Assign) and true(node.value):
-                if any(isinstance(t, ast.Subscript) and buffered(t.slice) for t in node.targets):
+        for stmt in method.body:
+            if isinstance(stmt, ast.Assign) and true(stmt.value):
+                if any(isinstance(t, ast.Subscript) and buffered(t.slice) for t in stmt.targets):
                     return True
-            elif isinstance(node, ast.Call):
-                func = node.func
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                call = stmt.value
                 if (
-                    isinstance(func, ast.Attribute)
-                    and func.attr == "setdefault"
-                    and len(node.args) == 2
-                    and buffered(node.args[0])
-                    and true(node.args[1])
+                    isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "setdefault"
+                    and len(call.args) == 2
+                    and buffered(call.args[0])
+                    and true(call.args[1])
                 ):
                     return True
-                if any(kw.arg == "buffered" and true(kw.value) for kw in node.keywords):
-                    return True
+            if any(isinstance(n, (ast.Return, ast.Raise)) for n in walk_own_scope(stmt)):
+                break  # what follows may not run
+        opens = [
+            n
+            for n in walk_own_scope(method)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "open"
+        ]
+        return bool(opens) and all(
+            any(kw.arg == "buffered" and true(kw.value) for kw in n.keywords) for n in opens
+        )
     return False
 
 
@@ -296,14 +312,16 @@ def conftest_aliases(path: str, module: str, is_package: bool) -> dict[str, str]
     return _ALIASES_MEMO[key]
 
 
-_FIXTURES_MEMO: dict[tuple[tuple[str, ...], frozenset[str]], ClientKnowledge] = {}
+_FIXTURES_MEMO: dict[tuple[tuple[str, ...], frozenset[str], str], ClientKnowledge] = {}
 
 
-def _conftest_knowledge(chain: tuple[str, ...], extra: frozenset[str]) -> ClientKnowledge:
+def _conftest_knowledge(
+    chain: tuple[str, ...], extra: frozenset[str], root: str
+) -> ClientKnowledge:
     """What the conftest files ``chain`` (outermost first) say about clients: the client
     fixtures they define, the buffering client classes; each chain is learned once per
     run, not once per test module under it."""
-    key = (chain, extra)
+    key = (chain, extra, root)
     if key not in _FIXTURES_MEMO:
         known = ClientKnowledge({}, set(DEFAULT_CLIENT_NAMES) | set(extra), extra_names=extra)
         for path in chain:
@@ -315,9 +333,9 @@ def _conftest_knowledge(chain: tuple[str, ...], extra: frozenset[str]) -> Client
                 known.fixture_names,
                 extra_names=extra,
                 buffering_classes=known.buffering_classes,
-                buffered=known.buffered,
+                buffering_apps=known.buffering_apps,
             )
-            learn_module(conftest, k)
+            learn_module(conftest, k, module_name_for(relpath(path, root))[0])
             known = k
         _FIXTURES_MEMO[key] = known
     return _FIXTURES_MEMO[key]
@@ -336,13 +354,13 @@ def knowledge_for(
     this = os.path.abspath(filename)
     # the buffer being checked wins over its on-disk copy
     chain = tuple(p for p in conftest_paths(filename, root) if os.path.abspath(p) != this)
-    conftests = _conftest_knowledge(chain, extra)
+    conftests = _conftest_knowledge(chain, extra, root)
     knowledge = ClientKnowledge(
         import_aliases(tree, module, is_package),
         set(conftests.fixture_names),
         extra_names=extra,
         buffering_classes=set(conftests.buffering_classes),
-        buffered=conftests.buffered,
+        buffering_apps=list(conftests.buffering_apps),
     )
-    learn_module(tree, knowledge)
+    learn_module(tree, knowledge, module)
     return knowledge

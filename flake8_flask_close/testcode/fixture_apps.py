@@ -101,12 +101,21 @@ class FixtureApps:
         return self._app(next(iter(apps.values())), fixture, 0)
 
     def app_in(
-        self, node: ast.expr, func: FunctionNode, module: str, aliases: dict[str, str]
+        self, node: ast.expr, func: FunctionNode, module: str, aliases: Mapping[str, str]
     ) -> Optional[str]:
         """The app group ``node`` stands for in ``func``, a test or one of its helpers:
         an app factory's call (``create_api().test_client()``), a name bound to one, a
         fixture the test requests, a module-level or imported app."""
         return self._app(node, _Fixture(func, module, aliases), 0)
+
+    def module_object(
+        self, node: ast.expr, module: str, aliases: Mapping[str, str]
+    ) -> Optional[str]:
+        """The app group a module-level or imported name stands for in ``module``."""
+        name = dotted(node)
+        if name is None:
+            return None
+        return self._module_object(name, module, aliases)
 
     def _fixture(self, name: str) -> Optional[_Fixture]:
         """The fixture pytest gives a test of this module for ``name``: its own module's
@@ -167,15 +176,15 @@ class FixtureApps:
                 return self._app(bound[0], fixture, depth + 1)
             if name in params_of(fixture.func):
                 return self._fixture_app(name, depth + 1)
-        return self._module_object(name, fixture)
+        return self._module_object(name, fixture.module, fixture.aliases)
 
-    def _module_object(self, name: str, fixture: _Fixture) -> Optional[str]:
+    def _module_object(self, name: str, module: str, aliases: Mapping[str, str]) -> Optional[str]:
         """The app a module-level or imported name stands for."""
-        if fixture.module in self.index.modules:
-            key = self.index.app_key(fixture.module, Ref("", name))
+        if module in self.index.modules:
+            key = self.index.app_key(module, Ref("", name))
             if key is not None:
                 return key
-        split = self.index.imported(fixture.aliases, name)
+        split = self.index.imported(aliases, name)
         return self.index.app_key(split[0], Ref("", split[1])) if split else None
 
     def _factory_app(self, func: ast.expr, fixture: _Fixture) -> Optional[str]:

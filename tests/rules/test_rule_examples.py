@@ -197,3 +197,19 @@ class TestDownload(unittest.TestCase):
     assert not codes(lint(path))
     result = run_pytest(tmp_path, "-p", "no:flask", str(path.relative_to(tmp_path)))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_body_iterable_closed_after_the_body_was_read(tmp_path: Path) -> None:
+    """Reading the body makes ``res.response`` a list, without ``close()``: the test
+    errors, and the file stays open. Not a rule example: the test fails by design."""
+    source = """\
+def test_download(client):
+    res = client.get("/file.txt")
+    assert res.data
+    res.response.close()
+"""
+    path = _project(tmp_path, Example(source))
+    assert codes(lint(path)) == {(2, "FCL101")}
+    result = run_pytest(tmp_path, "-p", "no:flask", str(path.relative_to(tmp_path)))
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "AttributeError" in output, output

@@ -13,3 +13,11 @@ def create_app():
         return send_from_directory(FILES, "prices.txt")
 
     return app
+
+
+site = Flask("site", static_folder=None)
+
+
+@site.route("/catalogue.txt")
+def catalogue():
+    return send_from_directory(FILES, "prices.txt")

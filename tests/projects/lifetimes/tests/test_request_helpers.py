@@ -74,3 +74,18 @@ def test_helper_passes_other_options_on(client):
     """n20: the helper's `**options` get no `buffered`: the response streams the file."""
     res = get_passing_options(client, "/exports/detail.csv", headers={"X-Id": "1"})  # FCL101
     assert res.status_code == 200
+
+
+AUTH = {"headers": {"Authorization": "Bearer x"}}
+
+
+def test_helper_passes_buffered_false_on(client):
+    """n20: `buffered=False` through the helper's `**options`: the file streams."""
+    res = get_passing_options(client, "/exports/detail.csv", buffered=False)  # FCL101
+    assert res.status_code == 200
+
+
+def test_helper_passes_a_module_dict_of_options_on(client):
+    """n20: `**AUTH`, a module-level dict with no `buffered`: the file streams."""
+    res = get_passing_options(client, "/exports/detail.csv", **AUTH)  # FCL101
+    assert res.status_code == 200

@@ -1,7 +1,7 @@
 import pytest
 from flask.testing import FlaskClient
 
-from app import create_app
+from app import create_app, site
 
 
 class BufferedClient(FlaskClient):
@@ -17,3 +17,8 @@ def app():
     app = create_app()
     app.test_client_class = BufferedClient
     return app
+
+
+@pytest.fixture
+def site_client():
+    return site.test_client()

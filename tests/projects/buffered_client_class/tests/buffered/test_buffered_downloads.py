@@ -8,3 +8,9 @@ def test_the_body_read_twice(client):
     """n23: a buffered response keeps its body; nothing is left open."""
     res = client.get("/prices.txt")
     assert res.get_data() == res.data
+
+
+def test_a_client_of_another_app(site_client):
+    """n23: the buffering client class is set on the factory's app, not on this one."""
+    res = site_client.get("/catalogue.txt")  # FCL101
+    assert res.data == b"price list\n"
