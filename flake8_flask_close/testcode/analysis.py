@@ -1569,6 +1569,12 @@ class ModuleAnalysis:
                 continue
             if not isinstance(node, ast.Return):
                 loop = self._loop_of(node, func)
+                if (
+                    isinstance(node, ast.Continue)
+                    and _forever(loop)
+                    and not any(n is loop for n, _ in self._chain(start, func))
+                ):
+                    continue  # while True: ... continue ... close; break: runs again
                 skipped = ("body",) if isinstance(node, ast.Continue) else ("body", "orelse")
                 if loop is None or not any(
                     n is loop and f in skipped for n, f in self._chain(close_stmt, func)
@@ -2149,6 +2155,15 @@ def _body_of(node: ast.expr) -> ast.expr:
     if isinstance(node, ast.Attribute) and node.attr == "response":
         return node.value
     return node
+
+
+def _forever(loop: Optional[ast.AST]) -> bool:
+    """``while True:`` (or ``while 1:``): only a ``break`` or a ``return`` leaves it."""
+    return (
+        isinstance(loop, ast.While)
+        and isinstance(loop.test, ast.Constant)
+        and bool(loop.test.value)
+    )
 
 
 BODY_READS = frozenset({"data", "get_data", "json", "get_json", "text", "iter_encoded"})

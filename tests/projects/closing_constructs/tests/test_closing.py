@@ -352,3 +352,27 @@ def test_closed_in_the_else_of_a_loop_left_by_break(client):
             break
     else:
         res.close()
+
+
+def test_a_continue_of_while_true_before_the_close(client):
+    """n22: the continue runs the loop again, and the close after it runs in the end."""
+    res = client.get(HANDBOOK)
+    rounds = 0
+    while True:
+        rounds += 1
+        if rounds < 2:
+            continue
+        res.close()
+        break
+
+
+def test_a_continue_of_while_true_around_the_request(client):
+    """n22: the continue requests again: the first response is never closed."""
+    rounds = 0
+    while True:
+        res = client.get(HANDBOOK)  # FCL101
+        rounds += 1
+        if rounds < 2:
+            continue
+        res.close()
+        break
