@@ -161,9 +161,10 @@ class _Extractor:
         self.branch_depth = 0
         """How many blocks of a compound statement (``if``, ``try``...) hold the statement
         being visited, in its function or module: what's registered there may not be."""
-        self.may_have_left = False
-        """A statement before the one being visited, in its function, may return or
-        raise (``if testing: return app``): what follows may not run."""
+        self.function_body: list[ast.stmt] = []
+        self.statement_index = 0
+        """The body of the function being visited (empty at a module's top level) and
+        the index in it of the statement holding the one being visited."""
         """Module-level ``NAME = 307`` (or an ``HTTPStatus``): a redirect's code by name."""
 
     def q(self, node: ast.AST) -> Optional[str]:
@@ -198,12 +199,11 @@ class _Extractor:
         for deco in node.decorator_list:
             self.visit_decorator(deco, node, scope, qualname)
         self.facts.functions[qualname] = self.function_fact(node, qualname)
-        outer = self.branch_depth, self.may_have_left
-        self.branch_depth, self.may_have_left = 0, False
-        for stmt in node.body:
+        outer = self.branch_depth, self.function_body, self.statement_index
+        self.branch_depth, self.function_body = 0, node.body
+        for self.statement_index, stmt in enumerate(node.body):
             self.visit_stmt(stmt, qualname)
-            self.may_have_left = self.may_have_left or _may_leave(stmt)
-        self.branch_depth, self.may_have_left = outer
+        self.branch_depth, self.function_body, self.statement_index = outer
 
     def visit_class(self, node: ast.ClassDef, scope: str) -> None:
         qualname = f"{scope}.{node.name}" if scope else node.name
@@ -454,7 +454,7 @@ class _Extractor:
             if (
                 target is not None
                 and not self.branch_depth
-                and not self.may_have_left
+                and not self.may_have_left()
                 and len(node.decorator_list) == 1
                 and any(o.scope == scope and o.var == target for o in self.facts.objects)
                 and self.always_answers(node)
@@ -516,7 +516,8 @@ class _Extractor:
             returns = [ret for ret in returns if id(ret) not in dead]
             aborts = self.error_status(node.body)
         if not returns:  # most functions of a test module
-            return FunctionFact(qualname, node.lineno, aborts=self.error_status(node.body))
+            aborts = self.error_status(node.body) if _may_abort(node.body) else None
+            return FunctionFact(qualname, node.lineno, aborts=aborts)
         assigned = local_assignments(node, nodes if self.statements_suffice else None)
         classifier = ResponseClassifier(self.aliases, assigned, self.send_functions)
         direct: list[Evidence] = []
@@ -558,6 +559,11 @@ class _Extractor:
             plain_errors=plain_errors,
             aborts=aborts,
         )
+
+    def may_have_left(self) -> bool:
+        """May a statement before the one being visited, in its function, return or
+        raise (``if testing: return app``)? Then what follows may not run."""
+        return any(map(_may_leave, self.function_body[: self.statement_index]))
 
     def always_answers(self, func: FunctionNode) -> bool:
         """A ``before_request`` function that does nothing but return a page (no file,
@@ -830,6 +836,19 @@ def _child_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
     for case in getattr(stmt, "cases", []) or []:
         bodies.append(case.body)
     return bodies
+
+
+def _may_abort(body: list[ast.stmt]) -> bool:
+    """Cheaply: could a statement of ``body`` be a ``raise`` or an ``abort(...)``?"""
+    return any(
+        isinstance(stmt, ast.Raise)
+        or (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and (dotted(stmt.value.func) or "").endswith("abort")
+        )
+        for stmt in body
+    )
 
 
 def _may_leave(stmt: ast.stmt) -> bool:
