@@ -168,7 +168,7 @@ def _answer_aborts(
 ) -> None:
     """A route whose view always aborts (``FunctionFact.aborts``; by the route's
     location) is answered by its app's error handler: one that serves a file makes the
-    route serve it; when which one answers can't be known, the route is judged never."""
+    route serve it; when which one answers can't be known, requests to it are not judged."""
     for i, route in enumerate(routes):
         code = aborting.get(route.location)
         if code is None or route.evidence is not None or route.location in gated:
