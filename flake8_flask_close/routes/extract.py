@@ -510,13 +510,11 @@ class _Extractor:
                 returns.append(n)
             elif isinstance(n, (ast.Yield, ast.YieldFrom)):
                 return FunctionFact(qualname, node.lineno, is_generator=True)
-        aborts = None
-        if returns and any(self.never_completes(n) for n in nodes if isinstance(n, ast.stmt)):
+        if returns:
             dead = _statements_after_ends(node.body, self.never_completes)
             returns = [ret for ret in returns if id(ret) not in dead]
-            aborts = self.error_status(node.body)
+        aborts = self.error_status(node.body) if any(map(self.raises, node.body)) else None
         if not returns:  # most functions of a test module
-            aborts = self.error_status(node.body) if _may_abort(node.body) else None
             return FunctionFact(qualname, node.lineno, aborts=aborts)
         assigned = local_assignments(node, nodes if self.statements_suffice else None)
         classifier = ResponseClassifier(self.aliases, assigned, self.send_functions)
@@ -605,9 +603,13 @@ class _Extractor:
         return None
 
     def never_completes(self, stmt: ast.stmt) -> bool:
-        """``raise ...``, ``return ...`` or ``abort(404)``: what follows it in its block never
+        """``return ...``, ``raise ...`` or ``abort(404)``: what follows it in its block never
         runs (``abort(404); return send_file(...)`` serves no file)."""
-        if isinstance(stmt, (ast.Raise, ast.Return)):
+        return isinstance(stmt, ast.Return) or self.raises(stmt)
+
+    def raises(self, stmt: ast.stmt) -> bool:
+        """``raise ...`` or ``abort(404)``."""
+        if isinstance(stmt, ast.Raise):
             return True
         return (
             isinstance(stmt, ast.Expr)
@@ -836,19 +838,6 @@ def _child_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
     for case in getattr(stmt, "cases", []) or []:
         bodies.append(case.body)
     return bodies
-
-
-def _may_abort(body: list[ast.stmt]) -> bool:
-    """Cheaply: could a statement of ``body`` be a ``raise`` or an ``abort(...)``?"""
-    return any(
-        isinstance(stmt, ast.Raise)
-        or (
-            isinstance(stmt, ast.Expr)
-            and isinstance(stmt.value, ast.Call)
-            and (dotted(stmt.value.func) or "").endswith("abort")
-        )
-        for stmt in body
-    )
 
 
 def _may_leave(stmt: ast.stmt) -> bool:

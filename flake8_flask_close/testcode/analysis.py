@@ -191,12 +191,8 @@ def _asserts_success(where: ast.AST, is_response: NodeTest, lines: tuple[int, in
     def status_is_success(sides: list[ast.expr]) -> bool:
         return any(_is_status(s, is_response) for s in sides) and any(map(success, sides))
 
-    first, last = lines
-    for node in walk(where):
-        if not isinstance(node, (ast.Assert, ast.Expr)) or not first <= node.lineno < last:
-            continue
-        if isinstance(node, ast.Assert):
-            test = node.test
+    for _, test, method, args in _assertions(where, lines):
+        if test is not None:
             if (
                 isinstance(test, ast.Compare)
                 and len(test.ops) == 1
@@ -205,10 +201,6 @@ def _asserts_success(where: ast.AST, is_response: NodeTest, lines: tuple[int, in
             ):
                 return True
             continue
-        call = node.value
-        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
-            continue
-        method, args = call.func.attr, call.args
         named = ASSERT_STATUS_METHOD.match(method)
         if named and 200 <= int(named.group(1)) < 300 and any(map(is_response, args)):
             return True
@@ -218,6 +210,22 @@ def _asserts_success(where: ast.AST, is_response: NodeTest, lines: tuple[int, in
         if len(given) == 2 and is_response(given[0]) and success(given[1]):
             return True
     return False
+
+
+def _assertions(
+    where: ast.AST, lines: tuple[int, int]
+) -> Iterator[tuple[ast.stmt, Optional[ast.expr], str, list[ast.expr]]]:
+    """The asserts in ``where`` on a line from ``lines[0]`` up to ``lines[1]``: (the
+    statement, an ``assert``'s test; or None, the method and the arguments of a call
+    statement such as ``self.assertEqual(a, b)`` or ``assert_200(res)``)."""
+    first, last = lines
+    for node in walk(where):
+        if not isinstance(node, (ast.Assert, ast.Expr)) or not first <= node.lineno < last:
+            continue
+        if isinstance(node, ast.Assert):
+            yield node, node.test, "", []
+        elif isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute):
+            yield node, None, node.value.func.attr, node.value.args
 
 
 def _is_location(node: ast.AST, is_response: NodeTest) -> Optional[str]:
@@ -316,23 +324,14 @@ def _asserts_redirect(
     ``assert res.location == "/login"``, ``assert
     res.headers["Location"].endswith("/login")``, ``self.assertIn("/login",
     res.location)``, flask-testing's ``self.assertRedirects(res, "/login")``."""
-    first, last = lines
-    for node in walk(where):
-        if not isinstance(node, (ast.Assert, ast.Expr)) or not first <= node.lineno < last:
+    for stmt, test, method, args in _assertions(where, lines):
+        if not runs_always(stmt):
             continue
-        if not runs_always(node):
-            continue
-        if isinstance(node, ast.Assert):
-            if _requires_location(node.test, is_response):
+        if test is None:
+            redirects = method in ("assertRedirects", "assert_redirects")
+            if redirects and args and is_response(args[0]):
                 return True
-            continue
-        call = node.value
-        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
-            continue
-        method, args = call.func.attr, call.args
-        if method in ("assertRedirects", "assert_redirects") and args and is_response(args[0]):
-            return True
-        test = _unittest_test(method, args)
+            test = _unittest_test(method, args)
         if test is not None and _requires_location(test, is_response):
             return True
     return False
@@ -741,12 +740,10 @@ class ModuleAnalysis:
         ):
             return None
         app = dotted(client.func.value)
-        key = None
         if app is not None and self.module in self.index.modules:
             key = self.index.app_key(self.module, Ref(self.scope_name(func), app))
-        if key is not None:
-            assert app is not None
-            return (key, ELSEWHERE) if self._handed_over(app, func) else (key,)
+            if key is not None:
+                return (key, ELSEWHERE) if self._handed_over(app, func) else (key,)
         made = self.fixture_apps.app_in(client.func.value, func, self.module, self.aliases)
         # the routes an init_app(app) registers, which the index can't tie to an app
         return (made, ELSEWHERE) if made is not None else None
@@ -783,15 +780,9 @@ class ModuleAnalysis:
     @cached_property
     def _module_dicts(self) -> dict[str, ast.Dict]:
         """Module-level names bound once to a dict literal (``AUTH = {"headers": ...}``)."""
-        bound: dict[str, list[ast.expr]] = {}
-        for stmt in self.tree.body:
-            if isinstance(stmt, ast.Assign):
-                for target in stmt.targets:
-                    if isinstance(target, ast.Name):
-                        bound.setdefault(target.id, []).append(stmt.value)
         return {
             name: values[0]
-            for name, values in bound.items()
+            for name, values in self._module_assignments.items()
             if len(values) == 1 and isinstance(values[0], ast.Dict)
         }
 
@@ -894,7 +885,7 @@ class ModuleAnalysis:
         key = id(func)
         if key not in self._classifiers:
             self._classifiers[key] = ResponseClassifier(
-                self.aliases, local_assignments(func), self.send_functions
+                self.aliases, _assignments(func), self.send_functions
             )
         return self._classifiers[key]
 
@@ -986,9 +977,7 @@ class ModuleAnalysis:
     def _call_arguments(callee: Callee, call: ast.Call) -> dict[str, ast.expr]:
         """The argument ``call`` gives each parameter of ``callee`` (``self.get(...)``:
         none for ``self``)."""
-        params = params_of(callee)
-        if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
-            params = params[1:]
+        params = _positional_params(callee, call)
         given = {p: a for p, a in zip(params, call.args) if not isinstance(a, ast.Starred)}
         given.update((kw.arg, kw.value) for kw in call.keywords if kw.arg is not None)
         return given
@@ -1055,15 +1044,10 @@ class ModuleAnalysis:
                     found.append(use)
         return found
 
-    def _runs_always(self, stmt: ast.stmt, func: FunctionNode) -> bool:
+    def _unconditional(self, stmt: ast.stmt, func: FunctionNode) -> bool:
         """Is ``stmt`` in ``func``'s own body or a ``with`` block of it, not under an
         ``if``, in a loop, a ``try`` or a ``match``?"""
-        node: Optional[ast.AST] = self.parents.get(stmt)
-        while node is not None and node is not func:
-            if not isinstance(node, (ast.With, ast.AsyncWith)):
-                return False
-            node = self.parents.get(node)
-        return node is func
+        return all(isinstance(n, (ast.With, ast.AsyncWith)) for n, _ in self._chain(stmt, func))
 
     def _statement_of(self, node: ast.AST) -> ast.stmt:
         current: ast.AST = node
@@ -1095,7 +1079,7 @@ class ModuleAnalysis:
         if use.fate is Fate.KEPT:
             return use
         if self._asserts_error_status(where, is_response, source) or _asserts_redirect(
-            where, is_response, lines, lambda node: self._runs_always(node, func)
+            where, is_response, lines, lambda node: self._unconditional(node, func)
         ):
             # The view answered an error or a redirect: no file was opened (c06g-i).
             return replace(use, verdict=RouteVerdict(False, use.verdict.route))
@@ -1788,7 +1772,7 @@ class ModuleAnalysis:
         module's level (``close = lambda r: r.close()``, ``checker = Checker()``)."""
         if name in params_of(caller):
             return None
-        own = remembered(caller, "assignments", lambda: local_assignments(caller))
+        own = _assignments(caller)
         values = own.get(name) if name in own else self._module_assignments.get(name)
         return values[0] if values is not None and len(values) == 1 else None
 
@@ -2035,6 +2019,11 @@ def _deferred(call: ast.Call) -> Optional[ast.Call]:
     return ast.Call(func=call.args[0], args=call.args[1:], keywords=call.keywords)
 
 
+def _assignments(func: FunctionNode) -> dict[str, list[ast.expr]]:
+    """``func``'s own ``name = value`` bindings, found once per function."""
+    return remembered(func, "assignments", lambda: local_assignments(func))
+
+
 def _positional_params(callee: Callee, call: ast.Call) -> list[str]:
     """The parameters ``call`` may fill by position (``self.get(...)``: not ``self``)."""
     params = [p.arg for p in (*callee.args.posonlyargs, *callee.args.args)]
@@ -2166,15 +2155,15 @@ def _forever(loop: Optional[ast.AST]) -> bool:
     )
 
 
-BODY_READS = frozenset({"data", "get_data", "json", "get_json", "text", "iter_encoded"})
-"""What reads a response's body into a list (``Response.make_sequence``)."""
+SEQUENCE_READS = frozenset({"data", "get_data", "json", "get_json", "text", "iter_encoded"})
+"""Reads that turn a response's body into a list (``Response.make_sequence``)."""
 
 
 def _reads_body(func: ast.AST, name: str) -> bool:
     """Does ``func`` read the body of the response ``name`` (``name.data``...)?"""
     return any(
         isinstance(n, ast.Attribute)
-        and n.attr in BODY_READS
+        and n.attr in SEQUENCE_READS
         and isinstance(n.value, ast.Name)
         and n.value.id == name
         for n in walk(func)
