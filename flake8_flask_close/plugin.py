@@ -18,7 +18,12 @@ from flake8_flask_close.result_cache import Finding
 from flake8_flask_close.routes.cache import text_digest
 from flake8_flask_close.routes.project import find_root, may_have_facts
 from flake8_flask_close.routes.scan import ProjectScan, forget_scans, project_scan, relpath
-from flake8_flask_close.testcode.files import forget_conftest_sources, is_test_file
+from flake8_flask_close.testcode.files import (
+    conftest_source,
+    forget_conftest_sources,
+    helper_module_paths,
+    is_test_file,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -34,7 +39,26 @@ REQUEST_TOKENS = (
     "send_",
     "request_context",
 )
-"""A test file mentioning none of these makes no response we could judge."""
+"""A test file mentioning none of these makes no response of its own we could judge."""
+
+_REQUEST_BYTES = tuple(token.encode() for token in REQUEST_TOKENS)
+
+
+def may_make_requests(filename: str, source: str, config: Config) -> bool:
+    """Whether a test module may make a response we could judge: by a request of its own,
+    or by handing a client to a test-side helper module that makes requests
+    (``fetch(client, url)`` after ``from tests.helpers import fetch``)."""
+    if any(token in source for token in REQUEST_TOKENS):
+        return True
+    if "client" not in source:
+        return False  # most modules without requests: no import looked up
+    root = find_root(filename, config.project_root)
+    for path in helper_module_paths(filename, source, root, config.test_patterns):
+        text = conftest_source(path)
+        if text is not None and any(token in text for token in _REQUEST_BYTES):
+            return True
+    return False
+
 
 PROD_TOKENS = (
     "send_",
@@ -113,6 +137,9 @@ def forget_previous_run() -> None:
     fixture_apps = sys.modules.get("flake8_flask_close.testcode.fixture_apps")
     if fixture_apps is not None:
         fixture_apps.forget()
+    analysis = sys.modules.get("flake8_flask_close.testcode.analysis")
+    if analysis is not None:
+        analysis.forget_helper_analyses()
 
 
 def _job_count(options: argparse.Namespace) -> int:
@@ -303,7 +330,7 @@ class Plugin:
             return
         source = "".join(self.lines)
         if is_test_file(self.filename, self.config.test_patterns):
-            if not any(token in source for token in REQUEST_TOKENS):
+            if not may_make_requests(self.filename, source, self.config):
                 return
             test_side = True
         elif any(token in source for token in PROD_TOKENS):

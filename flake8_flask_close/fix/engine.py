@@ -22,6 +22,7 @@ from flake8_flask_close.fix.source import SourceText
 from flake8_flask_close.routes import index as route_index
 from flake8_flask_close.routes.project import SKIP_DIRS
 from flake8_flask_close.testcode import clients, fixture_apps
+from flake8_flask_close.testcode.analysis import forget_helper_analyses
 
 PARSE_ERRORS = (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError)
 
@@ -211,6 +212,7 @@ def fix_paths(
     route_index.reset_memo()
     clients.reset_memo()
     fixture_apps.forget()
+    forget_helper_analyses()
     run = RunResult()
     passed: list[Target] = []
     for target in iter_targets(paths, settings):

@@ -13,7 +13,7 @@ from flake8_flask_close.config import Config
 from flake8_flask_close.fix.model import PROD_CODES, TEST_CODES
 from flake8_flask_close.fix.source import SourceText
 from flake8_flask_close.names import FunctionNode
-from flake8_flask_close.plugin import PROD_TOKENS, REQUEST_TOKENS
+from flake8_flask_close.plugin import PROD_TOKENS, may_make_requests
 from flake8_flask_close.prodcode.context import ProdContext
 from flake8_flask_close.routes import index as route_index
 from flake8_flask_close.routes.extract import module_name_for
@@ -81,7 +81,7 @@ def analyze(
     wanted = frozenset(select)
     prod: Optional[ProdContext] = None
     if is_test_side(filename, config):
-        if not wanted & TEST_CODES or not any(t in source.text for t in REQUEST_TOKENS):
+        if not wanted & TEST_CODES or not may_make_requests(filename, source.text, config):
             return Analysis([])
         found = list(_test_candidates(source, filename, config, wanted, on_disk))
     else:

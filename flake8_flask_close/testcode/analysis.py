@@ -40,6 +40,7 @@ from flake8_flask_close.testcode.clients import (
     fixture_name_and_scope,
     fixtures_in,
     is_fixture,
+    knowledge_for,
 )
 from flake8_flask_close.testcode.files import conftest_paths, resolve_import
 from flake8_flask_close.testcode.fixture_apps import FixtureApps, fixture_apps_for
@@ -118,6 +119,10 @@ class _Helper:
     client_param: Optional[str] = None
     """The parameter the helper's request is made on, when it isn't a client by itself
     (``def fetch(cl, url): return cl.get(url)``): a call passes the client there."""
+
+
+_Place = tuple[str, FunctionNode]
+"""A function of a test-side helper module: the module's path and the function."""
 
 
 @dataclass
@@ -865,13 +870,15 @@ class ModuleAnalysis:
             )
         if found.helper is None:
             return None
-        helper = self._helper_for(name, func)
+        owner, helper = self, self._helper_for(name, func)
+        if helper is None:
+            owner, helper = self._imported_helper(call.func, func)
         if helper is not None:
             if helper.client_param is not None and not self._passes_client(helper, call, func):
                 return None  # ``fetch(session, url)``: maybe no test client, no response
             if _forwards_buffered(helper, call, self._module_dicts):
                 return None  # buffered=True through the helper's **kwargs closes it
-            return _Source(call, self.helper_verdict(helper, call, func), name, False)
+            return _Source(call, self.helper_verdict(helper, call, func, owner), name, False)
         evidence = None
         if self.module in self.index.modules:
             evidence = self.index.file_view(self.module, Ref("", name))
@@ -991,9 +998,16 @@ class ModuleAnalysis:
         local = self._local_clients(caller)
         return self.clients.is_client(given, local, cls.name if cls else None)
 
-    def helper_verdict(self, helper: _Helper, call: ast.Call, caller: FunctionNode) -> RouteVerdict:
+    def helper_verdict(
+        self,
+        helper: _Helper,
+        call: ast.Call,
+        caller: FunctionNode,
+        owner: Optional[ModuleAnalysis] = None,
+    ) -> RouteVerdict:
         """The helper's route, with the caller's arguments in place of its parameters
-        (``fetch(client, "/exports/a.csv")`` for ``def fetch(client, url)``)."""
+        (``fetch(client, "/exports/a.csv")`` for ``def fetch(client, url)``); ``owner``
+        is the analysis of the helper's module when it is another one's."""
         verdict = helper.source.verdict
         if helper.source.is_client_request:
             caller_scope = self.url_scope(caller)
@@ -1001,7 +1015,7 @@ class ModuleAnalysis:
                 param: evaluate(arg, caller_scope)
                 for param, arg in self._call_arguments(helper.func, call).items()
             }
-            rebound = self.client_request(
+            rebound = (owner or self).client_request(
                 helper.source.call, helper.func, bound, helper.client_param
             )
             if rebound is not None and rebound.verdict.serves_file is not None:
@@ -1800,6 +1814,42 @@ class ModuleAnalysis:
                 )
         return self._imported_function(called, caller) is UNSEEN
 
+    def _imported_helper(
+        self, called: ast.expr, caller: FunctionNode
+    ) -> tuple[ModuleAnalysis, Optional[_Helper]]:
+        """The helper ``called`` names in a test-side helper module this module imports
+        (``fetch(client, url)`` after ``from tests.helpers import fetch``), with that
+        module's analysis: the helper's request is judged there, with its own imports,
+        constants and clients."""
+        if not self.helper_paths:
+            return self, None
+        place = self._imported_place(called, caller)
+        if place is None or place is UNSEEN:
+            return self, None
+        path, func = cast(_Place, place)
+        owner = self._helper_module_analysis(path)
+        if owner is None:
+            return self, None
+        return owner, owner.helpers.get(owner.scope_name(func))
+
+    def _helper_module_analysis(self, path: str) -> Optional[ModuleAnalysis]:
+        """The analysis of the helper module at ``path``, made once per run and index; it
+        follows no helper module of its own."""
+        key = (path, self.send_functions, self.clients.extra_names)
+        made = _HELPER_ANALYSES.get(key)
+        if made is not None and made[0] is self.index:
+            return made[1]
+        tree = conftest_tree(path)
+        if tree is None:
+            return None
+        module, is_package = module_name_for(relpath(path, self.index.root))
+        knowledge = knowledge_for(
+            path, tree, self.index.root, self.clients.extra_names, module, is_package
+        )
+        analysis = ModuleAnalysis(tree, path, self.index, knowledge, self.send_functions)
+        _HELPER_ANALYSES[key] = (self.index, analysis)
+        return analysis
+
     def _imported_function(
         self, called: ast.expr, caller: FunctionNode
     ) -> Union[FunctionNode, object, None]:
@@ -1807,6 +1857,13 @@ class ModuleAnalysis:
         (``check(res)`` after ``from helpers import check``, ``helpers.check(res)``,
         ``Checks.done(res)``); ``UNSEEN`` for one of another project module, or one the
         helper module doesn't define itself; None for a library's or this module's."""
+        place = self._imported_place(called, caller)
+        return place if place is None or place is UNSEEN else cast(_Place, place)[1]
+
+    def _imported_place(
+        self, called: ast.expr, caller: FunctionNode
+    ) -> Union[_Place, object, None]:
+        """``_imported_function``, with the helper module's path."""
         chain = (dotted(called) or "").split(".")
         binding = self._import_binding(chain, caller)
         if binding is None:
@@ -1826,7 +1883,7 @@ class ModuleAnalysis:
             inside = chain[len(module.split(".")) :]  # import tests.helpers
         tree = conftest_tree(path)
         found = _defined_function(tree, inside) if tree is not None else None
-        return UNSEEN if found is None else found
+        return UNSEEN if found is None else (path, found)
 
     @cached_property
     def _module_imports(self) -> list[ast.stmt]:
@@ -2061,6 +2118,18 @@ def _forwards_buffered(
 
 
 UNSEEN = object()
+
+_HELPER_ANALYSES: dict[
+    tuple[str, tuple[str, ...], frozenset[str]], tuple[RouteIndex, ModuleAnalysis]
+] = {}
+"""Helper modules' analyses this run made, with the index each was made with."""
+
+
+def forget_helper_analyses() -> None:
+    """Called once per run: the next run reads the helper modules as they are then."""
+    _HELPER_ANALYSES.clear()
+
+
 """A function whose body the analysis can't see."""
 
 

@@ -33,6 +33,16 @@ def touch(path: Path, text: str) -> None:
     os.utime(path, ns=(1, 1))  # a new mtime even on coarse clocks
 
 
+def only(finding: str, lines: list[str]) -> bool:
+    """Is ``finding`` (``"test_x.py:5:5: FCL101"``) its file's one finding in ``lines``?"""
+    name = finding.split(":", 1)[0]
+    return (
+        [line for line in lines if name in line]
+        == [line for line in lines if finding in line]
+        != []
+    )
+
+
 def results_folders(root: Path) -> list[Path]:
     return [p for p in (root / CACHE).glob("results-*/*") if p.is_dir()]
 
@@ -222,31 +232,51 @@ def test_findings_follow_the_conftest_files(shop: Path) -> None:
         + "\n\n@pytest.fixture\ndef browser(app):\n    return app.test_client()\n",
     )
     after, _, _ = lint(shop)
-    assert (
-        [line for line in after if "test_browser.py" in line]
-        == [line for line in after if "test_browser.py:2:5: FCL102" in line]
-        != []
-    )
+    assert only("test_browser.py:2:5: FCL102", after)
+
+
+def lint_around_an_edit(
+    shop: Path, helpers: str, first: str, test: str, then: str
+) -> tuple[list[str], list[str]]:
+    """The findings with ``tests/<helpers>`` holding ``first`` and ``tests/test_helped.py``
+    holding ``test``; then with ``helpers`` rewritten to ``then``."""
+    module = shop / "tests" / helpers
+    touch(module, first)
+    (shop / "tests" / "test_helped.py").write_text(test)
+    before, _, _ = lint(shop)
+    touch(module, then)
+    after, _, _ = lint(shop)
+    return before, after
 
 
 def test_findings_follow_the_helper_modules_a_test_imports(shop: Path) -> None:
     """A test module's answer is keyed by the test-side modules it imports functions from:
     whether such a function closes what it is given decides the finding."""
-    helpers = shop / "tests" / "checks.py"
-    touch(helpers, "def done(res):\n    res.close()\n")
-    (shop / "tests" / "test_helped.py").write_text(
+    before, after = lint_around_an_edit(
+        shop,
+        "checks.py",
+        "def done(res):\n    res.close()\n",
         "from checks import done\n\n\ndef test_page(client):\n"
-        '    res = client.get("/static/logo.svg")\n    done(res)\n'
+        '    res = client.get("/static/logo.svg")\n    done(res)\n',
+        "def done(res):\n    res.data\n",
     )
-    before, _, _ = lint(shop)
     assert not any("test_helped.py" in line for line in before)
-    touch(helpers, "def done(res):\n    res.data\n")
-    after, _, _ = lint(shop)
-    assert (
-        [line for line in after if "test_helped.py" in line]
-        == [line for line in after if "test_helped.py:5:5: FCL101" in line]
-        != []
+    assert only("test_helped.py:5:5: FCL101", after)
+
+
+def test_findings_follow_the_request_helpers_a_test_imports(shop: Path) -> None:
+    """A test module whose only request is made by a helper of another test module: the
+    helper's module decides the finding, and keys the answer."""
+    before, after = lint_around_an_edit(
+        shop,
+        "fetching.py",
+        'def logo(cl):\n    return cl.get("/static/logo.svg")\n',
+        "from fetching import logo\n\n\ndef test_logo(client):\n"
+        "    res = logo(client)\n    assert res.status_code == 200\n",
+        'def logo(cl):\n    return cl.get("/static/logo.svg", buffered=True)\n',
     )
+    assert only("test_helped.py:5:5: FCL101", before)
+    assert not any("test_helped.py" in line for line in after)
 
 
 BROWSER_TEST = 'def test_page(browser):\n    browser.get("/static/logo.svg")\n'
@@ -271,11 +301,7 @@ def test_a_conftest_written_again_keeping_size_and_mtime_is_seen(shop: Path) -> 
     assert not any("test_browser.py" in line for line in before)  # not a known client
     rewrite_keeping_size_and_mtime(conftest, "test_thing_", "test_client")
     after, _, _ = lint(shop)
-    assert (
-        [line for line in after if "test_browser.py" in line]
-        == [line for line in after if "test_browser.py:2:5: FCL102" in line]
-        != []
-    )
+    assert only("test_browser.py:2:5: FCL102", after)
 
 
 def test_a_run_keys_and_analyses_a_test_module_by_the_conftest_it_read_first(

@@ -1,0 +1,22 @@
+from app import create_app
+
+EXPORTS = "/exports"
+
+
+def download(cl, name):
+    return cl.get(f"{EXPORTS}/{name}")
+
+
+def download_data(cl, name):
+    with cl.get(f"{EXPORTS}/{name}") as res:
+        return res.data
+
+
+def own_client_download(name):
+    return create_app({"TESTING": True}).test_client().get(f"{EXPORTS}/{name}")
+
+
+class Exports:
+    @staticmethod
+    def fetch(cl, name):
+        return cl.get(f"{EXPORTS}/{name}")
