@@ -115,6 +115,7 @@ SAMPLE = f.ModuleFacts(
     sent_attributes=["flask.g.report_file"],
     foreign=[f.Ref("create", "quart_app")],
     url_value_preprocessors=1,
+    x_sendfile=2,
 )
 
 

@@ -262,6 +262,54 @@ def report():
 
 
 @pytest.mark.parametrize(
+    ("setting", "sent_by_server"),
+    [
+        ('app.config["USE_X_SENDFILE"] = True', True),
+        ("app.config.update(USE_X_SENDFILE=True)", True),
+        ('app.config.from_mapping({"USE_X_SENDFILE": SENDFILE})', True),
+        ("class Config:\n    USE_X_SENDFILE = True", True),
+        ('FLAG = os.environ.get("FLASK_USE_X_SENDFILE")', True),  # read at run time
+        ('app.config["USE_X_SENDFILE"] = False', False),
+        ("class Config:\n    USE_X_SENDFILE = False", False),
+        ("app.config.update(USE_X_SENDFILE=None)", False),
+        ("", False),
+    ],
+)
+def test_a_project_that_may_turn_x_sendfile_on(
+    tmp_path: Path, setting: str, sent_by_server: bool
+) -> None:
+    """With ``USE_X_SENDFILE`` on, a send call given a path opens no file (the web server
+    sends it, X-Sendfile): requests to such routes are not judged; ``Response(open(...))``
+    still holds its file."""
+    index = index_of(
+        tmp_path,
+        {
+            "app.py": """\
+import os
+
+from flask import Flask, Response, send_file
+
+app = Flask(__name__)
+SENDFILE = True
+
+
+@app.route("/report")
+def report():
+    return send_file("report.txt")
+
+
+@app.route("/raw")
+def raw():
+    return Response(open("report.txt", "rb"))
+""",
+            "settings.py": f"import os\n\nfrom app import app\nSENDFILE = True\n{setting}\n",
+        },
+    )
+    assert verdict(index, "/report") == ("sometimes" if sent_by_server else "file")
+    assert verdict(index, "/raw") == "file"
+
+
+@pytest.mark.parametrize(
     "registration",
     [
         "if DEBUG:\n\n    @app.before_request\n    def gate():\n        return 'closed', 503\n",

@@ -29,6 +29,7 @@ from flake8_flask_close.routes.facts import (
     SentFile,
     redirect_fact,
 )
+from flake8_flask_close.routes.project import X_SENDFILE
 from flake8_flask_close.vocabulary import (
     FLASK_SENDERS,
     HTTP_METHOD_DECORATORS,
@@ -922,9 +923,12 @@ def extract(
     relpath: str,
     send_functions: tuple[str, ...] = (),
     statements_suffice: bool = False,
+    mentions_x_sendfile: bool = False,
 ) -> ModuleFacts:
     """The module's facts. ``statements_suffice``: the text has no ``yield`` and no ``:=``
-    (``statements_suffice(text)``), so functions are searched statement by statement."""
+    (``statements_suffice(text)``), so functions are searched statement by statement.
+    ``mentions_x_sendfile``: ``X_SENDFILE`` is in the text (``x_sendfile_settings`` are
+    looked for only then)."""
     module, is_package = module_name_for(relpath)
     facts = ModuleFacts(
         module=module,
@@ -935,4 +939,49 @@ def extract(
     extractor = _Extractor(facts, send_functions, statements_suffice)
     extractor.collect_scope_assignments(tree)
     extractor.visit_body(tree.body, "")
+    if mentions_x_sendfile:
+        facts.x_sendfile = x_sendfile_settings(tree)
     return facts
+
+
+def x_sendfile_settings(tree: ast.Module) -> int:
+    """How many places of the module may turn ``USE_X_SENDFILE`` on: the setting given a
+    value that isn't a literal false one (by assignment, keyword or dict key), or its
+    name in a string anywhere else (read from the environment, or passed on)."""
+    found = 0
+    settled: set[int] = set()
+    for node in walk(tree):
+        pairs: list[tuple[Optional[ast.AST], Optional[ast.expr]]] = []
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            pairs += [(t.slice if isinstance(t, ast.Subscript) else t, node.value) for t in targets]
+        elif isinstance(node, ast.keyword) and node.arg == X_SENDFILE:
+            found += _may_be_true(node.value)
+        elif isinstance(node, ast.Dict):
+            pairs += zip(node.keys, node.values)
+        for key, value in pairs:
+            name = (
+                key.id
+                if isinstance(key, ast.Name)
+                else key.attr
+                if isinstance(key, ast.Attribute)
+                else key.value
+                if isinstance(key, ast.Constant)
+                else None
+            )
+            if name == X_SENDFILE:
+                settled.add(id(key))
+                found += _may_be_true(value)
+    for node in walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and X_SENDFILE in node.value
+            and id(node) not in settled
+        ):
+            found += 1
+    return found
+
+
+def _may_be_true(value: Optional[ast.expr]) -> bool:
+    return not (isinstance(value, ast.Constant) and not value.value)

@@ -223,6 +223,10 @@ class ModuleFacts:
     url_value_preprocessors: int = 0
     """``url_value_preprocessor`` hooks registered here: they may change the values of a
     URL's variables before the view gets them."""
+    x_sendfile: int = 0
+    """Places that may turn Flask's ``USE_X_SENDFILE`` on (``app.config["USE_X_SENDFILE"]
+    = True``, a config class's ``USE_X_SENDFILE = True``...): then a send call given a
+    path opens no file, the web server sends it."""
 
     def to_json(self) -> dict[str, Any]:
         plain: dict[str, Any] = _plain(self)
@@ -340,6 +344,7 @@ class ModuleFacts:
             sent_attributes=texts(data["sent_attributes"]),
             bindings=[(ref(t), text(s)) for t, s in data["bindings"]],
             url_value_preprocessors=data["url_value_preprocessors"],
+            x_sendfile=data["x_sendfile"],
             hooks=[hook(h) for h in data["hooks"]],
             gates=[hook(h) for h in data["gates"]],
         )

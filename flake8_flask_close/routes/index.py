@@ -32,6 +32,7 @@ from flake8_flask_close.routes.facts import (
 )
 from flake8_flask_close.routes.match import Match, RouteMap
 from flake8_flask_close.routes.project import (
+    X_SENDFILE,
     files_under,
     may_have_facts,
 )
@@ -226,6 +227,19 @@ def _unserved(route: LinkedRoute) -> LinkedRoute:
         mimetypes=None,
         when_missing=None,
     )
+
+
+def _maybe_sent_by_server(route: LinkedRoute) -> LinkedRoute:
+    """``route`` in a project that may turn ``USE_X_SENDFILE`` on: a send call given a
+    path (any but ``Response(...)``'s own file, as far as the index knows) then opens no
+    file, the web server sends it. Which apps it applies to can't be known: requests to
+    such routes are not judged."""
+    evidence = [route.evidence]
+    if route.method_evidence is not None:
+        evidence = [e for _, e in route.method_evidence]
+    if any(e is not None and not e.startswith("Response(") for e in evidence):
+        return replace(route, sometimes=True)
+    return route
 
 
 def _contains(folder: str, path: str) -> bool:
@@ -720,6 +734,9 @@ class RouteIndex:
         for gkey in gated_apps:
             routes = groups[gkey].routes
             routes[:] = [_unserved(route) for route in routes]
+        if any(f.x_sendfile for f in self.modules.values()):
+            for group in groups.values():
+                group.routes[:] = [_maybe_sent_by_server(route) for route in group.routes]
         rewritten = any(f.url_value_preprocessors for f in self.modules.values())
         for gkey, group in groups.items():
             _settle_missing_files(
@@ -1157,7 +1174,7 @@ def get_index(
             try:
                 with remembered_walks():
                     facts: Optional[ModuleFacts] = extract(
-                        tree, rel, send_functions, statements_suffice(source)
+                        tree, rel, send_functions, statements_suffice(source), X_SENDFILE in source
                     )
             except RecursionError:
                 facts = None

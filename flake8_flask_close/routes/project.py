@@ -25,6 +25,9 @@ SKIP_DIRS = frozenset(
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_FILES = 100_000
 
+X_SENDFILE = "USE_X_SENDFILE"
+"""Flask's setting that hands path-based sends to the web server (``X-Sendfile``)."""
+
 ROUTE_TOKENS: tuple[bytes, ...] = (
     b"route",
     b"add_url_rule",
@@ -39,8 +42,10 @@ ROUTE_TOKENS: tuple[bytes, ...] = (
     b"after_request",
     b"after_app_request",
     b"teardown_",
+    X_SENDFILE.encode(),
 )
-"""A file mentioning none of these can't add a route or a file-serving helper."""
+"""A file mentioning none of these can't add a route or a file-serving helper, nor turn
+``USE_X_SENDFILE`` on."""
 
 
 _ROOTS: dict[str, str] = {}

@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Callable, Optional, cast
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
 from flake8_flask_close.routes.project import (
+    X_SENDFILE,
     forget_roots,
     is_candidate,
     parse,
     python_files_by_folder,
     read_source,
 )
+
+X_SENDFILE_BYTES = X_SENDFILE.encode()
 
 if TYPE_CHECKING:
     from flake8_flask_close.routes.facts import ModuleFacts
@@ -297,7 +300,9 @@ def _read_entry(
         return cache.Entry(size, mtime_ns, text_digest)
     try:
         with remembered_walks():
-            facts = extract(tree, rel, send_functions, statements_suffice(data))
+            facts = extract(
+                tree, rel, send_functions, statements_suffice(data), X_SENDFILE_BYTES in data
+            )
     except RecursionError:
         return cache.Entry(size, mtime_ns, text_digest)
     return cache.Entry(size, mtime_ns, text_digest, facts)
