@@ -133,6 +133,9 @@ class _Source:
     verdict: RouteVerdict
     request: str
     is_client_request: bool
+    client: Optional[ast.expr] = None
+    """The client the request is made on: ``client`` in ``client.get(url)``, the argument
+    a helper's ``client_param`` is given (``fetch(client, url)``)."""
 
 
 def _status_value(node: ast.expr) -> Optional[int]:
@@ -700,7 +703,7 @@ class ModuleAnalysis:
             return None  # the app's test_client_class asks for buffered=True
         verdict = self.route_verdict(call, method, func, url_node, bound, app)
         request = f"{dotted(f.value) or 'client'}.{f.attr}"
-        return _Source(call, verdict, request, True)
+        return _Source(call, verdict, request, True, f.value)
 
     def _client_app(
         self, client: ast.expr, func: FunctionNode, depth: int = 0
@@ -878,7 +881,9 @@ class ModuleAnalysis:
                 return None  # ``fetch(session, url)``: maybe no test client, no response
             if _forwards_buffered(helper, call, self._module_dicts):
                 return None  # buffered=True through the helper's **kwargs closes it
-            return _Source(call, self.helper_verdict(helper, call, func, owner), name, False)
+            verdict = self.helper_verdict(helper, call, func, owner)
+            given = self._call_arguments(helper.func, call).get(helper.client_param or "")
+            return _Source(call, verdict, name, False, given)
         evidence = None
         if self.module in self.index.modules:
             evidence = self.index.file_view(self.module, Ref("", name))
@@ -948,18 +953,31 @@ class ModuleAnalysis:
         are judged instead of their ``return``."""
         for _ in range(3):
             for func in self.functions:
-                if func.name.startswith("test") or func.name in self.fixtures:
+                if (
+                    func.name.startswith("test")
+                    or func.name in self.fixtures
+                    # its call makes a coroutine; what awaiting it gives isn't followed
+                    or isinstance(func, ast.AsyncFunctionDef)
+                ):
                     continue
                 key = self.scope_name(func)
                 if key in self.helpers:
                     continue
                 for source in self.sources(func):
                     if self._returned_from(source.call, func):
-                        self.helpers[key] = _Helper(func, source)
+                        if not _may_buffer(func, source.call, self._module_dicts):
+                            # made on a parameter named like a client: a call must pass one
+                            client = source.client
+                            param = client.id if isinstance(client, ast.Name) else None
+                            if param not in params_of(func):
+                                param = None
+                            self.helpers[key] = _Helper(func, source, param)
                         break
                 else:
                     found = self._client_param_helper(func)
-                    if found is not None:
+                    if found is not None and not _may_buffer(
+                        func, found.source.call, self._module_dicts
+                    ):
                         self.helpers[key] = found
 
     def _client_param_helper(self, func: FunctionNode) -> Optional[_Helper]:
@@ -1865,6 +1883,8 @@ class ModuleAnalysis:
     ) -> Union[_Place, object, None]:
         """``_imported_function``, with the helper module's path."""
         chain = (dotted(called) or "").split(".")
+        if self._defined_here(chain[0], caller):
+            return None  # def fetch(...) in this module hides the imported one
         binding = self._import_binding(chain, caller)
         if binding is None:
             return None
@@ -1884,6 +1904,22 @@ class ModuleAnalysis:
         tree = conftest_tree(path)
         found = _defined_function(tree, inside) if tree is not None else None
         return UNSEEN if found is None else (path, found)
+
+    def _defined_here(self, name: str, caller: FunctionNode) -> bool:
+        """Is ``name`` a function or class of this module where ``caller`` runs: nested in
+        it or in a function around it, or at the module's level?"""
+        names = self._function_names()
+        scope: Optional[ast.AST] = caller
+        while scope is not None:
+            if (
+                isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and f"{self.scope_name(scope)}.{name}" in names
+            ):
+                return True
+            scope = self.parents.get(scope)
+        return name in names or any(
+            isinstance(n, ast.ClassDef) and n.name == name for n in self.tree.body
+        )
 
     @cached_property
     def _module_imports(self) -> list[ast.stmt]:
@@ -2089,6 +2125,34 @@ def _positional_params(callee: Callee, call: ast.Call) -> list[str]:
     return params
 
 
+def _may_buffer(
+    func: FunctionNode, request: ast.Call, module_dicts: Mapping[str, ast.Dict]
+) -> bool:
+    """Does the helper hand its request keywords it builds, which may hold ``buffered``
+    (``kw.setdefault("buffered", True)``, ``opts = {"buffered": True, **kw}``)? Its
+    ``**kwargs`` passed on as the caller gave them are ``_forwards_buffered``'s, and a
+    module-level dict without that key holds none."""
+    passed_on = func.args.kwarg
+    for kw in request.keywords:
+        if kw.arg is not None:
+            continue
+        name = kw.value.id if isinstance(kw.value, ast.Name) else None
+        if passed_on is not None and name == passed_on.arg:
+            if any(
+                (isinstance(n, ast.Constant) and n.value == "buffered")
+                or (isinstance(n, ast.keyword) and n.arg == "buffered")
+                for n in walk_own_scope(func)
+            ):
+                return True
+        elif name is None or name not in module_dicts or _may_hold_buffered(module_dicts[name]):
+            return True
+    return False
+
+
+def _may_hold_buffered(spread: ast.Dict) -> bool:
+    return any(not isinstance(key, ast.Constant) or key.value == "buffered" for key in spread.keys)
+
+
 def _forwards_buffered(
     helper: _Helper, call: ast.Call, module_dicts: Mapping[str, ast.Dict]
 ) -> bool:
@@ -2110,9 +2174,7 @@ def _forwards_buffered(
             return isinstance(kw.value, ast.Constant) and kw.value.value is True
         if kw.arg is None:
             spread = module_dicts.get(kw.value.id) if isinstance(kw.value, ast.Name) else None
-            if spread is None or any(
-                not isinstance(key, ast.Constant) or key.value == "buffered" for key in spread.keys
-            ):
+            if spread is None or _may_hold_buffered(spread):
                 return True  # may hold buffered=True
     return False
 

@@ -67,7 +67,7 @@ MAX_HELPER_MODULES = 8
 _IMPORT = re.compile(
     # the module must start with a letter after the dots: "from" and a long run of dots
     # could otherwise be split between the two groups in every way (quadratic time)
-    r"^[ \t]*(?:from[ \t]+(\.*)(\w[\w.]*)?[ \t]+import[ \t]+\(?([\w ,\t]*)"
+    r"^[ \t]*(?:from[ \t]+(\.*)(\w[\w.]*)?[ \t]+import[ \t]+(?:\(([^)]*)\)|([\w ,\t]*))"
     r"|import[ \t]+(\w[\w.]*))",
     re.MULTILINE,
 )
@@ -119,7 +119,9 @@ def _resolve(
             path = os.path.join(base, *candidate_parts)
             for found in (path + ".py", os.path.join(path, "__init__.py")):
                 if os.path.isfile(found):
-                    return found, bool(name) and candidate_parts[-1] == name
+                    # the name is a module when found as one: not fetch() of tests/fetch.py
+                    # in ``from tests.fetch import fetch``
+                    return found, bool(name) and len(candidate_parts) > len(parts)
     return "", False
 
 
@@ -150,11 +152,13 @@ def _helper_module_paths(
 ) -> list[str]:
     this = os.path.abspath(filename)
     found: list[str] = []
-    for dots, module, names, plain in _IMPORT.findall(source):
+    for dots, module, in_parens, names, plain in _IMPORT.findall(source):
         if plain:
             imports = [(0, plain, "")]
         else:
-            listed = [n.strip() for n in names.split(",") if n.strip()]
+            # a parenthesised list may span lines, with comments
+            lines = (line.split("#", 1)[0] for line in (in_parens or names).splitlines())
+            listed = [n.strip() for line in lines for n in line.split(",") if n.strip()]
             imports = [(len(dots), module, n.split()[0]) for n in listed] or [
                 (len(dots), module, "")
             ]

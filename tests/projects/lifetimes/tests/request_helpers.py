@@ -20,3 +20,16 @@ class Exports:
     @staticmethod
     def fetch(cl, name):
         return cl.get(f"{EXPORTS}/{name}")
+
+
+async def download_later(cl, name):
+    return cl.get(f"{EXPORTS}/{name}")
+
+
+def download_buffered(cl, name, **options):
+    options.setdefault("buffered", True)
+    return cl.get(f"{EXPORTS}/{name}", **options)
+
+
+def grab(client, name):
+    return client.get(f"{EXPORTS}/{name}")

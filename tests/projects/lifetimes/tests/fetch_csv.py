@@ -1,0 +1,2 @@
+def fetch_csv(cl, name):
+    return cl.get(f"/exports/{name}")
