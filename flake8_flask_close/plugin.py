@@ -47,10 +47,11 @@ _REQUEST_BYTES = tuple(token.encode() for token in REQUEST_TOKENS)
 def may_make_requests(filename: str, source: str, config: Config) -> bool:
     """Whether a test module may make a response we could judge: by a request of its own,
     or by handing a client to a test-side helper module that makes requests
-    (``fetch(client, url)`` after ``from tests.helpers import fetch``)."""
+    (``fetch(client, url)`` after ``from tests.helpers import fetch``), or by a method its
+    test classes inherit from one (``self.download(name)``)."""
     if any(token in source for token in REQUEST_TOKENS):
         return True
-    if "client" not in source:
+    if "client" not in source and "self." not in source:
         return False  # most modules without requests: no import looked up
     root = find_root(filename, config.project_root)
     for path in helper_module_paths(filename, source, root, config.test_patterns):

@@ -71,11 +71,17 @@ def test_a_function_named_like_its_module(project: Path) -> None:
         ("from tests.steps import done\n\ndef test_a(client):\n    done(client)\n", False),
         ("from tests.utils import fetch\n\ndef test_a(web):\n    fetch(web, 'a')\n", False),
         ("def test_a(client):\n    client.get('/exports/a')\n", True),
+        (
+            "from tests.utils import Case\n\nclass TestA(Case):\n"
+            "    def test_a(self):\n        self.fetch('a')\n",
+            True,
+        ),
     ],
 )
 def test_a_module_without_requests_of_its_own(project: Path, source: str, analysed: bool) -> None:
-    """It is analysed when it mentions a client and imports a helper module that makes
-    requests (a client under another name is a known miss: no import is looked up)."""
+    """It is analysed when it mentions a client (or ``self.``) and imports a helper module
+    that makes requests (a client under another name is a known miss: no import is looked
+    up)."""
     test = str(project / "tests" / "test_x.py")
     assert may_make_requests(test, source, DEFAULT_CONFIG) is analysed
 

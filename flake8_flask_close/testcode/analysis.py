@@ -121,8 +121,8 @@ class _Helper:
     (``def fetch(cl, url): return cl.get(url)``): a call passes the client there."""
 
 
-_Place = tuple[str, FunctionNode]
-"""A function of a test-side helper module: the module's path and the function."""
+_Place = tuple[str, Union[FunctionNode, ast.ClassDef]]
+"""A function or class of a test-side helper module: the module's path and the node."""
 
 
 @dataclass
@@ -1841,14 +1841,54 @@ class ModuleAnalysis:
         constants and clients."""
         if not self.helper_paths:
             return self, None
+        if (
+            isinstance(called, ast.Attribute)
+            and isinstance(called.value, ast.Name)
+            and called.value.id in ("self", "cls")
+        ):
+            return self._inherited_helper(called.attr, caller)
         place = self._imported_place(called, caller)
         if place is None or place is UNSEEN:
             return self, None
         path, func = cast(_Place, place)
         owner = self._helper_module_analysis(path)
-        if owner is None:
+        if owner is None or isinstance(func, ast.ClassDef):
             return self, None
         return owner, owner.helpers.get(owner.scope_name(func))
+
+    def _inherited_helper(
+        self, method: str, caller: FunctionNode
+    ) -> tuple[ModuleAnalysis, Optional[_Helper]]:
+        """The helper ``self.<method>(...)`` calls when the caller's class inherits it from
+        a base class of a test-side helper module (``class TestX(BaseCase)``, after ``from
+        tests.base import BaseCase``), and no class of this module defines the method."""
+        cls = self.enclosing_class(caller)
+        if cls is None:
+            return self, None
+        local = self._lineage(cls)[0]
+        if any(
+            isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == method
+            for c in local
+            for n in c.body
+        ):
+            return self, None  # this module's own method
+        for current in local:
+            for base in current.bases:
+                name = dotted(base) or ""
+                if name in self.module_classes:
+                    continue
+                place = self._imported_place(base, caller)
+                if place is None or place is UNSEEN:
+                    continue
+                path, found = cast(_Place, place)
+                owner = self._helper_module_analysis(path)
+                if owner is None or not isinstance(found, ast.ClassDef):
+                    continue
+                for ancestor in owner._lineage(found)[0]:
+                    key = f"{owner.scope_name_of_class(ancestor)}.{method}"
+                    if key in owner.helpers:
+                        return owner, owner.helpers[key]
+        return self, None
 
     def _helper_module_analysis(self, path: str) -> Optional[ModuleAnalysis]:
         """The analysis of the helper module at ``path``, made once per run and index; it
@@ -1876,12 +1916,16 @@ class ModuleAnalysis:
         ``Checks.done(res)``); ``UNSEEN`` for one of another project module, or one the
         helper module doesn't define itself; None for a library's or this module's."""
         place = self._imported_place(called, caller)
-        return place if place is None or place is UNSEEN else cast(_Place, place)[1]
+        if place is None or place is UNSEEN:
+            return place
+        found = cast(_Place, place)[1]
+        return UNSEEN if isinstance(found, ast.ClassDef) else found
 
     def _imported_place(
         self, called: ast.expr, caller: FunctionNode
     ) -> Union[_Place, object, None]:
-        """``_imported_function``, with the helper module's path."""
+        """``_imported_function``, with the helper module's path; or the class ``called``
+        names there."""
         chain = (dotted(called) or "").split(".")
         if self._defined_here(chain[0], caller):
             return None  # def fetch(...) in this module hides the imported one
@@ -1902,7 +1946,7 @@ class ModuleAnalysis:
         else:
             inside = chain[len(module.split(".")) :]  # import tests.helpers
         tree = conftest_tree(path)
-        found = _defined_function(tree, inside) if tree is not None else None
+        found = _defined(tree, inside) if tree is not None else None
         return UNSEEN if found is None else (path, found)
 
     def _defined_here(self, name: str, caller: FunctionNode) -> bool:
@@ -2208,8 +2252,9 @@ def _module_level_imports(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _module_level_imports(handler.body)
 
 
-def _defined_function(tree: ast.Module, path: list[str]) -> Optional[FunctionNode]:
-    """The function ``path`` names in ``tree``: ``["check"]``, ``["Checks", "done"]``."""
+def _defined(tree: ast.Module, path: list[str]) -> Union[FunctionNode, ast.ClassDef, None]:
+    """The function or class ``path`` names in ``tree``: ``["check"]``, ``["Checks",
+    "done"]``."""
     scope: list[ast.stmt] = tree.body
     for i, part in enumerate(path):
         node = next(
@@ -2224,7 +2269,7 @@ def _defined_function(tree: ast.Module, path: list[str]) -> Optional[FunctionNod
         if node is None:
             return None
         if i == len(path) - 1:
-            return None if isinstance(node, ast.ClassDef) else node
+            return node
         if not isinstance(node, ast.ClassDef):
             return None
         scope = node.body

@@ -1,3 +1,5 @@
+import unittest
+
 from app import create_app
 
 EXPORTS = "/exports"
@@ -33,3 +35,13 @@ def download_buffered(cl, name, **options):
 
 def grab(client, name):
     return client.get(f"{EXPORTS}/{name}")
+
+
+class DownloadCase(unittest.TestCase):
+    """A base class for unittest-style tests: a client per test and a request helper."""
+
+    def setUp(self):
+        self.client = create_app({"TESTING": True}).test_client()
+
+    def download(self, name):
+        return self.client.get(f"{EXPORTS}/{name}")
