@@ -28,6 +28,7 @@ SAMPLE = f.ModuleFacts(
             static_basename="assets",
             static_url_path="/assets",
             module_root=True,
+            subdomain=True,
         )
     ],
     routes=[

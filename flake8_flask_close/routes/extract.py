@@ -305,6 +305,7 @@ class _Extractor:
                     else None
                 ),
                 static_url_path=optional_str(call_arg(call, 3, "static_url_path"), consts),
+                subdomain=for_a_host(call, 6),
             )
         return None
 
@@ -339,7 +340,7 @@ class _Extractor:
         consts = self.facts.constants
         if func.attr == "add_url_rule":
             view_node = call_arg(call, 2, "view_func")
-            rule = literal_str(call_arg(call, 0, "rule"), consts)
+            rule = None if for_a_host(call) else literal_str(call_arg(call, 0, "rule"), consts)
             endpoint = optional_str(call_arg(call, 1, "endpoint"), consts)
             view, is_class, as_view_name = self.view_ref(view_node, scope)
             if view is None:
@@ -364,7 +365,10 @@ class _Extractor:
                 RegistrationFact(
                     parent=Ref(scope, target),
                     child=Ref(scope, child_name),
-                    url_prefix=optional_str(call_arg(call, 99, "url_prefix"), consts),
+                    # registered for a subdomain: no path alone reaches its routes
+                    url_prefix=UNKNOWN
+                    if for_a_host(call)
+                    else optional_str(call_arg(call, 99, "url_prefix"), consts),
                     name=optional_str(call_arg(call, 99, "name"), consts),
                     line=call.lineno,
                 )
@@ -483,7 +487,9 @@ class _Extractor:
             self.facts.routes.append(
                 RouteFact(
                     target=Ref(scope, target),
-                    rule=literal_str(call_arg(deco, 0, "rule"), consts),
+                    rule=None
+                    if for_a_host(deco)
+                    else literal_str(call_arg(deco, 0, "rule"), consts),
                     methods=methods,
                     endpoint=optional_str(call_arg(deco, 99, "endpoint"), consts),
                     view=Ref(scope, node.name),
@@ -916,6 +922,17 @@ def statements_suffice(text: Union[str, bytes]) -> bool:
     if isinstance(text, bytes):
         return b"yield" not in text and b":=" not in text
     return "yield" not in text and ":=" not in text
+
+
+def for_a_host(call: ast.Call, subdomain_at: int = 99) -> bool:
+    """Is the route, blueprint or registration ``call`` makes given a subdomain or a host
+    (``subdomain="files"``, ``host="files.example.com"``)? A request for a path alone
+    never reaches it (``host`` is ignored unless the app matches hosts: then such a
+    route is missed)."""
+    for value in (call_arg(call, subdomain_at, "subdomain"), call_arg(call, 99, "host")):
+        if value is not None and not (isinstance(value, ast.Constant) and value.value is None):
+            return True
+    return False
 
 
 def extract(

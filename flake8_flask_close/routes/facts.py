@@ -87,6 +87,9 @@ class ObjectFact:
     module_root: bool = False
     """An app whose root path is its module's folder (``Flask(__name__)``, or the module's
     own name, without ``root_path=``): where Flask's send calls look for files."""
+    subdomain: bool = False
+    """A blueprint made for a subdomain (``Blueprint(..., subdomain="cdn")``): a request
+    for a path alone never reaches its routes."""
 
 
 @dataclass(**SLOTS)
@@ -280,6 +283,7 @@ class ModuleFacts:
                     opt(o["static_basename"]),
                     opt(o["static_url_path"]),
                     o["module_root"],
+                    o["subdomain"],
                 )
                 for o in data["objects"]
             ],

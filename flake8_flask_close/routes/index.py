@@ -816,6 +816,8 @@ class RouteIndex:
             return
         obj = self.object_fact(bp)
         own_prefix = reg_prefix if reg_prefix is not None else obj.url_prefix
+        if obj.subdomain:
+            own_prefix = UNKNOWN  # no path alone reaches a subdomain's routes
         prefix = _join_prefix(outer_prefix, own_prefix)
         bp_name = reg_name if reg_name not in (None, UNKNOWN) else obj.bp_name
         name = f"{outer_name}{bp_name if bp_name not in (None, UNKNOWN) else '?'}"
