@@ -177,6 +177,48 @@ def _missing_file(folder: str, name: str) -> bool:
     return path is None or not os.path.isfile(path)
 
 
+def _range_beyond_the_end(folder: str, name: str, start: int) -> bool:
+    """Does a range starting at byte ``start`` start at or beyond the end of the file
+    ``name`` in ``folder`` (not empty: Werkzeug serves an empty file whole)?"""
+    from werkzeug.security import safe_join  # imported with the router already
+
+    path = safe_join(folder, name)
+    try:
+        size = os.path.getsize(path) if path is not None else 0
+    except OSError:
+        return False
+    return 0 < size <= start
+
+
+SINGLE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d+)\s*-\s*\d*\s*$", re.IGNORECASE)
+
+
+def _range_start(request: ast.Call) -> Optional[int]:
+    """Where the one range a request asks for starts (``headers={"Range": "bytes=900-"}``),
+    when its headers are a literal dict that asks for nothing else that decides it (no
+    ``If-Range``, no conditional header) and no other argument may set headers; None
+    otherwise."""
+    headers = next((kw.value for kw in request.keywords if kw.arg == "headers"), None)
+    if not isinstance(headers, ast.Dict) or any(
+        kw.arg in (None, "environ_base", "environ_overrides") for kw in request.keywords
+    ):
+        return None
+    start = None
+    for key, value in zip(headers.keys, headers.values):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return None
+        header = key.value.lower()
+        if header == "if-range" or header in CONDITIONAL_HEADERS:
+            return None
+        if header == "range":
+            text = value.value if isinstance(value, ast.Constant) else None
+            found = SINGLE_RANGE.match(text) if isinstance(text, str) else None
+            if found is None:
+                return None
+            start = int(found.group(1))
+    return start
+
+
 def _is_status(node: ast.AST, is_response: NodeTest) -> bool:
     """``res.status_code`` (or ``.status``) of the response ``is_response`` picks."""
     return (
@@ -492,11 +534,12 @@ class ModuleAnalysis:
             for kw in call.keywords
         )
         scope_name = self.scope_name(func)
+        range_start = _range_start(call)
         file_hits: list[tuple[str, str]] = []
         other_hits: list[tuple[str, Optional[str]]] = []
         unknown = False
         for value in evaluate(url_node, scope):
-            hits = self._value_hits(value, method, follow, scope_name, app)
+            hits = self._value_hits(value, method, follow, scope_name, app, range_start)
             if hits is None:
                 unknown = True
                 continue
@@ -531,6 +574,7 @@ class ModuleAnalysis:
         follow: bool,
         scope: str,
         app: Optional[tuple[str, ...]],
+        range_start: Optional[int] = None,
     ) -> Optional[tuple[list[tuple[str, str]], list[tuple[str, Optional[str]]]]]:
         """(file-serving routes, other routes) the value may reach, each with its evidence
         (for the others, were the missing file they'd send there); None if none."""
@@ -559,7 +603,9 @@ class ModuleAnalysis:
             evidence = route.evidence_for(landed_method) if route.allows(landed_method) else None
             if_found = None
             if evidence:
-                found = self._file_found(route, args, known, evidence)
+                # Werkzeug serves ranges of GET and HEAD requests only
+                ranged = range_start if landed_method in ("GET", "HEAD") else None
+                found = self._file_found(route, args, known, evidence, ranged)
                 if found == UNKNOWN:
                     return None  # an error handler may answer: which file, if any?
                 if found is None:  # a plain 404 (or 500): a 2xx means the file was there
@@ -646,7 +692,12 @@ class ModuleAnalysis:
         return self._resolve(path, followed, True, where, hops + 1) or here
 
     def _file_found(
-        self, route: LinkedRoute, args: Mapping[str, Any], known: bool, evidence: str
+        self,
+        route: LinkedRoute,
+        args: Mapping[str, Any],
+        known: bool,
+        evidence: str,
+        range_start: Optional[int] = None,
     ) -> Optional[str]:
         """``evidence``, unless the file the route would send isn't there: then what
         answers instead (``LinkedRoute.when_missing``: None for a plain error,
@@ -654,7 +705,9 @@ class ModuleAnalysis:
         ``UNKNOWN``). The built-in static route looks
         for the request's ``filename`` in its folder; a view for the file its send call
         names (``LinkedRoute.sent``), from the URL only through converters that pass the
-        text on as it is. A folder the index can't name may hold anything."""
+        text on as it is. A folder the index can't name may hold anything. A request for
+        a range that starts at or beyond the end of a file that is there (``range_start``)
+        is answered 416: ``send_file`` closes the file first (c06g)."""
         if route.static_dir is not None:
             folder, name = route.static_dir, args.get("filename") if known else None
         elif route.sent is not None:
@@ -664,9 +717,14 @@ class ModuleAnalysis:
                 name = args.get(name) if plain else None
         else:
             return evidence
-        if not isinstance(name, str) or not _missing_file(folder, name):
+        if not isinstance(name, str):
             return evidence
-        return route.when_missing  # None, ANSWERED, UNKNOWN or a handler's file
+        if _missing_file(folder, name):
+            return route.when_missing  # None, ANSWERED, UNKNOWN or a handler's file
+        if range_start is not None and _range_beyond_the_end(folder, name, range_start):
+            # a handler that answers the 404 with a file may answer the 416 too
+            return None if route.when_missing in (None, ANSWERED) else UNKNOWN
+        return evidence
 
     # ---------------------------------------------------------------- sources
     def client_request(

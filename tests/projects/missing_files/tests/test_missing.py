@@ -95,3 +95,21 @@ def test_name_bound_again(client):
     assert res.mimetype == "text/html"
     res = client.get("/there")  # FCL101
     assert res.status_code == 200
+
+
+def test_range_from_the_end_of_a_file_there(client):
+    """c06g: a range starting at the end of the file (6 bytes): 416, send_file closes it."""
+    res = client.get("/download/there.txt", headers={"Range": "bytes=6-"})  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_range_of_the_last_byte_of_a_file_there(client):
+    """c06f: a range starting at its last byte: 206, the file is left open."""
+    res = client.get("/download/there.txt", headers={"Range": "bytes=5-"})  # FCL101
+    assert res.mimetype == "text/plain"
+
+
+def test_range_beyond_a_fixed_file(client):
+    """c06g: a range beyond the end of the one file a view sends: 416."""
+    res = client.get("/report", headers={"Range": "bytes=100-200"})  # FCL100
+    assert res.mimetype == "text/html"
