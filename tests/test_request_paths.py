@@ -90,3 +90,32 @@ def test_an_unknown_code_keeps_only_the_methods_every_code_agrees_on(method: str
 def test_a_path_with_an_unknown_start_is_not_routed(template: Template) -> None:
     """``f"{base}/items"``, ``"%s/items" % base``: the start may be a host, or more path."""
     assert concrete_paths(template) == []
+
+
+RANGES = [
+    "bytes=0-",
+    "bytes=5-",
+    "bytes=6-",
+    "bytes=6-9",
+    "bytes=100-200",
+    "bytes=-3",
+    "bytes=-100",
+    "bytes=0-1,3-4",
+    "bytes=5-3",
+    "bytes=abc",
+    "BYTES=7-",
+    "items=0-1",
+    "bytes=" + "9" * 5000 + "-",
+]
+
+
+@pytest.mark.parametrize("asked", RANGES)
+def test_unsatisfiable_ranges_agree_with_the_client(tmp_path: Any, asked: str) -> None:
+    """A range the 6-byte file can't satisfy is answered 416 (``_range_unsatisfiable``)."""
+    from flake8_flask_close.testcode.analysis import _range_unsatisfiable
+
+    (tmp_path / "there.txt").write_text("there\n")
+    app = Flask(__name__, static_folder=str(tmp_path), static_url_path="/static")
+    with app.test_client().get("/static/there.txt", headers={"Range": asked}) as response:
+        refused = response.status_code == 416
+    assert _range_unsatisfiable(str(tmp_path), "there.txt", asked) is refused

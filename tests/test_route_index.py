@@ -269,6 +269,9 @@ def report():
         ('app.config.from_mapping({"USE_X_SENDFILE": SENDFILE})', True),
         ("class Config:\n    USE_X_SENDFILE = True", True),
         ('FLAG = os.environ.get("FLASK_USE_X_SENDFILE")', True),  # read at run time
+        ("class Config:\n    TESTING, USE_X_SENDFILE = True, True", True),
+        ("class Config:\n    USE_X_SENDFILE, OTHER = load()", True),
+        ("class Config:\n    TESTING, USE_X_SENDFILE = True, False", False),
         ('app.config["USE_X_SENDFILE"] = False', False),
         ("class Config:\n    USE_X_SENDFILE = False", False),
         ("app.config.update(USE_X_SENDFILE=None)", False),

@@ -930,7 +930,8 @@ def for_a_host(call: ast.Call, subdomain_at: int = 99) -> bool:
     never reaches it (``host`` is ignored unless the app matches hosts: then such a
     route is missed)."""
     for value in (call_arg(call, subdomain_at, "subdomain"), call_arg(call, 99, "host")):
-        if value is not None and not (isinstance(value, ast.Constant) and value.value is None):
+        # None, and "" (the default subdomain), bind nothing
+        if value is not None and not (isinstance(value, ast.Constant) and not value.value):
             return True
     return False
 
@@ -971,7 +972,19 @@ def x_sendfile_settings(tree: ast.Module) -> int:
         pairs: list[tuple[Optional[ast.AST], Optional[ast.expr]]] = []
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            pairs += [(t.slice if isinstance(t, ast.Subscript) else t, node.value) for t in targets]
+            for target in targets:
+                if isinstance(target, (ast.Tuple, ast.List)):
+                    value = node.value
+                    values: list[Optional[ast.expr]] = list(
+                        value.elts if isinstance(value, (ast.Tuple, ast.List)) else []
+                    )
+                    if len(values) != len(target.elts):
+                        values = [None] * len(target.elts)  # unpacked: may be anything
+                    pairs += zip(target.elts, values)
+                else:
+                    pairs.append(
+                        (target.slice if isinstance(target, ast.Subscript) else target, node.value)
+                    )
         elif isinstance(node, ast.keyword) and node.arg == X_SENDFILE:
             found += _may_be_true(node.value)
         elif isinstance(node, ast.Dict):

@@ -17,6 +17,7 @@ from enum import Enum
 from functools import cached_property
 from http import HTTPStatus
 from typing import Any, Optional, Union, cast
+from urllib.parse import urlsplit
 
 from flake8_flask_close.names import (
     FunctionNode,
@@ -29,7 +30,14 @@ from flake8_flask_close.names import (
 from flake8_flask_close.prodcode.flow import LOOPS, holding
 from flake8_flask_close.prodcode.guards import FILE_STATUSES, guards_of, skips_file_statuses
 from flake8_flask_close.routes.extract import TRIES, module_name_for
-from flake8_flask_close.routes.facts import FILENAME_MARK, UNKNOWN, Ref, redirect_parts
+from flake8_flask_close.routes.facts import (
+    ANY_ERROR,
+    FILENAME_MARK,
+    HTTP_ERROR,
+    UNKNOWN,
+    Ref,
+    redirect_parts,
+)
 from flake8_flask_close.routes.index import ANSWERED, ELSEWHERE, LinkedRoute, RouteIndex
 from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.clients import (
@@ -50,6 +58,7 @@ from flake8_flask_close.testcode.urls import (
     UrlValue,
     concrete_paths,
     evaluate,
+    for_another_host,
     is_fully_known,
     method_after_redirect,
     redirect_path,
@@ -177,46 +186,78 @@ def _missing_file(folder: str, name: str) -> bool:
     return path is None or not os.path.isfile(path)
 
 
-def _range_beyond_the_end(folder: str, name: str, start: int) -> bool:
-    """Does a range starting at byte ``start`` start at or beyond the end of the file
-    ``name`` in ``folder`` (not empty: Werkzeug serves an empty file whole)?"""
-    from werkzeug.security import safe_join  # imported with the router already
+def _range_unsatisfiable(folder: str, name: str, asked: str) -> bool:
+    """Does Werkzeug answer the Range header ``asked`` for the file ``name`` in
+    ``folder`` with 416 (``Response._process_range_request``)? Anything but one range
+    that starts inside the file is: one starting at or beyond its end, a suffix longer
+    than it, several ranges, a header it can't parse. An empty file is served whole."""
+    from werkzeug.http import parse_range_header  # imported with the router already
+    from werkzeug.security import safe_join
 
     path = safe_join(folder, name)
     try:
         size = os.path.getsize(path) if path is not None else 0
     except OSError:
         return False
-    return 0 < size <= start
+    if not size:
+        return False
+    ranges = parse_range_header(asked)
+    return (
+        ranges is None
+        or ranges.range_for_length(size) is None
+        or ranges.to_content_range_header(size) is None
+    )
 
 
-SINGLE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d+)\s*-\s*\d*\s*$", re.IGNORECASE)
+def _localhost(base_url: ast.expr) -> bool:
+    """Is ``base_url`` the test client's own host (``"http://localhost"``,
+    ``"https://localhost/"``)?"""
+    if not (isinstance(base_url, ast.Constant) and isinstance(base_url.value, str)):
+        return False
+    try:
+        return urlsplit(base_url.value).hostname == "localhost"
+    except ValueError:
+        return False
 
 
-def _range_start(request: ast.Call) -> Optional[int]:
-    """Where the one range a request asks for starts (``headers={"Range": "bytes=900-"}``),
-    when its headers are a literal dict that asks for nothing else that decides it (no
+def _range_needs_the_size(asked: str) -> bool:
+    """Does Werkzeug's answer to the Range header ``asked`` depend on the file's size?
+    Only one range from the first byte (``bytes=0-99``) is served from any file that
+    isn't empty."""
+    from werkzeug.http import parse_range_header  # imported with the router already
+
+    ranges = parse_range_header(asked)
+    return (
+        ranges is None
+        or ranges.units != "bytes"
+        or len(ranges.ranges) != 1
+        or ranges.ranges[0][0] != 0
+    )
+
+
+def _asked_range(request: ast.Call) -> Optional[str]:
+    """The Range header a request sends (``headers={"Range": "bytes=900-"}``), when its
+    headers are a literal dict that asks for nothing else that decides the answer (no
     ``If-Range``, no conditional header) and no other argument may set headers; None
-    otherwise."""
+    otherwise. Werkzeug reads ``If_Range`` as ``If-Range`` too."""
     headers = next((kw.value for kw in request.keywords if kw.arg == "headers"), None)
     if not isinstance(headers, ast.Dict) or any(
         kw.arg in (None, "environ_base", "environ_overrides") for kw in request.keywords
     ):
         return None
-    start = None
+    asked = None
     for key, value in zip(headers.keys, headers.values):
         if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
             return None
-        header = key.value.lower()
+        header = key.value.lower().replace("_", "-")
         if header == "if-range" or header in CONDITIONAL_HEADERS:
             return None
         if header == "range":
             text = value.value if isinstance(value, ast.Constant) else None
-            found = SINGLE_RANGE.match(text) if isinstance(text, str) else None
-            if found is None:
-                return None
-            start = int(found.group(1))
-    return start
+            if not isinstance(text, str) or asked is not None:
+                return None  # not literal, or two of them (sent joined)
+            asked = text
+    return asked
 
 
 def _is_status(node: ast.AST, is_response: NodeTest) -> bool:
@@ -534,12 +575,15 @@ class ModuleAnalysis:
             for kw in call.keywords
         )
         scope_name = self.scope_name(func)
-        range_start = _range_start(call)
+        asked_range = _asked_range(call)
         file_hits: list[tuple[str, str]] = []
         other_hits: list[tuple[str, Optional[str]]] = []
         unknown = False
         for value in evaluate(url_node, scope):
-            hits = self._value_hits(value, method, follow, scope_name, app, range_start)
+            if for_another_host(value):
+                unknown = True
+                continue
+            hits = self._value_hits(value, method, follow, scope_name, app, asked_range)
             if hits is None:
                 unknown = True
                 continue
@@ -574,7 +618,7 @@ class ModuleAnalysis:
         follow: bool,
         scope: str,
         app: Optional[tuple[str, ...]],
-        range_start: Optional[int] = None,
+        asked_range: Optional[str] = None,
     ) -> Optional[tuple[list[tuple[str, str]], list[tuple[str, Optional[str]]]]]:
         """(file-serving routes, other routes) the value may reach, each with its evidence
         (for the others, were the missing file they'd send there); None if none."""
@@ -604,7 +648,7 @@ class ModuleAnalysis:
             if_found = None
             if evidence:
                 # Werkzeug serves ranges of GET and HEAD requests only
-                ranged = range_start if landed_method in ("GET", "HEAD") else None
+                ranged = asked_range if landed_method in ("GET", "HEAD") else None
                 found = self._file_found(route, args, known, evidence, ranged)
                 if found == UNKNOWN:
                     return None  # an error handler may answer: which file, if any?
@@ -697,7 +741,7 @@ class ModuleAnalysis:
         args: Mapping[str, Any],
         known: bool,
         evidence: str,
-        range_start: Optional[int] = None,
+        asked_range: Optional[str] = None,
     ) -> Optional[str]:
         """``evidence``, unless the file the route would send isn't there: then what
         answers instead (``LinkedRoute.when_missing``: None for a plain error,
@@ -706,8 +750,10 @@ class ModuleAnalysis:
         for the request's ``filename`` in its folder; a view for the file its send call
         names (``LinkedRoute.sent``), from the URL only through converters that pass the
         text on as it is. A folder the index can't name may hold anything. A request for
-        a range that starts at or beyond the end of a file that is there (``range_start``)
-        is answered 416: ``send_file`` closes the file first (c06g)."""
+        a range the file that is there can't satisfy (``asked_range``) is answered 416:
+        ``send_file`` closes the file first (c06g); when the file can't be known, nor can
+        the answer to any range but one from its first byte."""
+        unknown_size = UNKNOWN if asked_range and _range_needs_the_size(asked_range) else None
         if route.static_dir is not None:
             folder, name = route.static_dir, args.get("filename") if known else None
         elif route.sent is not None:
@@ -716,14 +762,15 @@ class ModuleAnalysis:
                 plain = known and _plain_converter(route.rule, name)
                 name = args.get(name) if plain else None
         else:
-            return evidence
+            return unknown_size or evidence
         if not isinstance(name, str):
-            return evidence
+            return unknown_size or evidence
         if _missing_file(folder, name):
             return route.when_missing  # None, ANSWERED, UNKNOWN or a handler's file
-        if range_start is not None and _range_beyond_the_end(folder, name, range_start):
-            # a handler that answers the 404 with a file may answer the 416 too
-            return None if route.when_missing in (None, ANSWERED) else UNKNOWN
+        if asked_range is not None and _range_unsatisfiable(folder, name, asked_range):
+            serving = (self.index.error_handler_evidence(c) for c in (416, HTTP_ERROR, ANY_ERROR))
+            # an app's handler of that error may answer it with a file
+            return UNKNOWN if any(e is not None for e in serving) else None
         return evidence
 
     # ---------------------------------------------------------------- sources
@@ -746,6 +793,8 @@ class ModuleAnalysis:
         for kw in call.keywords:
             if kw.arg == "buffered":
                 return None  # buffered=True closes; anything else we can't judge
+            if kw.arg == "subdomain" or (kw.arg == "base_url" and not _localhost(kw.value)):
+                return None  # for another host: which of its routes answers isn't known
         method = f.attr.upper()
         if f.attr == "open":
             given = call_arg(call, 99, "method")

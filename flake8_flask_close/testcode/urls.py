@@ -171,6 +171,20 @@ def concrete_paths(template: Template) -> list[str]:
     return paths
 
 
+def for_another_host(value: UrlValue) -> bool:
+    """Does the URL name a host other than the test client's own (``"http://cdn.example.
+    test/f/a.txt"``, ``"//files/a.txt"``, a host it can't know)? With subdomain or host
+    matching on, a route made for that host may answer it, which the index doesn't
+    place."""
+    if isinstance(value, Endpoint):
+        return False
+    try:
+        host = urlsplit("".join("\x00" if p is None else p for p in value)).hostname
+    except ValueError:
+        return False
+    return host is not None and host != "localhost"
+
+
 def _routed_path(url: str) -> Optional[str]:
     """The path the test client routes ``url`` on; None when it raises before any request.
 

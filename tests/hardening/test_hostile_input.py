@@ -25,6 +25,7 @@ import textwrap
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -709,9 +710,12 @@ SCHEME_RELATIVE = {
 
 @pytest.mark.parametrize(("url", "leaks"), SCHEME_RELATIVE.items())
 def test_scheme_relative_url_is_matched_on_its_path(tmp_path: Path, url: str, leaks: bool) -> None:
+    """A URL naming another host than ``localhost`` is not judged: with subdomain or host
+    matching on, a route made for that host may answer it."""
     test = f'def test_leak(client):\n    res = client.get("{url}")\n'
     leaky_project(tmp_path, **{"test_leak.py": test})
-    assert lint(tmp_path) == ([LEAK] if leaks else [])
+    judged = urlsplit(url).hostname in (None, "localhost")
+    assert lint(tmp_path) == ([LEAK] if leaks and judged else [])
 
 
 def test_scheme_relative_urls_as_the_test_client_reads_them(tmp_path: Path) -> None:

@@ -27,8 +27,16 @@ def create_app(config=None):
     def on_files_host(name):
         return send_from_directory(FILES, name)
 
+    @app.get("/exports/<name>", subdomain="cdn")
+    def cdn_export(name):
+        return f"the cdn serves {name}"
+
     @app.get("/exports/<name>")
     def export(name):
+        return send_from_directory(FILES, name)
+
+    @app.get("/plain/<name>", subdomain="")
+    def plain(name):
         return send_from_directory(FILES, name)
 
     app.register_blueprint(cdn)

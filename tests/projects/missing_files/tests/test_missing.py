@@ -113,3 +113,23 @@ def test_range_beyond_a_fixed_file(client):
     """c06g: a range beyond the end of the one file a view sends: 416."""
     res = client.get("/report", headers={"Range": "bytes=100-200"})  # FCL100
     assert res.mimetype == "text/html"
+
+
+def test_range_longer_than_a_file_there(client):
+    """c06g: a suffix range longer than the file: 416."""
+    res = client.get("/download/there.txt", headers={"Range": "bytes=-100"})  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_several_ranges_of_a_file_there(client):
+    """c06g: several ranges, which Werkzeug doesn't serve: 416."""
+    res = client.get("/download/there.txt", headers={"Range": "bytes=0-1,3-4"})  # FCL100
+    assert res.mimetype == "text/html"
+
+
+def test_range_with_an_if_range_spelled_with_an_underscore(client):
+    """c06f: `If_Range` is sent as If-Range; it doesn't match: the whole file, left open."""
+    res = client.get(  # FCL101
+        "/download/there.txt", headers={"Range": "bytes=6-", "If_Range": '"other"'}
+    )
+    assert res.mimetype == "text/plain"
