@@ -186,6 +186,17 @@ def _missing_file(folder: str, name: str) -> bool:
     return path is None or not os.path.isfile(path)
 
 
+def _localhost(base_url: ast.expr) -> bool:
+    """Is ``base_url`` the test client's own host (``"http://localhost"``,
+    ``"https://localhost/"``)?"""
+    if not (isinstance(base_url, ast.Constant) and isinstance(base_url.value, str)):
+        return False
+    try:
+        return urlsplit(base_url.value).hostname == "localhost"
+    except ValueError:
+        return False
+
+
 def _range_unsatisfiable(folder: str, name: str, asked: str) -> bool:
     """Does Werkzeug answer the Range header ``asked`` for the file ``name`` in
     ``folder`` with 416 (``Response._process_range_request``)? Anything but one range
@@ -207,17 +218,6 @@ def _range_unsatisfiable(folder: str, name: str, asked: str) -> bool:
         or ranges.range_for_length(size) is None
         or ranges.to_content_range_header(size) is None
     )
-
-
-def _localhost(base_url: ast.expr) -> bool:
-    """Is ``base_url`` the test client's own host (``"http://localhost"``,
-    ``"https://localhost/"``)?"""
-    if not (isinstance(base_url, ast.Constant) and isinstance(base_url.value, str)):
-        return False
-    try:
-        return urlsplit(base_url.value).hostname == "localhost"
-    except ValueError:
-        return False
 
 
 def _range_needs_the_size(asked: str) -> bool:
