@@ -984,7 +984,11 @@ class ModuleAnalysis:
         if helper is None:
             owner, helper = self._imported_helper(call.func, func)
         if helper is not None:
-            if helper.client_param is not None and not self._passes_client(helper, call, func):
+            if (
+                helper.client_param is not None
+                and not self._passes_client(helper, call, func)
+                and not self._hands_on_its_parameter(helper, call, func)
+            ):
                 return None  # ``fetch(session, url)``: maybe no test client, no response
             if _forwards_buffered(helper, call, self._module_dicts):
                 return None  # buffered=True through the helper's **kwargs closes it
@@ -1122,6 +1126,19 @@ class ModuleAnalysis:
         cls = self.enclosing_class(caller)
         local = self._local_clients(caller)
         return self.clients.is_client(given, local, cls.name if cls else None)
+
+    def _hands_on_its_parameter(self, helper: _Helper, call: ast.Call, func: FunctionNode) -> bool:
+        """Is ``call`` a helper's request that ``func``, a helper itself, returns, made on
+        a parameter of its own (``def chained(cl, name): return fetch(cl, name)``)? Its
+        callers must then pass the client."""
+        given = self._call_arguments(helper.func, call).get(helper.client_param or "")
+        return (
+            isinstance(given, ast.Name)
+            and given.id in params_of(func)
+            and not func.name.startswith("test")
+            and func.name not in self.fixtures
+            and self._returned_from(call, func)
+        )
 
     def helper_verdict(
         self,
@@ -1998,20 +2015,28 @@ class ModuleAnalysis:
         return self, None
 
     def _helper_module_analysis(self, path: str) -> Optional[ModuleAnalysis]:
-        """The analysis of the helper module at ``path``, made once per run and index; it
-        follows no helper module of its own."""
-        key = (path, self.send_functions, self.clients.extra_names)
+        """The analysis of the helper module at ``path``, made once per run and index: it
+        follows the helper modules this one does (the ones it imports from, which the
+        result cache keys this module's answer by too). None while it is being made (two
+        helper modules importing from each other)."""
+        key = (path, self.send_functions, self.clients.extra_names, self.helper_paths)
         made = _HELPER_ANALYSES.get(key)
         if made is not None and made[0] is self.index:
             return made[1]
         tree = conftest_tree(path)
-        if tree is None:
+        if tree is None or key in _HELPER_ANALYSES_MADE:
             return None
         module, is_package = module_name_for(relpath(path, self.index.root))
         knowledge = knowledge_for(
             path, tree, self.index.root, self.clients.extra_names, module, is_package
         )
-        analysis = ModuleAnalysis(tree, path, self.index, knowledge, self.send_functions)
+        _HELPER_ANALYSES_MADE.add(key)
+        try:
+            analysis = ModuleAnalysis(
+                tree, path, self.index, knowledge, self.send_functions, self.helper_paths
+            )
+        finally:
+            _HELPER_ANALYSES_MADE.discard(key)
         _HELPER_ANALYSES[key] = (self.index, analysis)
         return analysis
 
@@ -2029,10 +2054,11 @@ class ModuleAnalysis:
         return UNSEEN if isinstance(found, ast.ClassDef) else found
 
     def _imported_place(
-        self, called: ast.expr, caller: FunctionNode
+        self, called: ast.expr, caller: Optional[FunctionNode], hops: int = 0
     ) -> Union[_Place, object, None]:
         """``_imported_function``, with the helper module's path; or the class ``called``
-        names there."""
+        names there. A name the helper module imports from another one (``from .http
+        import fetch`` in ``tests/helpers/__init__.py``) is followed there."""
         chain = (dotted(called) or "").split(".")
         if self._defined_here(chain[0], caller):
             return None  # def fetch(...) in this module hides the imported one
@@ -2054,9 +2080,13 @@ class ModuleAnalysis:
             inside = chain[len(module.split(".")) :]  # import tests.helpers
         tree = conftest_tree(path)
         found = _defined(tree, inside) if tree is not None else None
+        if found is None and len(inside) == 1 and hops < 2:
+            owner = self._helper_module_analysis(path)
+            if owner is not None:
+                return owner._imported_place(ast.Name(id=inside[0]), None, hops + 1)
         return UNSEEN if found is None else (path, found)
 
-    def _defined_here(self, name: str, caller: FunctionNode) -> bool:
+    def _defined_here(self, name: str, caller: Optional[FunctionNode]) -> bool:
         """Is ``name`` a function or class of this module where ``caller`` runs: nested in
         it or in a function around it, or at the module's level?"""
         names = self._function_names()
@@ -2077,7 +2107,7 @@ class ModuleAnalysis:
         return list(_module_level_imports(self.tree.body))
 
     def _import_binding(
-        self, chain: list[str], caller: FunctionNode
+        self, chain: list[str], caller: Optional[FunctionNode]
     ) -> Optional[tuple[int, str, str, bool]]:
         """How the name ``chain[0]`` is imported where ``caller`` runs: (level, module,
         imported name, whether it is bound under a name of its own); the imported name is
@@ -2086,7 +2116,8 @@ class ModuleAnalysis:
         ``chain`` goes through."""
         local = chain[0]
         found: Optional[tuple[int, str, str, bool]] = None
-        for node in (*self._module_imports, *walk_own_scope(caller)):
+        own = walk_own_scope(caller) if caller is not None else ()
+        for node in (*self._module_imports, *own):
             if isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     if (alias.asname or alias.name) == local:
@@ -2332,10 +2363,11 @@ def _forwards_buffered(
 
 UNSEEN = object()
 
-_HELPER_ANALYSES: dict[
-    tuple[str, tuple[str, ...], frozenset[str]], tuple[RouteIndex, ModuleAnalysis]
-] = {}
+_HelperKey = tuple[str, tuple[str, ...], frozenset[str], tuple[str, ...]]
+_HELPER_ANALYSES: dict[_HelperKey, tuple[RouteIndex, ModuleAnalysis]] = {}
 """Helper modules' analyses this run made, with the index each was made with."""
+_HELPER_ANALYSES_MADE: set[_HelperKey] = set()
+"""The ones being made now."""
 
 
 def forget_helper_analyses() -> None:

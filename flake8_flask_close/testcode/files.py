@@ -150,8 +150,28 @@ answer."""
 def _helper_module_paths(
     filename: str, source: str, root: str, patterns: tuple[str, ...]
 ) -> list[str]:
+    """The helper modules ``source`` imports from, then the ones those import from (a
+    helper calling another module's helper, a package re-exporting its modules')."""
+    found = _imported_helper_modules(filename, source, root, patterns, [])
+    for path in list(found):
+        data = conftest_source(path)
+        if data is not None and len(found) < MAX_HELPER_MODULES:
+            text = data.decode("utf-8", "replace")
+            _imported_helper_modules(path, text, root, patterns, found, filename)
+    return found
+
+
+def _imported_helper_modules(
+    filename: str,
+    source: str,
+    root: str,
+    patterns: tuple[str, ...],
+    found: list[str],
+    first: str = "",
+) -> list[str]:
+    """``found``, with the helper modules ``source`` (``filename``'s text) imports from
+    added, but not ``first``, the module the search began with."""
     this = os.path.abspath(filename)
-    found: list[str] = []
     for dots, module, in_parens, names, plain in _IMPORT.findall(source):
         if plain:
             imports = [(0, plain, "")]
@@ -168,7 +188,7 @@ def _helper_module_paths(
             if (
                 not path
                 or path in found
-                or os.path.abspath(path) == this
+                or os.path.abspath(path) in (this, os.path.abspath(first or filename))
                 or os.path.basename(path) == "conftest.py"
                 or not is_test_file(os.path.relpath(path, root), patterns)
             ):

@@ -264,16 +264,39 @@ def test_findings_follow_the_helper_modules_a_test_imports(shop: Path) -> None:
     assert only("test_helped.py:5:5: FCL101", after)
 
 
-def test_findings_follow_the_request_helpers_a_test_imports(shop: Path) -> None:
-    """A test module whose only request is made by a helper of another test module: the
-    helper's module decides the finding, and keys the answer."""
+LOGO = 'def {}(cl):\n    return cl.get("/static/logo.svg"{})\n'
+"""A request helper; the second blank is for ``buffered=True``."""
+
+
+@pytest.mark.parametrize(
+    ("edited", "name", "others"),
+    [
+        ("fetching.py", "logo", {}),
+        (
+            "inner.py",
+            "logo_of",
+            {
+                "fetching.py": "from inner import logo_of\n\n\n"
+                "def logo(cl):\n    return logo_of(cl)\n"
+            },
+        ),
+    ],
+)
+def test_findings_follow_the_request_helpers_a_test_imports(
+    shop: Path, edited: str, name: str, others: dict[str, str]
+) -> None:
+    """A test module whose only request is made by a helper of another test module (or
+    by the helper of a module that one imports from): those modules decide the finding,
+    and key the answer."""
+    for other, text in others.items():
+        (shop / "tests" / other).write_text(text)
     before, after = lint_around_an_edit(
         shop,
-        "fetching.py",
-        'def logo(cl):\n    return cl.get("/static/logo.svg")\n',
+        edited,
+        LOGO.format(name, ""),
         "from fetching import logo\n\n\ndef test_logo(client):\n"
         "    res = logo(client)\n    assert res.status_code == 200\n",
-        'def logo(cl):\n    return cl.get("/static/logo.svg", buffered=True)\n',
+        LOGO.format(name, ", buffered=True"),
     )
     assert only("test_helped.py:5:5: FCL101", before)
     assert not any("test_helped.py" in line for line in after)

@@ -5,6 +5,8 @@ from request_helpers import (  # the helpers this module uses
     download,
     download_buffered,
     download_later,
+    download_via,
+    fetch_export,
     grab,
 )
 
@@ -52,4 +54,21 @@ def test_a_client_named_parameter_given_a_client(client):
 def test_a_helper_named_like_its_module(client):
     """n26: `from fetch_csv import fetch_csv`: the function, not the module."""
     res = fetch_csv(client, "summary.csv")  # FCL101
+    assert res.status_code == 200
+
+
+def test_a_helper_handing_on_to_another_modules_helper(client):
+    """n26: the imported helper calls a helper of a third module on its parameter."""
+    res = download_via(client, "detail.csv")  # FCL101
+    assert res.status_code == 200
+
+
+def test_a_helper_handing_on_given_something_else():
+    """c00b: the same chain given an object that isn't a test client."""
+    assert download_via(Recorder(), "detail.csv") == "/exports/detail.csv"
+
+
+def test_a_helper_a_module_imports_from_another(client):
+    """n26: a helper the imported module only re-exports from another module."""
+    res = fetch_export(client, "summary.csv")  # FCL101
     assert res.status_code == 200
