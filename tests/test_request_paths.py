@@ -118,4 +118,4 @@ def test_unsatisfiable_ranges_agree_with_the_client(tmp_path: Any, asked: str) -
     app = Flask(__name__, static_folder=str(tmp_path), static_url_path="/static")
     with app.test_client().get("/static/there.txt", headers={"Range": asked}) as response:
         refused = response.status_code == 416
-    assert _range_unsatisfiable(str(tmp_path), "there.txt", asked) is refused
+    assert _range_unsatisfiable(str(tmp_path / "there.txt"), asked) is refused

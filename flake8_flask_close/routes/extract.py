@@ -159,6 +159,7 @@ class _Extractor:
         self.send_functions = send_functions
         self.statements_suffice = statements_suffice
         self.status_constants: dict[str, int] = {}
+        """Module-level ``NAME = 307`` (or an ``HTTPStatus``): a redirect's code by name."""
         self.branch_depth = 0
         """How many blocks of a compound statement (``if``, ``try``...) hold the statement
         being visited, in its function or module: what's registered there may not be."""
@@ -166,7 +167,6 @@ class _Extractor:
         self.statement_index = 0
         """The body of the function being visited (empty at a module's top level) and
         the index in it of the statement holding the one being visited."""
-        """Module-level ``NAME = 307`` (or an ``HTTPStatus``): a redirect's code by name."""
 
     def q(self, node: ast.AST) -> Optional[str]:
         return qualify(node, self.aliases)

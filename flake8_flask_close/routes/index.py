@@ -890,6 +890,7 @@ class RouteIndex:
         types: Optional[frozenset[str]] = None
         sent: Optional[SentFile] = None
         methods = route.methods
+        location = f"{self.shown(facts)}:{route.line}"
         if resolved is not None:
             vfacts, fn = resolved
             if isinstance(fn, ClassFact):
@@ -906,7 +907,7 @@ class RouteIndex:
                 if len(fn.direct) == 1 and not fn.helpers:
                     sent = fn.direct[0].sent
                 if fn.aborts is not None and evidence is None:
-                    self._aborting[f"{self.shown(facts)}:{route.line}"] = fn.aborts
+                    self._aborting[location] = fn.aborts
         endpoint = route.endpoint
         if endpoint in (None, UNKNOWN):
             endpoint = view.name.rsplit(".", 1)[-1]
@@ -916,7 +917,7 @@ class RouteIndex:
             endpoint=endpoint,
             evidence=evidence,
             method_evidence=method_evidence,
-            location=f"{self.shown(facts)}:{route.line}",
+            location=location,
             redirects=redirects,
             also_answers=also_answers,
             sometimes=sometimes,

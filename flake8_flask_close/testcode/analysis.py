@@ -174,16 +174,17 @@ def _plain_converter(rule: Optional[str], variable: str) -> bool:
     return False
 
 
-def _missing_file(folder: str, name: str) -> bool:
-    """Flask's ``send_from_directory`` finds no file ``name`` in ``folder``: the folder
-    isn't there, the name leaves it (joined with Werkzeug's ``safe_join``: ``a/../b.css``
-    is ``b.css``, ``../x`` is none) or names no file (symlinks followed)."""
+def _served_path(folder: str, name: str) -> Optional[str]:
+    """The file Flask's ``send_from_directory`` finds for ``name`` in ``folder``; None
+    when the folder isn't there, the name leaves it (joined with Werkzeug's
+    ``safe_join``: ``a/../b.css`` is ``b.css``, ``../x`` is none) or names no file
+    (symlinks followed)."""
     if not os.path.isdir(folder):
-        return True
+        return None
     from werkzeug.security import safe_join  # imported with the router already
 
     path = safe_join(folder, name)
-    return path is None or not os.path.isfile(path)
+    return path if path is not None and os.path.isfile(path) else None
 
 
 def _localhost(base_url: ast.expr) -> bool:
@@ -197,17 +198,15 @@ def _localhost(base_url: ast.expr) -> bool:
         return False
 
 
-def _range_unsatisfiable(folder: str, name: str, asked: str) -> bool:
-    """Does Werkzeug answer the Range header ``asked`` for the file ``name`` in
-    ``folder`` with 416 (``Response._process_range_request``)? Anything but one range
-    that starts inside the file is: one starting at or beyond its end, a suffix longer
-    than it, several ranges, a header it can't parse. An empty file is served whole."""
+def _range_unsatisfiable(path: str, asked: str) -> bool:
+    """Does Werkzeug answer the Range header ``asked`` for the file at ``path`` with 416
+    (``Response._process_range_request``)? Anything but one range that starts inside
+    the file is: one starting at or beyond its end, a suffix longer than it, several
+    ranges, a header it can't parse. An empty file is served whole."""
     from werkzeug.http import parse_range_header  # imported with the router already
-    from werkzeug.security import safe_join
 
-    path = safe_join(folder, name)
     try:
-        size = os.path.getsize(path) if path is not None else 0
+        size = os.path.getsize(path)
     except OSError:
         return False
     if not size:
@@ -753,7 +752,7 @@ class ModuleAnalysis:
         a range the file that is there can't satisfy (``asked_range``) is answered 416:
         ``send_file`` closes the file first (c06g); when the file can't be known, nor can
         the answer to any range but one from its first byte."""
-        unknown_size = UNKNOWN if asked_range and _range_needs_the_size(asked_range) else None
+        folder, name = "", None
         if route.static_dir is not None:
             folder, name = route.static_dir, args.get("filename") if known else None
         elif route.sent is not None:
@@ -761,13 +760,12 @@ class ModuleAnalysis:
             if route.sent.from_url:
                 plain = known and _plain_converter(route.rule, name)
                 name = args.get(name) if plain else None
-        else:
-            return unknown_size or evidence
         if not isinstance(name, str):
-            return unknown_size or evidence
-        if _missing_file(folder, name):
+            return UNKNOWN if asked_range and _range_needs_the_size(asked_range) else evidence
+        path = _served_path(folder, name)
+        if path is None:
             return route.when_missing  # None, ANSWERED, UNKNOWN or a handler's file
-        if asked_range is not None and _range_unsatisfiable(folder, name, asked_range):
+        if asked_range is not None and _range_unsatisfiable(path, asked_range):
             serving = (self.index.error_handler_evidence(c) for c in (416, HTTP_ERROR, ANY_ERROR))
             # an app's handler of that error may answer it with a file
             return UNKNOWN if any(e is not None for e in serving) else None
@@ -984,16 +982,16 @@ class ModuleAnalysis:
         if helper is None:
             owner, helper = self._imported_helper(call.func, func)
         if helper is not None:
+            given = self._call_arguments(helper.func, call).get(helper.client_param or "")
             if (
                 helper.client_param is not None
-                and not self._passes_client(helper, call, func)
-                and not self._hands_on_its_parameter(helper, call, func)
+                and not self._is_client(given, func)
+                and not self._hands_on_its_parameter(given, call, func)
             ):
                 return None  # ``fetch(session, url)``: maybe no test client, no response
             if _forwards_buffered(helper, call, self._module_dicts):
                 return None  # buffered=True through the helper's **kwargs closes it
             verdict = self.helper_verdict(helper, call, func, owner)
-            given = self._call_arguments(helper.func, call).get(helper.client_param or "")
             return _Source(call, verdict, name, False, given)
         evidence = None
         if self.module in self.index.modules:
@@ -1029,14 +1027,8 @@ class ModuleAnalysis:
         a module-level one; ``self.get(...)`` the method of the caller's own class (or of
         a base class in this module)."""
         if not name.startswith(("self.", "cls.")):
-            scope: Optional[ast.AST] = caller
-            while scope is not None and "." not in name:
-                if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    nested = f"{self.scope_name(scope)}.{name}"
-                    if nested in self._function_names():
-                        return self.helpers.get(nested)  # it hides a module-level one
-                scope = self.parents.get(scope)
-            return self.helpers.get(name)
+            local = None if "." in name else self._local_function(name, caller)
+            return self.helpers.get(local or name)
         method = name.split(".", 1)[1]
         cls = self.enclosing_class(caller)
         for current in self._lineage(cls)[0] if cls is not None else []:
@@ -1044,6 +1036,20 @@ class ModuleAnalysis:
             if found is not None:
                 return found
         return None
+
+    def _local_function(self, name: str, caller: Optional[FunctionNode]) -> Optional[str]:
+        """The scope name of the function ``name`` names where ``caller`` runs: one nested
+        in it or in a function around it (it hides a module-level one), or a module-level
+        one; None when this module defines none there."""
+        names = self._function_names()
+        scope: Optional[ast.AST] = caller
+        while scope is not None:
+            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                nested = f"{self.scope_name(scope)}.{name}"
+                if nested in names:
+                    return nested
+            scope = self.parents.get(scope)
+        return name if name in names else None
 
     def _function_names(self) -> frozenset[str]:
         if self._scope_names is None:
@@ -1118,20 +1124,21 @@ class ModuleAnalysis:
         given.update((kw.arg, kw.value) for kw in call.keywords if kw.arg is not None)
         return given
 
-    def _passes_client(self, helper: _Helper, call: ast.Call, caller: FunctionNode) -> bool:
-        """Does ``call`` pass a test client as the helper's ``client_param``?"""
-        given = self._call_arguments(helper.func, call).get(helper.client_param or "")
+    def _is_client(self, given: Optional[ast.expr], caller: FunctionNode) -> bool:
+        """Is ``given``, what a call in ``caller`` passes as a helper's ``client_param``,
+        a test client?"""
         if given is None:
             return False
         cls = self.enclosing_class(caller)
         local = self._local_clients(caller)
         return self.clients.is_client(given, local, cls.name if cls else None)
 
-    def _hands_on_its_parameter(self, helper: _Helper, call: ast.Call, func: FunctionNode) -> bool:
+    def _hands_on_its_parameter(
+        self, given: Optional[ast.expr], call: ast.Call, func: FunctionNode
+    ) -> bool:
         """Is ``call`` a helper's request that ``func``, a helper itself, returns, made on
-        a parameter of its own (``def chained(cl, name): return fetch(cl, name)``)? Its
-        callers must then pass the client."""
-        given = self._call_arguments(helper.func, call).get(helper.client_param or "")
+        a parameter of its own as the client (``given``: ``def chained(cl, name): return
+        fetch(cl, name)``)? Its callers must then pass the client."""
         return (
             isinstance(given, ast.Name)
             and given.id in params_of(func)
@@ -1655,8 +1662,7 @@ class ModuleAnalysis:
         """Does the block ``field_name`` of ``loop`` run whenever the loop does: the
         ``else`` of a loop no ``break`` leaves, the body of ``while True:``?"""
         if field_name == "body":
-            test = loop.test if isinstance(loop, ast.While) else None
-            return isinstance(test, ast.Constant) and bool(test.value)
+            return _forever(loop)
         return field_name == "orelse" and not any(
             isinstance(node, ast.Break) and self._broken_loop(node, func) is loop
             for node in walk_own_scope(func)
@@ -1970,7 +1976,7 @@ class ModuleAnalysis:
             and isinstance(called.value, ast.Name)
             and called.value.id in ("self", "cls")
         ):
-            return self._inherited_helper(called.attr, caller)
+            return self._inherited_helper(called, caller)
         place = self._imported_place(called, caller)
         if place is None or place is UNSEEN:
             return self, None
@@ -1981,22 +1987,16 @@ class ModuleAnalysis:
         return owner, owner.helpers.get(owner.scope_name(func))
 
     def _inherited_helper(
-        self, method: str, caller: FunctionNode
+        self, called: ast.Attribute, caller: FunctionNode
     ) -> tuple[ModuleAnalysis, Optional[_Helper]]:
         """The helper ``self.<method>(...)`` calls when the caller's class inherits it from
         a base class of a test-side helper module (``class TestX(BaseCase)``, after ``from
         tests.base import BaseCase``), and no class of this module defines the method."""
         cls = self.enclosing_class(caller)
-        if cls is None:
-            return self, None
-        local = self._lineage(cls)[0]
-        if any(
-            isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == method
-            for c in local
-            for n in c.body
-        ):
-            return self, None  # this module's own method
-        for current in local:
+        if cls is None or self._module_function(called, caller) is not None:
+            return self, None  # not in a class, or this module's own method
+        method = called.attr
+        for current in self._lineage(cls)[0]:
             for base in current.bases:
                 name = dotted(base) or ""
                 if name in self.module_classes:
@@ -2089,16 +2089,7 @@ class ModuleAnalysis:
     def _defined_here(self, name: str, caller: Optional[FunctionNode]) -> bool:
         """Is ``name`` a function or class of this module where ``caller`` runs: nested in
         it or in a function around it, or at the module's level?"""
-        names = self._function_names()
-        scope: Optional[ast.AST] = caller
-        while scope is not None:
-            if (
-                isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
-                and f"{self.scope_name(scope)}.{name}" in names
-            ):
-                return True
-            scope = self.parents.get(scope)
-        return name in names or any(
+        return self._local_function(name, caller) is not None or any(
             isinstance(n, ast.ClassDef) and n.name == name for n in self.tree.body
         )
 
@@ -2362,6 +2353,7 @@ def _forwards_buffered(
 
 
 UNSEEN = object()
+"""A function whose body the analysis can't see."""
 
 _HelperKey = tuple[str, tuple[str, ...], frozenset[str], tuple[str, ...]]
 _HELPER_ANALYSES: dict[_HelperKey, tuple[RouteIndex, ModuleAnalysis]] = {}
@@ -2373,9 +2365,6 @@ _HELPER_ANALYSES_MADE: set[_HelperKey] = set()
 def forget_helper_analyses() -> None:
     """Called once per run: the next run reads the helper modules as they are then."""
     _HELPER_ANALYSES.clear()
-
-
-"""A function whose body the analysis can't see."""
 
 
 def _module_level_imports(body: list[ast.stmt]) -> Iterator[ast.stmt]:

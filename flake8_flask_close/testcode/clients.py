@@ -247,9 +247,7 @@ def _asks_for_buffered(cls: ast.ClassDef) -> bool:
         return isinstance(node, ast.Constant) and node.value == "buffered"
 
     for method in cls.body:
-        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        if method.name != "open":
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or method.name != "open":
             continue
         for stmt in method.body:
             if isinstance(stmt, ast.Assign) and true(stmt.value):
