@@ -38,18 +38,19 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "flask_shop"
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="symlinks and FIFOs")
 
 
-def python_files_with_stats(root: str) -> list[tuple[str, Optional[os.stat_result]]]:
-    """The walk's files as (path, stat), in its order."""
+def python_files_with_stats(root: str) -> list[tuple[str, int, int]]:
+    """The walk's files as (path, size, mtime_ns), in its order."""
     return [
-        (os.path.join(folder, name), st)
-        for folder, _, files in python_files_by_folder(root)
-        for name, st in files
+        (os.path.join(folder, name), size, mtime_ns)
+        for folder, _, names, sizes, mtimes in python_files_by_folder(root)
+        for name, size, mtime_ns in zip(names, sizes, mtimes)
     ]
 
 
 def walk_order(root: Path) -> list[str]:
     """What the walk promises, from ``os.walk``: each folder's ``.py`` names sorted, then
-    its subfolders, sorted; hidden, skipped, symlinked and virtualenv folders left out."""
+    its subfolders, sorted; hidden, skipped, symlinked and virtualenv folders left out,
+    and files that aren't regular (a dangling link, a FIFO)."""
     found: list[str] = []
     for folder, dirnames, filenames in os.walk(root):
         if Path(folder) != root and "pyvenv.cfg" in dirnames + filenames:
@@ -61,7 +62,11 @@ def walk_order(root: Path) -> list[str]:
             if not (d.startswith(".") or d in SKIP_DIRS or d.endswith(".egg-info"))
             and not os.path.islink(os.path.join(folder, d))
         )
-        found.extend(os.path.join(folder, n) for n in sorted(filenames) if n.endswith(".py"))
+        found.extend(
+            os.path.join(folder, n)
+            for n in sorted(filenames)
+            if n.endswith(".py") and os.path.isfile(os.path.join(folder, n))
+        )
     return found
 
 
@@ -104,22 +109,20 @@ def test_walk_order_and_skips(
     if by_descriptor and not project._LIST_BY_FD:
         pytest.skip("folders can't be listed through a descriptor here")
     monkeypatch.setattr(project, "_LIST_BY_FD", by_descriptor)
-    walked = list(python_files_with_stats(str(tree)))
-    assert [path for path, _ in walked] == walk_order(tree)
-    for path, st in walked:
-        if os.path.exists(path):
-            assert st is not None and st.st_mtime_ns == os.stat(path).st_mtime_ns
-        else:
-            assert st is None  # the dangling link
-    for folder, prefix, files in python_files_by_folder(str(tree)):
+    walked = python_files_with_stats(str(tree))
+    assert [path for path, _, _ in walked] == walk_order(tree)
+    for path, size, mtime_ns in walked:
+        st = os.stat(path)
+        assert (size, mtime_ns) == (st.st_size, st.st_mtime_ns)
+    for folder, prefix, names, _, _ in python_files_by_folder(str(tree)):
         rel = os.path.relpath(folder, tree).replace(os.sep, "/")
         assert prefix == ("" if rel == "." else f"{rel}/")
-        assert [name for name, _ in files] == sorted(name for name, _ in files)
+        assert names == sorted(names)
 
 
 def test_walk_stops_at_max_files(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(project, "MAX_FILES", 6)
-    assert [path for path, _ in python_files_with_stats(str(tree))] == walk_order(tree)[:6]
+    assert [path for path, _, _ in python_files_with_stats(str(tree))] == walk_order(tree)[:6]
 
 
 @posix_only

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import tokenize
+from array import array
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 
 from flake8_flask_close import __version__
@@ -29,16 +30,17 @@ except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
     from flake8_flask_close.routes.facts import ModuleFacts
 
-SCHEMA = 22
+SCHEMA = 23
 """Bumped when the index's layout changes, or what extraction finds in a module (7 and 8:
 apps a factory returns unnamed, and not blueprints; 9: the filename of a redirect to
 ``url_for``; 10 and 11: a redirect's status code, redirects to URLs, relative ones and
-by keyword): the plugin's version alone doesn't change between development builds, and
-facts found by other code must not stand."""
+by keyword; 23: the head keeps the folders the walk listed): the plugin's version alone
+doesn't change between development builds, and facts found by other code must not
+stand."""
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
 RACY_NS = 3 * 10**9
@@ -263,16 +265,50 @@ FactsPlaces = dict[str, tuple[int, int]]
 """Path -> where its facts' JSON text sits in a facts file: (offset, length) in bytes."""
 
 
-def stat_line(rel: str, size: int, mtime_ns: int) -> str:
-    """What the stats key holds of one file."""
-    return f"{rel}\0{size}\0{mtime_ns}\n"
+FolderStats = tuple[str, "Sequence[str]", "Sequence[int]", "Sequence[int]"]
+"""A folder's files as the stats key holds them: its path relative to the root (with a
+trailing ``/``), and its files' names, sizes and mtimes (ns), in step."""
 
 
-def stats_key(lines: Iterable[str]) -> str:
-    """One digest of every file's ``stat_line``, in the walk's order: an index whose
-    files none was recent when it was written (``RACY_NS``) stands for a walk with the
-    same key, file for file (another order only means comparing row by row)."""
-    return digest("".join(lines))
+def stats_key(folders: Iterable[FolderStats]) -> str:
+    """One digest of every file's path, size and mtime, a folder at a time in the walk's
+    order: an index whose files none was recent when it was written (``RACY_NS``) stands
+    for a walk with the same key, file for file (another order only means comparing row
+    by row). Each folder's part is unambiguous (its file count, names that can't hold
+    NUL, then fixed-width numbers), and a warm run formats nothing per file."""
+    hasher = blake2b(digest_size=16)
+    for prefix, names, sizes, mtimes in folders:
+        if not names:
+            continue  # a folder without files is no row's: not in the key
+        hasher.update(
+            "\0".join([prefix, str(len(names)), *names, ""]).encode("utf-8", "surrogatepass")
+        )
+        try:
+            hasher.update(array("q", sizes).tobytes() + array("q", mtimes).tobytes())
+        except OverflowError:  # an mtime past 2262
+            hasher.update(f"{list(sizes)}{list(mtimes)}".encode())
+    return hasher.hexdigest()
+
+
+def row_folders(rows: Mapping[str, Any]) -> Iterator[FolderStats]:
+    """The index's rows (path -> [size, mtime_ns, ...], in the walk's order) as the walk
+    finds them, a folder at a time (a folder's files are next to each other)."""
+    prefix: Optional[str] = None
+    names: list[str] = []
+    sizes: list[int] = []
+    mtimes: list[int] = []
+    for rel, row in rows.items():
+        folder, slash, name = rel.rpartition("/")
+        here = folder + slash
+        if here != prefix:
+            if prefix is not None:
+                yield prefix, names, sizes, mtimes
+            prefix, names, sizes, mtimes = here, [], [], []
+        names.append(name)
+        sizes.append(row[0])
+        mtimes.append(row[1])
+    if prefix is not None:
+        yield prefix, names, sizes, mtimes
 
 
 class Head(NamedTuple):
@@ -283,6 +319,8 @@ class Head(NamedTuple):
     """``stats_key`` of the index's rows."""
     facts_file: str
     facts_digest: str
+    folders: list[str]
+    """The folders the walk listed, in its order (see ``relisting``)."""
 
 
 def head_path(index_path: str) -> str:
@@ -303,9 +341,12 @@ def load_head(index_path: Optional[str]) -> Optional[Head]:
         stats, facts_name, known = data["stats"], data["facts"], data["digest"]
         if data["recent"] != [] or not all(type(v) is str for v in (stats, facts_name, known)):
             return None
+        folders = data["folders"]
+        if type(folders) is not list or not all(type(f) is str for f in folders):
+            return None
     except (AttributeError, KeyError, TypeError):
         return None
-    return Head(stats, beside(index_path, facts_name), known)
+    return Head(stats, beside(index_path, facts_name), known, folders)
 
 
 def beside(index_path: str, name: str) -> str:
@@ -597,11 +638,13 @@ def save(
     entries: dict[str, Entry],
     known: Optional[str] = None,
     recent: Iterable[str] = (),
+    folders: Sequence[str] = (),
 ) -> Optional[tuple[str, FactsPlaces]]:
     """Two files, each written whole to a temp file and then renamed (a reader never
     sees half of one): the facts, named by their digest, and then the index of entries
     naming that facts file, with the entries' ``facts_digest`` (``known``, when the
-    caller has it) and the files too ``recent`` for their rows to vouch for them. Facts
+    caller has it), the files too ``recent`` for their rows to vouch for them and the
+    ``folders`` the walk listed (for the head). Facts
     files no index names any more are removed. Returns the facts file and where each
     module's facts sit in it, when both files were written."""
     if path is None:
@@ -626,7 +669,7 @@ def save(
         if e.text_digest != UNREAD
     }
     digest_of_facts = known if known is not None else facts_digest(entries)
-    if not save_index(path, facts_name, digest_of_facts, rows, recent, places):
+    if not save_index(path, facts_name, digest_of_facts, rows, recent, places, folders):
         return None  # an index naming another facts file (or none) is what a run finds
     with contextlib.suppress(OSError):
         for name in os.listdir(folder):
@@ -642,6 +685,7 @@ def save_index(
     rows: Mapping[str, Any],
     recent: Iterable[str],
     places: Optional[FactsPlaces],
+    folders: Sequence[str] = (),
 ) -> bool:
     """Write the index alone, naming ``facts_file`` (a name or path in the index's folder),
     already written (``save``; or, when only which files are too recent changed, the one
@@ -662,7 +706,7 @@ def save_index(
     if places is not None:
         payload["places"] = {rel: list(place) for rel, place in places.items()}
     try:
-        stats = stats_key(stat_line(rel, row[0], row[1]) for rel, row in rows.items())
+        stats = stats_key(row_folders(rows))
     except (TypeError, IndexError, KeyError):
         stats = None  # a malformed row: no head, every run compares the rows
     head = head_path(path)
@@ -674,5 +718,6 @@ def save_index(
         return False
     if stats is not None:
         head_data = {key: payload[key] for key in ("schema", "version", "facts", "digest")}
-        write_json(head, {**head_data, "stats": stats, "recent": payload["recent"]})
+        head_data.update(stats=stats, recent=payload["recent"], folders=list(folders))
+        write_json(head, head_data)
     return True

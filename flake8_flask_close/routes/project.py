@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import os
+import stat
 from collections.abc import Iterator
 from operator import attrgetter
 from typing import Optional
@@ -85,9 +86,16 @@ def _is_within(path: str, folder: str) -> bool:
         return False
 
 
-FolderFiles = tuple[str, str, list[tuple[str, Optional[os.stat_result]]]]
+FolderFiles = tuple[str, str, list[str], list[int], list[int]]
 """A folder's path, its path relative to the root with a trailing ``/`` (``""`` for the
-root itself), and its ``.py`` files: (name, stat or None when it can't be had)."""
+root itself), and its regular ``.py`` files, as three lists in step: their names, sizes
+and mtimes (ns). Lists of plain values, not a tuple per file: a warm run digests them a
+folder at a time (``cache.stats_key``) and makes nothing per file beyond what ``stat``
+makes."""
+
+FolderListing = tuple[list[str], list[int], list[int], list[str]]
+"""What one folder holds for the walk: its regular ``.py`` files' names, sizes and mtimes
+(ns), in step, and the subfolders the walk enters, all sorted by name."""
 
 _BY_NAME = attrgetter("name")
 _LIST_BY_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
@@ -96,56 +104,73 @@ stat'ed relative to it: the kernel then resolves one name per file, not the whol
 (about a tenth of the walk)."""
 
 
+def list_folder(folder: str, is_root: bool) -> Optional[FolderListing]:
+    """One listing of ``folder`` and one ``stat`` per ``.py`` file in it; None for a
+    virtualenv (``pyvenv.cfg``; never the root). Files that aren't regular when stat'ed (a
+    dangling link, a FIFO or a device: reading one could block) are left out; hidden,
+    cache and symlinked folders aren't entered. Raises OSError when the folder can't be
+    listed."""
+    names: list[str] = []
+    sizes: list[int] = []
+    mtimes: list[int] = []
+    subfolders: list[str] = []
+    is_file = stat.S_ISREG
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY) if _LIST_BY_FD else -1
+    try:
+        with os.scandir(folder if fd < 0 else fd) as it:
+            entries = sorted(it, key=_BY_NAME)
+        if not is_root and any(e.name == "pyvenv.cfg" for e in entries):
+            return None
+        # stat'ed while the folder is open: entries listed by descriptor need it
+        for entry in entries:
+            name = entry.name
+            try:
+                is_folder = entry.is_dir() and not entry.is_symlink()
+            except OSError:
+                continue
+            if is_folder:
+                if not (name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info")):
+                    subfolders.append(name)
+            elif name.endswith(".py"):
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue  # a dangling link, a file removed meanwhile
+                if is_file(st.st_mode):
+                    names.append(name)
+                    sizes.append(st.st_size)
+                    mtimes.append(st.st_mtime_ns)
+    finally:
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    return names, sizes, mtimes, subfolders
+
+
 def python_files_by_folder(root: str) -> Iterator[FolderFiles]:
-    """The ``.py`` files under ``root``, folder by folder, in ``os.walk`` order (a folder's
-    files, sorted, then its subfolders, sorted), skipping virtualenvs, caches, hidden
-    folders and symlinked folders; at most ``MAX_FILES`` files. One listing per folder
-    and one ``stat`` per file: a warm run's whole cost of finding what changed."""
+    """Every folder the walk lists under ``root``, with its ``.py`` files (``list_folder``;
+    none for a virtualenv's), in ``os.walk`` order (a folder's files, sorted, then its
+    subfolders, sorted); at most ``MAX_FILES`` files. One listing per folder and one
+    ``stat`` per file: a warm run's whole cost of finding what changed (see
+    ``relisting.listed_again`` for how it is shared with another process)."""
     seen = 0
     todo = [(root, "")]
     while todo:
         folder, prefix = todo.pop()
-        files: list[tuple[str, Optional[os.stat_result]]] = []
-        subfolders: list[str] = []
-        fd = -1
         try:
-            if _LIST_BY_FD:
-                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-            with os.scandir(folder if fd < 0 else fd) as it:
-                entries = sorted(it, key=_BY_NAME)
-            if folder != root and any(e.name == "pyvenv.cfg" for e in entries):
-                continue
-            # stat'ed while the folder is open: entries listed by descriptor need it
-            for entry in entries:
-                name = entry.name
-                try:
-                    is_folder = entry.is_dir() and not entry.is_symlink()
-                except OSError:
-                    continue
-                if is_folder:
-                    if not (
-                        name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info")
-                    ):
-                        subfolders.append(name)
-                elif name.endswith(".py"):
-                    seen += 1
-                    if seen > MAX_FILES:
-                        todo.clear()
-                        subfolders.clear()
-                        break
-                    try:
-                        st: Optional[os.stat_result] = entry.stat()
-                    except OSError:
-                        st = None
-                    files.append((name, st))
+            listing = list_folder(folder, folder == root)
         except OSError:
             continue
-        finally:
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        if files:
-            yield folder, prefix, files
+        if listing is None:
+            yield folder, prefix, [], [], []
+            continue
+        names, sizes, mtimes, subfolders = listing
+        seen += len(names)
+        if seen > MAX_FILES:
+            kept = len(names) - (seen - MAX_FILES)
+            yield folder, prefix, names[:kept], sizes[:kept], mtimes[:kept]
+            return
+        yield folder, prefix, names, sizes, mtimes
         for name in reversed(subfolders):
             todo.append((os.path.join(folder, name), f"{prefix}{name}/"))
 

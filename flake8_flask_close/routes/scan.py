@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import stat
 from typing import TYPE_CHECKING, Callable, Optional, cast
 
 from flake8_flask_close.routes import cache
@@ -22,6 +21,7 @@ from flake8_flask_close.routes.project import (
     python_files_by_folder,
     read_source,
 )
+from flake8_flask_close.routes.relisting import listed_again
 
 X_SENDFILE_BYTES = X_SENDFILE.encode()
 
@@ -449,37 +449,35 @@ def scan(
     cache_path = settings.path_for(root, send_functions)
     recent_from = cache.recent_from()
     head = cache.load_head(cache_path) if trust_head else None
-    is_file = stat.S_ISREG
-    stat_line = cache.stat_line
-    walked: list[tuple[str, str, str, int, int]] = []
-    lines: list[str] = []
-    newest = 0
-    # the walk every warm run makes over every file: kept to the walk itself
-    for folder, prefix, files in python_files_by_folder(root):
-        for name, st in files:
-            if st is None or not is_file(st.st_mode):
-                continue  # a FIFO or a device named *.py: reading it could block forever
-            rel = prefix + name
-            size, mtime_ns = st.st_size, st.st_mtime_ns
-            walked.append((folder, name, rel, size, mtime_ns))
-            if head is not None:
-                lines.append(stat_line(rel, size, mtime_ns))
-                newest = max(newest, mtime_ns)
-    head_current = head is not None and cache.stats_key(lines) == head.stats
+    # the walk every warm run makes over every file: kept to the walk itself, nothing made
+    # per file until the head says something changed; shared with a forked process when
+    # the head knows the folders
+    folders = None if head is None else listed_again(root, head.folders)
+    if folders is None:
+        folders = list(python_files_by_folder(root))
+    head_current = (
+        head is not None
+        and cache.stats_key(
+            (prefix, names, sizes, mtimes) for _, prefix, names, sizes, mtimes in folders
+        )
+        == head.stats
+    )
     if (
         head is not None
         and head_current
-        and newest < recent_from
+        and max((max(mtimes) for *_, mtimes in folders if mtimes), default=0) < recent_from
         and os.path.exists(head.facts_file)  # else the modules it held are read again
     ):
         # every file as the index has it, none too recent for that to vouch for it
+        file_count = sum(len(names) for _, _, names, _, _ in folders)
         project = ProjectScan(
-            root, None, send_functions, head.facts_file, head.facts_digest, settings, len(walked)
+            root, None, send_functions, head.facts_file, head.facts_digest, settings, file_count
         )
         project._head_stats = head.stats
         if cache.tracing():
-            cache.trace("load", f"{root} files={len(walked)} head")
+            cache.trace("load", f"{root} files={file_count} head")
         return project
+    listed = [prefix for _, prefix, *_ in folders]
     loaded = cache.load(cache_path)
     rows = loaded.rows
     stored_entry = cache.stored_entry
@@ -487,6 +485,11 @@ def scan(
     jobs: list[_ReadJob] = []
     recent: list[str] = []
     recent_before = loaded.recent
+    walked = (
+        (folder, name, prefix + name, size, mtime_ns)
+        for folder, prefix, names, sizes, mtimes in folders
+        for name, size, mtime_ns in zip(names, sizes, mtimes)
+    )
     for folder, name, rel, size, mtime_ns in walked:
         row = rows.get(rel)
         hit = None if row is None else stored_entry(row, size, mtime_ns)
@@ -527,7 +530,7 @@ def scan(
             reread = project.entries.get(rel)  # stat'ed again: maybe modified since the walk
             if reread is not None and reread.mtime_ns >= recent_from and rel not in recent:
                 recent.append(rel)
-        written = cache.save(cache_path, project.entries, project.facts_digest(), recent)
+        written = cache.save(cache_path, project.entries, project.facts_digest(), recent, listed)
         if written is not None:
             project.facts_written(*written)
         for entry in project.entries.values():
@@ -540,7 +543,13 @@ def scan(
         # the same rows and facts: only which files are too recent to vouch for changed,
         # or the head is missing or stale (a write that failed, an index written before)
         cache.save_index(
-            cache_path, loaded.facts_file, project.facts_digest(), rows, recent, loaded.places
+            cache_path,
+            loaded.facts_file,
+            project.facts_digest(),
+            rows,
+            recent,
+            loaded.places,
+            listed,
         )
     if cache.tracing():
         parsed = sum(1 for e in project.entries.values() if e.has_facts)

@@ -1,0 +1,144 @@
+"""The walk shared with a forked process: what it finds is what the walk finds, and any
+change to the folders makes the caller walk as usual."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from flake8_flask_close.routes import cache, project, relisting
+from flake8_flask_close.routes import scan as scan_module
+from flake8_flask_close.routes.project import python_files_by_folder
+from flake8_flask_close.routes.relisting import listed_again
+from flake8_flask_close.routes.scan import scan
+from tests.helpers import write_project
+
+pytestmark = pytest.mark.skipif(
+    not relisting._can_fork(), reason="no second process to share the walk with here"
+)
+
+
+@pytest.fixture(autouse=True)
+def few_folders_pay(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(relisting, "PARALLEL_MIN_FOLDERS", 2)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "tree"
+    files = {"top.py": "", "docs/readme.txt": "", "tools/pyvenv.cfg": "", "tools/lib/x.py": ""}
+    for n in range(12):
+        files[f"pkg{n}/__init__.py"] = ""
+        files[f"pkg{n}/views.py"] = f"n = {n}\n"
+        files[f"pkg{n}/sub/deep.py"] = ""
+    write_project(root, files)
+    return root
+
+
+def prefixes_of(root: Path) -> list[str]:
+    return [prefix for _, prefix, *_ in python_files_by_folder(str(root))]
+
+
+def test_same_as_the_walk(tree: Path) -> None:
+    prefixes = prefixes_of(tree)
+    assert "tools/" in prefixes and "docs/" in prefixes  # listed, though they add no file
+    assert listed_again(str(tree), prefixes) == list(python_files_by_folder(str(tree)))
+
+
+def test_files_changed_in_the_same_folders_are_found(tree: Path) -> None:
+    prefixes = prefixes_of(tree)
+    (tree / "pkg11" / "views.py").write_text("n = 'changed'\n", encoding="utf-8")
+    (tree / "pkg0" / "sub" / "deep.py").unlink()
+    (tree / "pkg0" / "sub" / "new.py").write_text("", encoding="utf-8")
+    assert listed_again(str(tree), prefixes) == list(python_files_by_folder(str(tree)))
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["new folder", "folder removed", "folder became a link", "folder became a virtualenv"],
+)
+def test_other_folders_make_the_caller_walk(tree: Path, change: str) -> None:
+    prefixes = prefixes_of(tree)
+    if change == "new folder":
+        write_project(tree, {"pkg11/sub/more/late.py": ""})
+    elif change == "folder removed":
+        for name in ("deep.py",):
+            (tree / "pkg3" / "sub" / name).unlink()
+        (tree / "pkg3" / "sub").rmdir()
+    elif change == "folder became a link":
+        (tree / "pkg5" / "sub" / "deep.py").unlink()
+        (tree / "pkg5" / "sub").rmdir()
+        (tree / "pkg5" / "sub").symlink_to(tree / "pkg6" / "sub", target_is_directory=True)
+    else:
+        (tree / "pkg7" / "pyvenv.cfg").write_text("", encoding="utf-8")
+    assert listed_again(str(tree), prefixes) is None
+
+
+def test_a_folder_the_other_process_cannot_list(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prefixes = prefixes_of(tree)
+    real = project.list_folder
+
+    def failing(folder: str, is_root: bool) -> Optional[project.FolderListing]:
+        if folder.endswith("pkg9"):  # in the forked process's half
+            raise PermissionError(folder)
+        return real(folder, is_root)
+
+    monkeypatch.setattr(relisting, "list_folder", failing)
+    assert prefixes.index("pkg9/") >= len(prefixes) // 2
+    assert listed_again(str(tree), prefixes) is None
+
+
+def test_not_shared_with_other_threads_running(tree: Path) -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert listed_again(str(tree), prefixes_of(tree)) is None
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_no_process_is_left_behind(tree: Path) -> None:
+    prefixes = prefixes_of(tree)
+    for _ in range(3):
+        assert listed_again(str(tree), prefixes) is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_scan_takes_the_head_and_still_sees_a_new_folder(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared: list[bool] = []
+
+    def spied(root: str, prefixes: Sequence[str]) -> Optional[list[project.FolderFiles]]:
+        found = listed_again(root, prefixes)
+        shared.append(found is not None)
+        return found
+
+    monkeypatch.setattr(scan_module, "listed_again", spied)
+    # old enough for size and mtime to vouch for every file: the head is written
+    old = (os.stat(tree / "top.py").st_mtime_ns - 10 * cache.RACY_NS) / 1e9
+    for folder, _, names, _, _ in python_files_by_folder(str(tree)):
+        for name in names:
+            os.utime(os.path.join(folder, name), (old, old))
+    settings = cache.CacheSettings(directory=str(tmp_path / "cache"))
+    first = scan(str(tree), (), settings)
+    assert len(first.entries) == 1 + 12 * 3
+    head = cache.load_head(settings.path_for(str(tree), ()))
+    assert head is not None and head.folders == prefixes_of(tree)
+    again = scan(str(tree), (), settings)
+    assert again._entries is None  # from the head: the index's rows weren't read
+    assert shared == [True]
+    write_project(tree, {"pkg4/sub/api/routes.py": "from flask import Blueprint\n"})
+    found = scan(str(tree), (), settings)
+    assert "pkg4/sub/api/routes.py" in found.entries
+    assert shared == [True, False]
