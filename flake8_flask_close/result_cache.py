@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import shutil
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from flake8_flask_close import __version__
 from flake8_flask_close.config import Config
@@ -177,15 +177,13 @@ def _has_answers(folder: str) -> bool:
     return any(st.st_size > 0 for _, st in _logs(folder))
 
 
-@dataclass(frozen=True)
-class ResultKey:
+class ResultKey(NamedTuple):
     file: str
     """Digest of the file's path."""
     inputs: str
     """Digest of its text and conftest files: the answer holds for these only."""
 
 
-@dataclass
 class ResultStore:
     """Where one run's findings are kept: a folder per world, holding one append-only
     answer log per process that stored answers in it (see the module docstring).
@@ -193,24 +191,26 @@ class ResultStore:
     A store is per process: under fork a child inherits its parent's store, notices the
     new pid and opens a log of its own before it appends."""
 
-    root: str
-    folder: str
-    """``results-<index key>/<world>/``."""
-    shown: str = ""
-    """``display_prefix(root)`` in this run: messages name the project's modules
-    relative to the working directory, so an answer holds for that directory only."""
-    test_patterns: tuple[str, ...] = ()
-    """Which files are test files: the test-side helper modules a test file imports key
-    its answer too."""
-
-    _answers: Answers = field(default_factory=dict, init=False, repr=False, compare=False)
-    _loaded: bool = field(default=False, init=False, repr=False, compare=False)
-    _looked_up: bool = field(default=False, init=False, repr=False, compare=False)
-    _log_fd: Optional[int] = field(default=None, init=False, repr=False, compare=False)
-    _log_path: str = field(default="", init=False, repr=False, compare=False)
-    _log_pid: int = field(default=0, init=False, repr=False, compare=False)
-    _log_written: int = field(default=0, init=False, repr=False, compare=False)
-    _log_broken: bool = field(default=False, init=False, repr=False, compare=False)
+    def __init__(
+        self, root: str, folder: str, shown: str = "", test_patterns: tuple[str, ...] = ()
+    ) -> None:
+        self.root = root
+        self.folder = folder
+        """``results-<index key>/<world>/``."""
+        self.shown = shown
+        """``display_prefix(root)`` in this run: messages name the project's modules
+        relative to the working directory, so an answer holds for that directory only."""
+        self.test_patterns = test_patterns
+        """Which files are test files: the test-side helper modules a test file imports
+        key its answer too."""
+        self._answers: Answers = {}
+        self._loaded = False
+        self._looked_up = False
+        self._log_fd: Optional[int] = None
+        self._log_path = ""
+        self._log_pid = 0
+        self._log_written = 0
+        self._log_broken = False
 
     def key_for(self, filename: str, source: str, conftests: bool) -> ResultKey:
         rel = relpath(filename, self.root)
@@ -462,7 +462,8 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
         sorted(config.opt_in),
     )
     world = _digest(
-        __version__, cache.code_fingerprint(), _werkzeug_version(), sys.version_info[:2],
+        __version__, cache.code_fingerprint(os.path.dirname(index_path)), _werkzeug_version(),
+        sys.version_info[:2],
         options, facts, static,
     )  # fmt: skip
     folder = os.path.join(base, world)
@@ -476,7 +477,21 @@ def _open_store(root: str, config: Config) -> Optional[ResultStore]:
 
 
 def _werkzeug_version() -> str:
-    """Routes are matched with the installed Werkzeug: another version may match otherwise."""
+    """Routes are matched with the installed Werkzeug: another version may match otherwise.
+    Read from the name of the one ``werkzeug-<version>.dist-info`` folder beside the
+    package, when there is one: a tenth of what searching and parsing its metadata costs
+    (an editor's run over a big unchanged project pays it)."""
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        spec = importlib.util.find_spec("werkzeug")
+        if spec is not None and spec.origin:
+            beside = os.path.dirname(os.path.dirname(spec.origin))
+            named = [
+                name
+                for name in os.listdir(beside)
+                if name.lower().startswith("werkzeug-") and name.endswith(".dist-info")
+            ]
+            if len(named) == 1:
+                return named[0][len("werkzeug-") : -len(".dist-info")]
     try:
         return importlib.metadata.version("werkzeug")
     except importlib.metadata.PackageNotFoundError:

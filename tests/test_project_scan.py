@@ -834,6 +834,53 @@ def test_the_plugin_s_code_is_known_by_its_content(
         cache.code_fingerprint.cache_clear()
 
 
+def test_the_plugin_s_code_is_digested_once_while_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the index cache's folder, a module's digest is kept with its size and mtime
+    (an editor's run reads none of them), unless it is too recent to vouch for."""
+    package = Path(cache.__file__).resolve().parents[1]
+    copy = tmp_path / package.name
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "__file__", str(copy / "routes" / "cache.py"))
+    modules = list(copy.rglob("*.py"))
+    for path in modules:
+        os.utime(path, ns=(10**9, 10**9))
+    memo = tmp_path / "cache"
+    memo.mkdir()
+    real = cache.bytes_name
+    digested: list[int] = []
+
+    def counted(raw: bytes | memoryview) -> str:
+        digested.append(len(raw))
+        return real(raw)
+
+    monkeypatch.setattr(cache, "bytes_name", counted)
+
+    def fingerprint(folder: Optional[str]) -> object:
+        cache.code_fingerprint.cache_clear()
+        return cache.code_fingerprint(folder)
+
+    try:
+        plain = fingerprint(None)
+        assert len(digested) == len(modules)
+        assert fingerprint(str(memo)) == plain
+        assert len(digested) == 2 * len(modules)
+        assert fingerprint(str(memo)) == plain
+        assert len(digested) == 2 * len(modules)  # all from the memo
+        plugin_module = copy / "plugin.py"
+        plugin_module.write_text(plugin_module.read_text() + "\n# edited\n")
+        edited = fingerprint(str(memo))
+        assert edited != plain
+        assert len(digested) == 2 * len(modules) + 1
+        assert fingerprint(str(memo)) == edited
+        assert len(digested) == 2 * len(modules) + 2  # too recent to be kept
+        (memo / next(p.name for p in memo.iterdir())).write_text("{broken")
+        assert fingerprint(str(memo)) == edited
+    finally:
+        cache.code_fingerprint.cache_clear()
+
+
 @pytest.mark.parametrize("recent", [{}, ["a", 1], "shop/downloads.py"])
 def test_a_malformed_list_of_recent_files_means_reading_every_file_again(
     shop: Path, recent: object, monkeypatch: pytest.MonkeyPatch

@@ -206,21 +206,58 @@ def trace(event: str, detail: str) -> None:
 
 
 @functools.cache
-def code_fingerprint() -> list[tuple[str, str]]:
+def code_fingerprint(memo_folder: Optional[str] = None) -> list[tuple[str, str]]:
     """The plugin's own modules, by the digest of their bytes: an edited checkout must
     not be answered by the old code's findings, and a reinstall of the same code (a CI
     job installing the plugin afresh, new mtimes) may be. Once per process: what runs is
-    the code imported then (callers don't change the list)."""
+    the code imported then (callers don't change the list). With a ``memo_folder`` (the
+    index cache's), each module's digest is kept there with its size and mtime, and
+    taken from there while both are unchanged and the module is older than ``RACY_NS``:
+    an editor's run then reads none of the plugin's modules."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    memo = None
+    if memo_folder is not None:
+        memo = os.path.join(memo_folder, f"code-{digest(package)[:16]}.json")
+    known = _code_memo(memo)
+    old_from = recent_from()
     found: list[tuple[str, str]] = []
+    kept: list[tuple[str, int, int, str]] = []
     for folder, dirnames, filenames in os.walk(package):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for name in sorted(filenames):
             if name.endswith(".py"):
                 path = os.path.join(folder, name)
-                with open(path, "rb") as fh:
-                    found.append((os.path.relpath(path, package), bytes_name(fh.read())))
+                rel = os.path.relpath(path, package)
+                st = os.stat(path)
+                named = known.get((rel, st.st_size, st.st_mtime_ns))
+                if named is None:
+                    with open(path, "rb") as fh:
+                        named = bytes_name(fh.read())
+                found.append((rel, named))
+                if st.st_mtime_ns < old_from:
+                    kept.append((rel, st.st_size, st.st_mtime_ns, named))
+    if memo is not None and set(known) != {(rel, size, mtime) for rel, size, mtime, _ in kept}:
+        write_json(memo, kept)
     return found
+
+
+def _code_memo(path: Optional[str]) -> dict[tuple[str, int, int], str]:
+    """(module, size, mtime) -> digest, as ``code_fingerprint`` kept them in ``path``."""
+    data = read_json(path) if path is not None else None
+    if type(data) is not list:
+        return {}
+    known: dict[tuple[str, int, int], str] = {}
+    for row in data:
+        if (
+            type(row) is list
+            and len(row) == 4
+            and type(row[0]) is str
+            and type(row[1]) is int
+            and type(row[2]) is int
+            and type(row[3]) is str
+        ):
+            known[row[0], row[1], row[2]] = row[3]
+    return known
 
 
 def read_json(path: str) -> Any:

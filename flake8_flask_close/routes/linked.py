@@ -102,7 +102,7 @@ def path_for(
             [
                 SCHEMA,
                 __version__,
-                cache.code_fingerprint(),
+                cache.code_fingerprint(os.path.dirname(index_path)),
                 cache.python_version(),
                 project.settled_facts_digest(),
                 list(send_functions),

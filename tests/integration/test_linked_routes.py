@@ -137,7 +137,7 @@ def test_stored_links_are_kept_per_plugin_code_and_python(
     here = linked.path_for(project, (), settings)
     monkeypatch.setattr(cache, "python_version", lambda: [3, 9])
     other_python = linked.path_for(project, (), settings)
-    monkeypatch.setattr(cache, "code_fingerprint", lambda: [("plugin.py", 1, 2)])
+    monkeypatch.setattr(cache, "code_fingerprint", lambda memo_folder=None: [("plugin.py", "1")])
     other_code = linked.path_for(project, (), settings)
     forget_scans()
     assert len({here, other_python, other_code}) == 3

@@ -614,7 +614,7 @@ def test_other_plugin_code_is_another_world(shop: Path, monkeypatch: pytest.Monk
     forget_previous_run()
     first = result_cache.store_for(str(shop), Config())
     forget_previous_run()
-    monkeypatch.setattr(cache, "code_fingerprint", lambda: [("plugin.py", 1, 2)])
+    monkeypatch.setattr(cache, "code_fingerprint", lambda memo_folder=None: [("plugin.py", "1")])
     second = result_cache.store_for(str(shop), Config())
     forget_previous_run()
     assert first is not None and second is not None and first.folder != second.folder
@@ -964,3 +964,30 @@ def test_answers_follow_the_working_directory(shop: Path) -> None:
     assert " FCL" in inside and again == inside
     assert f"in {shop.name}/shop/" in outside and f"{shop.name}/shop/" not in inside
     assert outside.count(" FCL") == inside.count(" FCL")
+
+
+def test_the_werkzeug_version_is_the_installed_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.metadata
+
+    installed = importlib.metadata.version("werkzeug")
+    assert result_cache._werkzeug_version() == installed
+    # a stale dist-info folder beside the package: asked of the metadata instead
+    site = tmp_path / "site"
+    metadata = "Metadata-Version: 2.1\nName: Werkzeug\nVersion: {}\n"
+    write_project(
+        site,
+        {
+            "werkzeug/__init__.py": "",
+            "werkzeug-0.1.dist-info/METADATA": metadata.format("0.1"),
+            "Werkzeug-0.2.dist-info/METADATA": metadata.format("0.2"),
+        },
+    )
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "werkzeug", raising=False)  # found anew, on the path
+    import importlib
+
+    importlib.invalidate_caches()
+    assert result_cache._werkzeug_version() == importlib.metadata.version("werkzeug")
+    assert importlib.metadata.version("werkzeug") in ("0.1", "0.2")
