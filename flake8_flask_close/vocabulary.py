@@ -195,10 +195,10 @@ class ResponseClassifier:
             arg = call_arg(call, 0, "path_or_file", "filename_or_fp")
             if self.is_in_memory(arg):
                 return NOT_A_FILE
-            return Classified("send_file", mimetype=mimetype_hint(call, arg))
+            return Classified(_sender("send_file", q), mimetype=mimetype_hint(call, arg))
         if is_send_from_directory(q):
             name = call_arg(call, 1, "path", "filename")
-            return Classified("send_from_directory", mimetype=mimetype_hint(call, name))
+            return Classified(_sender("send_from_directory", q), mimetype=mimetype_hint(call, name))
         if isinstance(func, ast.Attribute) and func.attr == "send_static_file":
             return Classified("send_static_file", mimetype=mimetype_hint(call, call_arg(call, 0)))
         if q is not None and (
@@ -263,6 +263,13 @@ class ResponseClassifier:
                 return False
             return q in IN_MEMORY_FILES or q.rsplit(".", 1)[-1] in ("BytesIO", "StringIO")
         return False
+
+
+def _sender(name: str, q: Optional[str]) -> str:
+    """The evidence of a send call: Werkzeug's own functions are told apart from Flask's,
+    which read the app's ``USE_X_SENDFILE`` (Werkzeug's take the environ, and send the
+    file themselves unless told otherwise)."""
+    return f"werkzeug.utils.{name}" if q is not None and q.startswith("werkzeug.") else name
 
 
 def _passthrough_on(call: ast.Call) -> bool:

@@ -283,14 +283,16 @@ def test_a_project_that_may_turn_x_sendfile_on(
 ) -> None:
     """With ``USE_X_SENDFILE`` on, a send call given a path opens no file (the web server
     sends it, X-Sendfile): requests to such routes are not judged; ``Response(open(...))``
-    still holds its file."""
+    and Werkzeug's own ``send_file`` (which doesn't read the setting) still hold their
+    files."""
     index = index_of(
         tmp_path,
         {
             "app.py": """\
 import os
 
-from flask import Flask, Response, send_file
+import werkzeug.utils
+from flask import Flask, Response, request, send_file
 
 app = Flask(__name__)
 SENDFILE = True
@@ -304,12 +306,18 @@ def report():
 @app.route("/raw")
 def raw():
     return Response(open("report.txt", "rb"))
+
+
+@app.route("/werkzeug")
+def werkzeug_sent():
+    return werkzeug.utils.send_file("report.txt", request.environ)
 """,
             "settings.py": f"import os\n\nfrom app import app\nSENDFILE = True\n{setting}\n",
         },
     )
     assert verdict(index, "/report") == ("sometimes" if sent_by_server else "file")
     assert verdict(index, "/raw") == "file"
+    assert verdict(index, "/werkzeug") == "file"
 
 
 @pytest.mark.parametrize(

@@ -34,13 +34,13 @@ if TYPE_CHECKING:
 
     from flake8_flask_close.routes.facts import ModuleFacts
 
-SCHEMA = 23
+SCHEMA = 24
 """Bumped when the index's layout changes, or what extraction finds in a module (7 and 8:
 apps a factory returns unnamed, and not blueprints; 9: the filename of a redirect to
 ``url_for``; 10 and 11: a redirect's status code, redirects to URLs, relative ones and
-by keyword; 23: the head keeps the folders the walk listed): the plugin's version alone
-doesn't change between development builds, and facts found by other code must not
-stand."""
+by keyword; 23: the head keeps the folders the walk listed; 24: Werkzeug's send
+functions told apart from Flask's): the plugin's version alone doesn't change between
+development builds, and facts found by other code must not stand."""
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
 RACY_NS = 3 * 10**9

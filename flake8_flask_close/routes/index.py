@@ -230,14 +230,15 @@ def _unserved(route: LinkedRoute) -> LinkedRoute:
 
 
 def _maybe_sent_by_server(route: LinkedRoute) -> LinkedRoute:
-    """``route`` in a project that may turn ``USE_X_SENDFILE`` on: a send call given a
-    path (any but ``Response(...)``'s own file, as far as the index knows) then opens no
-    file, the web server sends it. Which apps it applies to can't be known: requests to
-    such routes are not judged."""
+    """``route`` in a project that may turn ``USE_X_SENDFILE`` on: a Flask send call
+    given a path (any but ``Response(...)``'s own file and Werkzeug's ``send_file``, which
+    doesn't read the setting, as far as the index knows) then opens no file, the web
+    server sends it. Which apps it applies to can't be known: requests to such routes are
+    not judged."""
     evidence = [route.evidence]
     if route.method_evidence is not None:
         evidence = [e for _, e in route.method_evidence]
-    if any(e is not None and not e.startswith("Response(") for e in evidence):
+    if any(e is not None and not e.startswith(("Response(", "werkzeug.")) for e in evidence):
         return replace(route, sometimes=True)
     return route
 

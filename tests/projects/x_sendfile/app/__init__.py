@@ -1,6 +1,7 @@
 import os
 
-from flask import Flask, Response, send_file, send_from_directory
+from flask import Flask, Response, request, send_file, send_from_directory
+from werkzeug.utils import send_file as werkzeug_send_file
 
 FILES = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, "files"))
 
@@ -23,6 +24,10 @@ def create_app(config=None):
     @app.get("/report")
     def report():
         return send_file(os.path.join(FILES, "a.csv"))
+
+    @app.get("/werkzeug")
+    def werkzeug_sent():
+        return werkzeug_send_file(os.path.join(FILES, "a.csv"), request.environ)
 
     @app.get("/raw")
     def raw():

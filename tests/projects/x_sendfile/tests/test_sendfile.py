@@ -20,3 +20,9 @@ def test_response_of_an_open_file(client):
     """n27: `Response(open(...))` holds its file whatever the setting."""
     res = client.get("/raw")  # FCL101
     assert res.mimetype == "text/csv"
+
+
+def test_werkzeug_sends_the_file_itself(client):
+    """n29: Werkzeug's own `send_file` doesn't read the app's setting: it opens the file."""
+    res = client.get("/werkzeug")  # FCL101
+    assert "X-Sendfile" not in res.headers
