@@ -44,10 +44,20 @@ def prefixes_of(root: Path) -> list[str]:
     return [prefix for _, prefix, *_ in python_files_by_folder(str(root))]
 
 
+def assert_same_as_the_walk(root: Path, prefixes: list[str]) -> None:
+    relisted = listed_again(str(root), prefixes)
+    walked = list(python_files_by_folder(str(root)))
+    assert relisted is not None
+    assert relisted.key == cache.stats_key((p, n, s, m) for _, p, n, s, m in walked)
+    assert relisted.newest == max(max(m) for *_, m in walked if m)
+    assert relisted.files == sum(len(n) for _, _, n, _, _ in walked)
+    assert relisted.folders() == walked
+
+
 def test_same_as_the_walk(tree: Path) -> None:
     prefixes = prefixes_of(tree)
     assert "tools/" in prefixes and "docs/" in prefixes  # listed, though they add no file
-    assert listed_again(str(tree), prefixes) == list(python_files_by_folder(str(tree)))
+    assert_same_as_the_walk(tree, prefixes)
 
 
 def test_files_changed_in_the_same_folders_are_found(tree: Path) -> None:
@@ -55,7 +65,7 @@ def test_files_changed_in_the_same_folders_are_found(tree: Path) -> None:
     (tree / "pkg11" / "views.py").write_text("n = 'changed'\n", encoding="utf-8")
     (tree / "pkg0" / "sub" / "deep.py").unlink()
     (tree / "pkg0" / "sub" / "new.py").write_text("", encoding="utf-8")
-    assert listed_again(str(tree), prefixes) == list(python_files_by_folder(str(tree)))
+    assert_same_as_the_walk(tree, prefixes)
 
 
 @pytest.mark.parametrize(
@@ -119,7 +129,7 @@ def test_scan_takes_the_head_and_still_sees_a_new_folder(
 ) -> None:
     shared: list[bool] = []
 
-    def spied(root: str, prefixes: Sequence[str]) -> Optional[list[project.FolderFiles]]:
+    def spied(root: str, prefixes: Sequence[str]) -> Optional[relisting.Relisted]:
         found = listed_again(root, prefixes)
         shared.append(found is not None)
         return found
@@ -138,7 +148,14 @@ def test_scan_takes_the_head_and_still_sees_a_new_folder(
     again = scan(str(tree), (), settings)
     assert again._entries is None  # from the head: the index's rows weren't read
     assert shared == [True]
+    before = again.entries["pkg2/views.py"].size
+    (tree / "pkg2" / "views.py").write_text("n = 'edited'\n", encoding="utf-8")
+    os.utime(tree / "pkg2" / "views.py", (old + 5, old + 5))  # the head stays of use
+    edited = scan(str(tree), (), settings)  # the same folders: their listings are used
+    assert shared == [True, True]
+    assert edited.entries["pkg2/views.py"].size == len("n = 'edited'\n") != before
+    assert len(edited.entries) == 1 + 12 * 3
     write_project(tree, {"pkg4/sub/api/routes.py": "from flask import Blueprint\n"})
     found = scan(str(tree), (), settings)
     assert "pkg4/sub/api/routes.py" in found.entries
-    assert shared == [True, False]
+    assert shared == [True, True, False]

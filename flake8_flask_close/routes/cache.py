@@ -311,20 +311,32 @@ def stats_key(folders: Iterable[FolderStats]) -> str:
     """One digest of every file's path, size and mtime, a folder at a time in the walk's
     order: an index whose files none was recent when it was written (``RACY_NS``) stands
     for a walk with the same key, file for file (another order only means comparing row
-    by row). Each folder's part is unambiguous (its file count, names that can't hold
-    NUL, then fixed-width numbers), and a warm run formats nothing per file."""
+    by row)."""
+    return stats_digest(stats_part(*folder) for folder in folders)
+
+
+def stats_digest(parts: Iterable[bytes]) -> str:
+    """``stats_key`` of the folders whose ``stats_part`` are ``parts``, in order."""
     hasher = blake2b(digest_size=16)
-    for prefix, names, sizes, mtimes in folders:
-        if not names:
-            continue  # a folder without files is no row's: not in the key
-        hasher.update(
-            "\0".join([prefix, str(len(names)), *names, ""]).encode("utf-8", "surrogatepass")
-        )
-        try:
-            hasher.update(array("q", sizes).tobytes() + array("q", mtimes).tobytes())
-        except OverflowError:  # an mtime past 2262
-            hasher.update(f"{list(sizes)}{list(mtimes)}".encode())
+    for part in parts:
+        hasher.update(part)
     return hasher.hexdigest()
+
+
+def stats_part(
+    prefix: str, names: Sequence[str], sizes: Sequence[int], mtimes: Sequence[int]
+) -> bytes:
+    """What the stats key digests of one folder: nothing for a folder without files (it
+    is no row's); else its path, its file count, its files' names (which can't hold NUL),
+    then their sizes and mtimes as fixed-width numbers: unambiguous, and nothing
+    formatted per file."""
+    if not names:
+        return b""
+    text = "\0".join([prefix, str(len(names)), *names, ""]).encode("utf-8", "surrogatepass")
+    try:
+        return text + array("q", sizes).tobytes() + array("q", mtimes).tobytes()
+    except OverflowError:  # an mtime past 2262
+        return text + f"{list(sizes)}{list(mtimes)}".encode()
 
 
 def row_folders(rows: Mapping[str, Any]) -> Iterator[FolderStats]:

@@ -8,9 +8,13 @@ take turns on the GIL between them; two processes list and ``stat`` at the same 
 A process can share the walk only when it knows the folders beforehand: the index's
 head keeps the folders of the walk that wrote it (``cache.Head.folders``). The listing
 stands for a walk exactly when every folder found in a listed folder is a folder of the
-list and every listed folder but the root was found so: then the folders are the walk's,
-in its order, and so are the files. A folder added, removed or turned into a symlink or
-a virtualenv breaks that, and the project is walked as usual.
+list and as many were found as the list names besides the root (each is found in the
+one folder above it, so none twice): then the folders are the walk's, in its order, and
+so are the files. A folder added, removed or turned into a symlink or a virtualenv
+breaks that, and the project is walked as usual.
+
+Each process digests its own half for the stats key; the forked one's listings are
+decoded only when the run needs the files themselves (the head didn't match).
 """
 
 from __future__ import annotations
@@ -18,46 +22,78 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import struct
 import sys
 from collections.abc import Sequence
 from typing import Any, Optional
 
+from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.project import MAX_FILES, FolderFiles, FolderListing, list_folder
 
 PARALLEL_MIN_FOLDERS = 256
 """Below this many folders a walk takes a few ms: not worth a process."""
 
-Relisted = list[tuple[str, Optional[FolderListing]]]
+Listings = list[tuple[str, Optional[FolderListing]]]
 """Each folder's prefix (its path relative to the root, with a trailing ``/``) and its
 listing (None: a virtualenv's)."""
 
+_Summary = tuple[bool, int, int, int, bytes]
+"""Of one half's listings: whether every folder found inside them is on the list, how
+many were found, the newest mtime, the file count, and their stats key's parts."""
 
-def listed_again(root: str, prefixes: Sequence[str]) -> Optional[list[FolderFiles]]:
-    """``list(python_files_by_folder(root))``, when the folders under ``root`` are still
-    ``prefixes`` (the walk's, in its order), listed half here and half in a forked
-    process; None when they aren't, or when sharing the walk can't be done or doesn't
-    pay (then the caller walks)."""
-    if len(prefixes) < PARALLEL_MIN_FOLDERS or not prefixes or prefixes[0] != "":
+_HEADER = struct.Struct("<Q")
+
+
+class Relisted:
+    """What listing the folders again found: the stats key, newest mtime and file count
+    of the walk it stands for, and (``folders()``) the walk's folders themselves."""
+
+    def __init__(
+        self, root: str, key: str, newest: int, files: int, mine: Listings, theirs: bytes
+    ) -> None:
+        self.root = root
+        self.key = key
+        self.newest = newest
+        self.files = files
+        self._mine = mine
+        self._theirs = theirs
+
+    def folders(self) -> list[FolderFiles]:
+        """``list(python_files_by_folder(root))``, from the listings."""
+        theirs: Listings = marshal.loads(self._theirs)
+        walked: list[FolderFiles] = []
+        for prefix, listing in self._mine + theirs:
+            folder = _folder_of(self.root, prefix)
+            if listing is None:
+                walked.append((folder, prefix, [], [], []))
+            else:
+                names, sizes, mtimes, _ = listing
+                walked.append((folder, prefix, names, sizes, mtimes))
+        return walked
+
+
+def listed_again(root: str, prefixes: Sequence[str]) -> Optional[Relisted]:
+    """The walk of ``root``, when its folders are still ``prefixes`` (the walk's, in its
+    order), listed half here and half in a forked process; None when they aren't, or
+    when sharing the walk can't be done or doesn't pay (then the caller walks)."""
+    if len(prefixes) < PARALLEL_MIN_FOLDERS or prefixes[0] != "":
         return None
-    if not _can_fork():
+    listed = set(prefixes)
+    if len(listed) != len(prefixes) or not _can_fork():
         return None
     half = len(prefixes) // 2
-    found = _listed_in_two(root, prefixes[:half], prefixes[half:])
-    if found is None or not _same_folders(found, prefixes):
+    found = _listed_in_two(root, prefixes[:half], prefixes[half:], listed)
+    if found is None:
         return None
-    walked: list[FolderFiles] = []
-    seen = 0
-    for prefix, listing in found:
-        folder = _folder_of(root, prefix)
-        if listing is None:
-            walked.append((folder, prefix, [], [], []))
-            continue
-        names, sizes, mtimes, _ = listing
-        seen += len(names)
-        walked.append((folder, prefix, names, sizes, mtimes))
-    if seen > MAX_FILES:
+    mine, ours, theirs, raw = found
+    all_on_list = ours[0] and theirs[0]
+    if not all_on_list or ours[1] + theirs[1] != len(prefixes) - 1:
+        return None
+    files = ours[3] + theirs[3]
+    if files > MAX_FILES:
         return None  # the walk stops partway: walked as usual
-    return walked
+    key = cache.stats_digest((ours[4], theirs[4]))
+    return Relisted(root, key, max(ours[2], theirs[2]), files, mine, raw)
 
 
 def _can_fork() -> bool:
@@ -69,9 +105,10 @@ def _can_fork() -> bool:
         return False
     import threading
 
-    if threading.active_count() != 1:
-        return False
     try:
+        # the kernel's count: threads that native code started too
+        if threading.active_count() != 1 or len(os.listdir("/proc/self/task")) != 1:
+            return False
         return len(os.sched_getaffinity(0)) > 1
     except (AttributeError, OSError):
         return False
@@ -81,13 +118,34 @@ def _folder_of(root: str, prefix: str) -> str:
     return os.path.join(root, *prefix.split("/")[:-1]) if prefix else root
 
 
-def _relist(root: str, prefixes: Sequence[str]) -> Relisted:
+def _relist(root: str, prefixes: Sequence[str]) -> Listings:
     """Each of ``prefixes`` listed; raises OSError when one can't be (removed, ...)."""
     return [(prefix, list_folder(_folder_of(root, prefix), not prefix)) for prefix in prefixes]
 
 
-def _listed_in_two(root: str, here: Sequence[str], there: Sequence[str]) -> Optional[Relisted]:
-    """``here`` listed by this process while a forked one lists ``there``; None when
+def _summary(listings: Listings, listed: set[str]) -> _Summary:
+    all_on_list = True
+    inside = newest = files = 0
+    parts: list[bytes] = []
+    for prefix, listing in listings:
+        if listing is None:
+            continue
+        names, sizes, mtimes, subfolders = listing
+        inside += len(subfolders)
+        if all_on_list:
+            all_on_list = all(f"{prefix}{name}/" in listed for name in subfolders)
+        if names:
+            files += len(names)
+            newest = max(newest, *mtimes)
+            parts.append(cache.stats_part(prefix, names, sizes, mtimes))
+    return all_on_list, inside, newest, files, b"".join(parts)
+
+
+def _listed_in_two(
+    root: str, here: Sequence[str], there: Sequence[str], listed: set[str]
+) -> Optional[tuple[Listings, _Summary, _Summary, bytes]]:
+    """``here`` listed by this process while a forked one lists ``there``: this half's
+    listings and summary, the other's summary and its listings, encoded. None when
     either can't list one of its folders, or the fork fails."""
     try:
         read_end, write_end = os.pipe()
@@ -95,18 +153,20 @@ def _listed_in_two(root: str, here: Sequence[str], there: Sequence[str]) -> Opti
         return None
     try:
         pid = os.fork()
-    except OSError:
+    except Exception:  # out of processes or memory; a warning made an error
         os.close(read_end)
         os.close(write_end)
         return None
     if pid == 0:  # pragma: no cover - the child leaves through os._exit, unseen by coverage
-        _child(root, there, read_end, write_end)
+        _child(root, there, listed, read_end, write_end)
     os.close(write_end)
-    mine: Optional[Relisted] = None
+    mine: Optional[Listings] = None
+    ours: Optional[_Summary] = None
     chunks: list[bytes] = []
     try:
         with contextlib.suppress(OSError):
             mine = _relist(root, here)
+            ours = _summary(mine, listed)
         with contextlib.suppress(OSError):
             while True:
                 chunk = os.read(read_end, 1 << 20)
@@ -116,27 +176,32 @@ def _listed_in_two(root: str, here: Sequence[str], there: Sequence[str]) -> Opti
     finally:
         os.close(read_end)  # a child still writing gets EPIPE, and leaves
         status = _reaped(pid)
-    if mine is None or status != 0:
+    if mine is None or ours is None or status != 0:
         return None
+    sent = b"".join(chunks)
     try:
-        theirs: Any = marshal.loads(b"".join(chunks))
-    except (EOFError, ValueError, TypeError):
+        (length,) = _HEADER.unpack_from(sent)
+        theirs: Any = marshal.loads(sent[_HEADER.size : _HEADER.size + length])
+    except (EOFError, ValueError, TypeError, struct.error):
         return None
-    if not isinstance(theirs, list) or len(theirs) != len(there):
-        return None
-    return mine + theirs
+    return mine, ours, theirs, sent[_HEADER.size + length :]
 
 
-def _child(root: str, prefixes: Sequence[str], read_end: int, write_end: int) -> None:
-    """In the forked process: list ``prefixes``, send what they hold, and leave at once,
-    running none of the parent's exit handlers and flushing none of its buffers."""
+def _child(
+    root: str, prefixes: Sequence[str], listed: set[str], read_end: int, write_end: int
+) -> None:
+    """In the forked process: list ``prefixes``, send their summary and listings, and
+    leave at once, running none of the parent's exit handlers and flushing none of its
+    buffers."""
     status = 1
     try:
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         os.close(read_end)
-        data = memoryview(marshal.dumps(_relist(root, prefixes)))
+        listings = _relist(root, prefixes)
+        summary = marshal.dumps(_summary(listings, listed))
+        data = memoryview(_HEADER.pack(len(summary)) + summary + marshal.dumps(listings))
         while data:
             data = data[os.write(write_end, data) :]
         status = 0
@@ -156,13 +221,3 @@ def _reaped(pid: int) -> int:
         except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
             continue
         return os.waitstatus_to_exitcode(status)
-
-
-def _same_folders(found: Relisted, prefixes: Sequence[str]) -> bool:
-    """Whether the folders the listings found inside each other are ``prefixes``: each
-    listed folder but the root found in the one above it, and nothing else found."""
-    inside: set[str] = set()
-    for prefix, listing in found:
-        if listing is not None:
-            inside.update(f"{prefix}{name}/" for name in listing[3])
-    return len(inside) == len(prefixes) - 1 and inside == set(prefixes[1:])

@@ -21,7 +21,7 @@ from flake8_flask_close.routes.project import (
     python_files_by_folder,
     read_source,
 )
-from flake8_flask_close.routes.relisting import listed_again
+from flake8_flask_close.routes.relisting import Relisted, listed_again
 
 X_SENDFILE_BYTES = X_SENDFILE.encode()
 
@@ -452,24 +452,27 @@ def scan(
     # the walk every warm run makes over every file: kept to the walk itself, nothing made
     # per file until the head says something changed; shared with a forked process when
     # the head knows the folders
-    folders = None if head is None else listed_again(root, head.folders)
-    if folders is None:
+    relisted = None if head is None else listed_again(root, head.folders)
+    if relisted is not None:
+        folders = None
+        key, newest, file_count = relisted.key, relisted.newest, relisted.files
+    else:
         folders = list(python_files_by_folder(root))
-    head_current = (
-        head is not None
-        and cache.stats_key(
-            (prefix, names, sizes, mtimes) for _, prefix, names, sizes, mtimes in folders
-        )
-        == head.stats
-    )
+        key = None
+        if head is not None:
+            key = cache.stats_key(
+                (p, names, sizes, mtimes) for _, p, names, sizes, mtimes in folders
+            )
+        newest = max((max(mtimes) for *_, mtimes in folders if mtimes), default=0)
+        file_count = sum(len(names) for _, _, names, _, _ in folders)
+    head_current = head is not None and key == head.stats
     if (
         head is not None
         and head_current
-        and max((max(mtimes) for *_, mtimes in folders if mtimes), default=0) < recent_from
+        and newest < recent_from
         and os.path.exists(head.facts_file)  # else the modules it held are read again
     ):
         # every file as the index has it, none too recent for that to vouch for it
-        file_count = sum(len(names) for _, _, names, _, _ in folders)
         project = ProjectScan(
             root, None, send_functions, head.facts_file, head.facts_digest, settings, file_count
         )
@@ -477,6 +480,8 @@ def scan(
         if cache.tracing():
             cache.trace("load", f"{root} files={file_count} head")
         return project
+    if folders is None:  # the head didn't match: the files themselves are needed
+        folders = cast("Relisted", relisted).folders()
     listed = [prefix for _, prefix, *_ in folders]
     loaded = cache.load(cache_path)
     rows = loaded.rows
