@@ -819,7 +819,7 @@ def test_the_plugin_s_code_is_known_by_its_content(
     monkeypatch.setattr(cache, "__file__", str(copy / "routes" / "cache.py"))
 
     def fingerprint() -> object:
-        cache.code_fingerprint.cache_clear()
+        cache.forget_code_fingerprint()
         return cache.code_fingerprint()
 
     try:
@@ -831,7 +831,7 @@ def test_the_plugin_s_code_is_known_by_its_content(
         plugin_module.write_text(plugin_module.read_text() + "\n# edited\n")
         assert fingerprint() != first
     finally:
-        cache.code_fingerprint.cache_clear()
+        cache.forget_code_fingerprint()
 
 
 def test_the_plugin_s_code_is_digested_once_while_unchanged(
@@ -858,7 +858,7 @@ def test_the_plugin_s_code_is_digested_once_while_unchanged(
     monkeypatch.setattr(cache, "bytes_name", counted)
 
     def fingerprint(folder: Optional[str]) -> object:
-        cache.code_fingerprint.cache_clear()
+        cache.forget_code_fingerprint()
         return cache.code_fingerprint(folder)
 
     try:
@@ -875,10 +875,20 @@ def test_the_plugin_s_code_is_digested_once_while_unchanged(
         assert len(digested) == 2 * len(modules) + 1
         assert fingerprint(str(memo)) == edited
         assert len(digested) == 2 * len(modules) + 2  # too recent to be kept
-        (memo / next(p.name for p in memo.iterdir())).write_text("{broken")
+        (memo / cache.CODE_MEMO).write_text("{broken")
         assert fingerprint(str(memo)) == edited
+        assert len(digested) == 3 * len(modules) + 2
+        # another installation of the plugin: the memo is that of one at a time
+        other = tmp_path / "other" / package.name
+        shutil.copytree(copy, other)
+        monkeypatch.setattr(cache, "__file__", str(other / "routes" / "cache.py"))
+        assert fingerprint(str(memo)) == edited
+        assert len(digested) == 4 * len(modules) + 2
+        # once per process: later calls name other folders, the code running is the same
+        assert cache.code_fingerprint(str(tmp_path)) == edited
+        assert not (tmp_path / cache.CODE_MEMO).exists()
     finally:
-        cache.code_fingerprint.cache_clear()
+        cache.forget_code_fingerprint()
 
 
 @pytest.mark.parametrize("recent", [{}, ["a", 1], "shop/downloads.py"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
@@ -159,3 +160,71 @@ def test_scan_takes_the_head_and_still_sees_a_new_folder(
     found = scan(str(tree), (), settings)
     assert "pkg4/sub/api/routes.py" in found.entries
     assert shared == [True, True, False]
+
+
+def test_a_folder_that_cannot_be_listed_is_the_walk_s_too(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = project.list_folder
+
+    def refused(folder: str, is_root: bool) -> Optional[project.FolderListing]:
+        if folder.endswith("pkg3"):  # a root-owned 0700 folder, for a user
+            raise PermissionError(folder)
+        return real(folder, is_root)
+
+    monkeypatch.setattr(project, "list_folder", refused)
+    monkeypatch.setattr(relisting, "list_folder", refused)
+    prefixes = prefixes_of(tree)
+    assert "pkg3/" in prefixes and "pkg3/sub/" not in prefixes
+    assert_same_as_the_walk(tree, prefixes)
+
+
+def test_a_forked_process_that_hangs_is_killed(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    prefixes = prefixes_of(tree)
+    real = project.list_folder
+
+    def stuck(folder: str, is_root: bool) -> Optional[project.FolderListing]:
+        if folder.endswith("pkg9"):  # in the forked process's half
+            time.sleep(60)
+        return real(folder, is_root)
+
+    monkeypatch.setattr(relisting, "list_folder", stuck)
+    monkeypatch.setattr(relisting, "PATIENCE_S", 0.5)
+    started = time.monotonic()
+    assert listed_again(str(tree), prefixes) is None
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_more_files_than_the_walk_takes(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    prefixes = prefixes_of(tree)
+    monkeypatch.setattr(project, "MAX_FILES", 6)
+    assert listed_again(str(tree), prefixes) is None
+
+
+def test_a_head_naming_other_folders_is_written_again(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty folder added: the files are as the head says, its folders aren't; the
+    walk that finds so writes the head again, so later runs share the walk again."""
+    shared: list[bool] = []
+
+    def spied(root: str, prefixes: Sequence[str]) -> Optional[relisting.Relisted]:
+        found = listed_again(root, prefixes)
+        shared.append(found is not None)
+        return found
+
+    monkeypatch.setattr(scan_module, "listed_again", spied)
+    old = (os.stat(tree / "top.py").st_mtime_ns - 10 * cache.RACY_NS) / 1e9
+    for folder, _, names, _, _ in python_files_by_folder(str(tree)):
+        for name in names:
+            os.utime(os.path.join(folder, name), (old, old))
+    settings = cache.CacheSettings(directory=str(tmp_path / "cache"))
+    scan(str(tree), (), settings)
+    (tree / "pkg0" / "static" / "img").mkdir(parents=True)
+    assert scan(str(tree), (), settings)._entries is None  # the head still stands
+    head = cache.load_head(settings.path_for(str(tree), ()))
+    assert head is not None and "pkg0/static/img/" in head.folders
+    assert scan(str(tree), (), settings)._entries is None
+    assert shared == [False, True]

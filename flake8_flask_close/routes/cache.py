@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import functools
 import io
 import json
 import os
@@ -205,20 +204,33 @@ def trace(event: str, detail: str) -> None:
         pass
 
 
-@functools.cache
+_FINGERPRINT: list[list[tuple[str, str]]] = []
+
+CODE_MEMO = "code.json"
+
+
 def code_fingerprint(memo_folder: Optional[str] = None) -> list[tuple[str, str]]:
     """The plugin's own modules, by the digest of their bytes: an edited checkout must
     not be answered by the old code's findings, and a reinstall of the same code (a CI
-    job installing the plugin afresh, new mtimes) may be. Once per process: what runs is
-    the code imported then (callers don't change the list). With a ``memo_folder`` (the
-    index cache's), each module's digest is kept there with its size and mtime, and
-    taken from there while both are unchanged and the module is older than ``RACY_NS``:
-    an editor's run then reads none of the plugin's modules."""
+    job installing the plugin afresh, new mtimes) may be. Once per process, whatever
+    folder later calls name: what runs is the code imported then (callers don't change
+    the list). With a ``memo_folder`` (the index cache's), each module's digest is kept
+    there with its size and mtime, and taken from there while both are unchanged and
+    the module is older than ``RACY_NS`` (as the index trusts a project's files): an
+    editor's run then reads none of the plugin's modules."""
+    if not _FINGERPRINT:
+        _FINGERPRINT.append(_code_digests(memo_folder))
+    return _FINGERPRINT[0]
+
+
+def forget_code_fingerprint() -> None:
+    _FINGERPRINT.clear()
+
+
+def _code_digests(memo_folder: Optional[str]) -> list[tuple[str, str]]:
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    memo = None
-    if memo_folder is not None:
-        memo = os.path.join(memo_folder, f"code-{digest(package)[:16]}.json")
-    known = _code_memo(memo)
+    memo = None if memo_folder is None else os.path.join(memo_folder, CODE_MEMO)
+    known = _code_memo(memo, package)
     old_from = recent_from()
     found: list[tuple[str, str]] = []
     kept: list[tuple[str, int, int, str]] = []
@@ -237,17 +249,19 @@ def code_fingerprint(memo_folder: Optional[str] = None) -> list[tuple[str, str]]
                 if st.st_mtime_ns < old_from:
                     kept.append((rel, st.st_size, st.st_mtime_ns, named))
     if memo is not None and set(known) != {(rel, size, mtime) for rel, size, mtime, _ in kept}:
-        write_json(memo, kept)
+        write_json(memo, {"package": package, "modules": kept})
     return found
 
 
-def _code_memo(path: Optional[str]) -> dict[tuple[str, int, int], str]:
-    """(module, size, mtime) -> digest, as ``code_fingerprint`` kept them in ``path``."""
+def _code_memo(path: Optional[str], package: str) -> dict[tuple[str, int, int], str]:
+    """(module, size, mtime) -> digest, as ``code_fingerprint`` kept them in ``path`` for
+    the plugin installed at ``package`` (one installation's at a time)."""
     data = read_json(path) if path is not None else None
-    if type(data) is not list:
+    if type(data) is not dict or data.get("package") != package:
         return {}
+    rows = data.get("modules")
     known: dict[tuple[str, int, int], str] = {}
-    for row in data:
+    for row in rows if type(rows) is list else ():
         if (
             type(row) is list
             and len(row) == 4
@@ -396,6 +410,37 @@ def load_head(index_path: Optional[str]) -> Optional[Head]:
     except (AttributeError, KeyError, TypeError):
         return None
     return Head(stats, beside(index_path, facts_name), known, folders)
+
+
+def refresh_head(index_path: str, head: Head, folders: Sequence[str]) -> None:
+    """Write ``head`` again with the ``folders`` a walk just found: the files are as it
+    says, the folders aren't (an empty folder added, one that can't be listed), and a
+    head naming other folders would have every later run list them in vain."""
+    _write_head(
+        index_path, os.path.basename(head.facts_file), head.facts_digest, head.stats, [], folders
+    )
+
+
+def _write_head(
+    index_path: str,
+    facts_name: str,
+    digest_of_facts: str,
+    stats: str,
+    recent: list[str],
+    folders: Sequence[str],
+) -> None:
+    write_json(
+        head_path(index_path),
+        {
+            "schema": SCHEMA,
+            "version": __version__,
+            "facts": facts_name,
+            "digest": digest_of_facts,
+            "stats": stats,
+            "recent": recent,
+            "folders": list(folders),
+        },
+    )
 
 
 def beside(index_path: str, name: str) -> str:
@@ -766,7 +811,5 @@ def save_index(
     if not write_json(path, payload):
         return False
     if stats is not None:
-        head_data = {key: payload[key] for key in ("schema", "version", "facts", "digest")}
-        head_data.update(stats=stats, recent=payload["recent"], folders=list(folders))
-        write_json(head, head_data)
+        _write_head(path, payload["facts"], digest_of_facts, stats, payload["recent"], folders)
     return True

@@ -148,11 +148,11 @@ def list_folder(folder: str, is_root: bool) -> Optional[FolderListing]:
 
 
 def python_files_by_folder(root: str) -> Iterator[FolderFiles]:
-    """Every folder the walk lists under ``root``, with its ``.py`` files (``list_folder``;
-    none for a virtualenv's), in ``os.walk`` order (a folder's files, sorted, then its
-    subfolders, sorted); at most ``MAX_FILES`` files. One listing per folder and one
-    ``stat`` per file: a warm run's whole cost of finding what changed (see
-    ``relisting.listed_again`` for how it is shared with another process)."""
+    """Every folder the walk finds under ``root``, with its ``.py`` files (``list_folder``;
+    none for a virtualenv's or one that can't be listed), in ``os.walk`` order (a folder's
+    files, sorted, then its subfolders, sorted); at most ``MAX_FILES`` files. One listing
+    per folder and one ``stat`` per file: a warm run's whole cost of finding what changed
+    (see ``relisting.listed_again`` for how it is shared with another process)."""
     seen = 0
     todo = [(root, "")]
     while todo:
@@ -160,7 +160,7 @@ def python_files_by_folder(root: str) -> Iterator[FolderFiles]:
         try:
             listing = list_folder(folder, folder == root)
         except OSError:
-            continue
+            listing = None
         if listing is None:
             yield folder, prefix, [], [], []
             continue

@@ -22,20 +22,26 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import signal
 import struct
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, Optional
 
-from flake8_flask_close.routes import cache
-from flake8_flask_close.routes.project import MAX_FILES, FolderFiles, FolderListing, list_folder
+from flake8_flask_close.routes import cache, project
+from flake8_flask_close.routes.project import FolderFiles, FolderListing, list_folder
 
 PARALLEL_MIN_FOLDERS = 256
 """Below this many folders a walk takes a few ms: not worth a process."""
 
+PATIENCE_S = 10.0
+"""How long the forked process may take (a walk of 100,000 files takes well under a
+second): one that hangs is killed, and the run walks instead."""
+
 Listings = list[tuple[str, Optional[FolderListing]]]
 """Each folder's prefix (its path relative to the root, with a trailing ``/``) and its
-listing (None: a virtualenv's)."""
+listing (None: a virtualenv's, or one that can't be listed, as the walk has them)."""
 
 _Summary = tuple[bool, int, int, int, bytes]
 """Of one half's listings: whether every folder found inside them is on the list, how
@@ -90,7 +96,7 @@ def listed_again(root: str, prefixes: Sequence[str]) -> Optional[Relisted]:
     if not all_on_list or ours[1] + theirs[1] != len(prefixes) - 1:
         return None
     files = ours[3] + theirs[3]
-    if files > MAX_FILES:
+    if files > project.MAX_FILES:
         return None  # the walk stops partway: walked as usual
     key = cache.stats_digest((ours[4], theirs[4]))
     return Relisted(root, key, max(ours[2], theirs[2]), files, mine, raw)
@@ -119,8 +125,16 @@ def _folder_of(root: str, prefix: str) -> str:
 
 
 def _relist(root: str, prefixes: Sequence[str]) -> Listings:
-    """Each of ``prefixes`` listed; raises OSError when one can't be (removed, ...)."""
-    return [(prefix, list_folder(_folder_of(root, prefix), not prefix)) for prefix in prefixes]
+    """Each of ``prefixes`` listed (a folder removed since shows as one that can't be
+    listed: the folder above it no longer has it, and the listing isn't taken)."""
+    return [(prefix, _listing(_folder_of(root, prefix), not prefix)) for prefix in prefixes]
+
+
+def _listing(folder: str, is_root: bool) -> Optional[FolderListing]:
+    try:
+        return list_folder(folder, is_root)
+    except OSError:
+        return None
 
 
 def _summary(listings: Listings, listed: set[str]) -> _Summary:
@@ -145,8 +159,8 @@ def _listed_in_two(
     root: str, here: Sequence[str], there: Sequence[str], listed: set[str]
 ) -> Optional[tuple[Listings, _Summary, _Summary, bytes]]:
     """``here`` listed by this process while a forked one lists ``there``: this half's
-    listings and summary, the other's summary and its listings, encoded. None when
-    either can't list one of its folders, or the fork fails."""
+    listings and summary, the other's summary and its listings, encoded. None when the
+    fork fails, or the forked process fails or takes too long."""
     try:
         read_end, write_end = os.pipe()
     except OSError:
@@ -159,24 +173,17 @@ def _listed_in_two(
         return None
     if pid == 0:  # pragma: no cover - the child leaves through os._exit, unseen by coverage
         _child(root, there, listed, read_end, write_end)
-    os.close(write_end)
-    mine: Optional[Listings] = None
-    ours: Optional[_Summary] = None
     chunks: list[bytes] = []
+    complete = False
     try:
-        with contextlib.suppress(OSError):
-            mine = _relist(root, here)
-            ours = _summary(mine, listed)
-        with contextlib.suppress(OSError):
-            while True:
-                chunk = os.read(read_end, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
+        os.close(write_end)
+        mine = _relist(root, here)
+        ours = _summary(mine, listed)
+        complete = _read_all(read_end, chunks)
     finally:
         os.close(read_end)  # a child still writing gets EPIPE, and leaves
-        status = _reaped(pid)
-    if mine is None or ours is None or status != 0:
+        status = _reaped(pid, kill=not complete)
+    if not complete or status != 0:
         return None
     sent = b"".join(chunks)
     try:
@@ -187,6 +194,24 @@ def _listed_in_two(
     return mine, ours, theirs, sent[_HEADER.size + length :]
 
 
+def _read_all(read_end: int, chunks: list[bytes]) -> bool:
+    """What the forked process sends, up to its end; False when it takes longer than
+    ``PATIENCE_S`` or the pipe fails."""
+    import select
+
+    deadline = time.monotonic() + PATIENCE_S
+    with contextlib.suppress(OSError, ValueError):
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                return False
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                return True
+            chunks.append(chunk)
+    return False
+
+
 def _child(
     root: str, prefixes: Sequence[str], listed: set[str], read_end: int, write_end: int
 ) -> None:
@@ -195,9 +220,7 @@ def _child(
     buffers."""
     status = 1
     try:
-        import signal
-
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        _leave_signals_to_the_parent()
         os.close(read_end)
         listings = _relist(root, prefixes)
         summary = marshal.dumps(_summary(listings, listed))
@@ -211,13 +234,34 @@ def _child(
         os._exit(status)
 
 
-def _reaped(pid: int) -> int:
-    """The exit status of the forked process, once it has ended."""
-    while True:
-        try:
-            _, status = os.waitpid(pid, 0)
-        except ChildProcessError:
-            return -1
-        except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
-            continue
-        return os.waitstatus_to_exitcode(status)
+def _leave_signals_to_the_parent() -> None:
+    """In the forked process: Ctrl-C is the parent's to handle, and no handler the host
+    process installed (a language server's, say) runs here: other signals end it."""
+    for number in signal.valid_signals():
+        with contextlib.suppress(OSError, ValueError, RuntimeError):
+            if number == signal.SIGINT:
+                signal.signal(number, signal.SIG_IGN)
+            elif callable(signal.getsignal(number)):
+                signal.signal(number, signal.SIG_DFL)
+
+
+def _reaped(pid: int, kill: bool) -> int:
+    """The exit status of the forked process, once it has ended (killed first when its
+    answer isn't awaited any more); never left behind, even by a second Ctrl-C."""
+    if kill:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    try:
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+            except ChildProcessError:
+                return -1
+            except InterruptedError:  # pragma: no cover - retried by Python since 3.5
+                continue
+            return os.waitstatus_to_exitcode(status)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        raise

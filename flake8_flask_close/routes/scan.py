@@ -473,6 +473,10 @@ def scan(
         and os.path.exists(head.facts_file)  # else the modules it held are read again
     ):
         # every file as the index has it, none too recent for that to vouch for it
+        if folders is not None and cache_path is not None:
+            walked_folders = [prefix for _, prefix, *_ in folders]
+            if walked_folders != head.folders:
+                cache.refresh_head(cache_path, head, walked_folders)
         project = ProjectScan(
             root, None, send_functions, head.facts_file, head.facts_digest, settings, file_count
         )
