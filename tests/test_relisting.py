@@ -125,9 +125,8 @@ def test_no_process_is_left_behind(tree: Path) -> None:
         os.waitpid(-1, os.WNOHANG)
 
 
-def test_scan_takes_the_head_and_still_sees_a_new_folder(
-    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def shared_walks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each scan's relisting stood for the walk, from now on."""
     shared: list[bool] = []
 
     def spied(root: str, prefixes: Sequence[str]) -> Optional[relisting.Relisted]:
@@ -136,11 +135,24 @@ def test_scan_takes_the_head_and_still_sees_a_new_folder(
         return found
 
     monkeypatch.setattr(scan_module, "listed_again", spied)
-    # old enough for size and mtime to vouch for every file: the head is written
+    return shared
+
+
+def age_files(tree: Path) -> float:
+    """Every file made old enough for its size and mtime to vouch for it (the head is
+    written); the time they were set to."""
     old = (os.stat(tree / "top.py").st_mtime_ns - 10 * cache.RACY_NS) / 1e9
     for folder, _, names, _, _ in python_files_by_folder(str(tree)):
         for name in names:
             os.utime(os.path.join(folder, name), (old, old))
+    return old
+
+
+def test_scan_takes_the_head_and_still_sees_a_new_folder(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = shared_walks(monkeypatch)
+    old = age_files(tree)
     settings = cache.CacheSettings(directory=str(tmp_path / "cache"))
     first = scan(str(tree), (), settings)
     assert len(first.entries) == 1 + 12 * 3
@@ -208,18 +220,8 @@ def test_a_head_naming_other_folders_is_written_again(
 ) -> None:
     """An empty folder added: the files are as the head says, its folders aren't; the
     walk that finds so writes the head again, so later runs share the walk again."""
-    shared: list[bool] = []
-
-    def spied(root: str, prefixes: Sequence[str]) -> Optional[relisting.Relisted]:
-        found = listed_again(root, prefixes)
-        shared.append(found is not None)
-        return found
-
-    monkeypatch.setattr(scan_module, "listed_again", spied)
-    old = (os.stat(tree / "top.py").st_mtime_ns - 10 * cache.RACY_NS) / 1e9
-    for folder, _, names, _, _ in python_files_by_folder(str(tree)):
-        for name in names:
-            os.utime(os.path.join(folder, name), (old, old))
+    shared = shared_walks(monkeypatch)
+    age_files(tree)
     settings = cache.CacheSettings(directory=str(tmp_path / "cache"))
     scan(str(tree), (), settings)
     (tree / "pkg0" / "static" / "img").mkdir(parents=True)
