@@ -66,8 +66,13 @@ def view(name):
 needs_match = pytest.mark.skipif(sys.version_info < (3, 11), reason="match and except*")
 
 
+STATEMENT_LIKE: tuple[type[ast.AST], ...] = (ast.stmt, ast.excepthandler) + (
+    (ast.match_case,) if sys.version_info >= (3, 10) else ()
+)
+
+
 def _statement_like(node: ast.AST) -> bool:
-    return isinstance(node, (ast.stmt, ast.excepthandler, ast.match_case))
+    return isinstance(node, STATEMENT_LIKE)
 
 
 @pytest.mark.parametrize(

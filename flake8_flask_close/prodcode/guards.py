@@ -43,7 +43,9 @@ def guards_of(parents: Mapping[ast.AST, ast.AST], node: ast.AST, func: FunctionN
     current = parents.get(node)
     while current is not None and child is not func:
         if isinstance(current, (ast.If, ast.IfExp, ast.While)) and child is not current.test:
-            body = current.body if isinstance(current.body, list) else [current.body]
+            body: list[ast.AST] = (
+                list(current.body) if isinstance(current.body, list) else [current.body]
+            )
             found.append(Guard(current.test, holds=any(s is child for s in body)))
         found += _early_exits(current, child)
         child, current = current, parents.get(current)

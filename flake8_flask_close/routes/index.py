@@ -910,7 +910,7 @@ class RouteIndex:
                 if fn.aborts is not None and evidence is None:
                     self._aborting[location] = fn.aborts
         endpoint = route.endpoint
-        if endpoint in (None, UNKNOWN):
+        if endpoint is None or endpoint == UNKNOWN:
             endpoint = view.name.rsplit(".", 1)[-1]
         return LinkedRoute(
             rule=route.rule,

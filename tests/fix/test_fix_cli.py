@@ -4,6 +4,7 @@ what it refuses to touch."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -110,7 +111,8 @@ def test_unparsable_file_is_refused_and_others_still_fixed(
     (project / "tests" / "test_z.py").write_text(LEAKING_TEST, encoding="utf-8")
     assert run("tests") == 2
     captured = capsys.readouterr()
-    assert "tests/test_broken.py: cannot parse: line 1" in captured.err
+    # where the parser says it failed depends on the Python version (3.9: line 2)
+    assert re.search(r"tests/test_broken\.py: cannot parse: line [12]\b", captured.err)
     assert "left unchanged" in captured.err
     assert (project / "tests" / "test_broken.py").read_text(encoding="utf-8") == broken
     assert (project / "tests" / "test_z.py").read_text(encoding="utf-8") == FIXED_TEST

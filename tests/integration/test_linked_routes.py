@@ -135,7 +135,7 @@ def test_stored_links_are_kept_per_plugin_code_and_python(
     settings = CacheSettings(directory=str(tmp_path / "cache"))
     project = project_scan(str(shop), (), settings)
     here = linked.path_for(project, (), settings)
-    monkeypatch.setattr(cache, "python_version", lambda: [3, 9])
+    monkeypatch.setattr(cache, "python_version", lambda: [3, 99])  # never this one
     other_python = linked.path_for(project, (), settings)
     monkeypatch.setattr(cache, "code_fingerprint", lambda memo_folder=None: [("plugin.py", "1")])
     other_code = linked.path_for(project, (), settings)

@@ -115,7 +115,8 @@ class ErrorLog(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         label = self.state.label or "(between requests)"
         if record.exc_info and record.exc_info[1] is not None:
-            last = traceback.format_exception_only(record.exc_info[1])[-1].strip()
+            error = record.exc_info[1]
+            last = traceback.format_exception_only(type(error), error)[-1].strip()
         else:
             last = record.getMessage().splitlines()[-1] if record.getMessage() else "?"
         self.state.errors.setdefault(label, []).append(last)
