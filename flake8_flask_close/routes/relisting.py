@@ -92,14 +92,15 @@ def listed_again(root: str, prefixes: Sequence[str]) -> Optional[Relisted]:
     if found is None:
         return None
     mine, ours, theirs, raw = found
-    all_on_list = ours[0] and theirs[0]
-    if not all_on_list or ours[1] + theirs[1] != len(prefixes) - 1:
+    on_list, inside, newest, files, parts = ours
+    their_on_list, their_inside, their_newest, their_files, their_parts = theirs
+    if not (on_list and their_on_list) or inside + their_inside != len(prefixes) - 1:
         return None
-    files = ours[3] + theirs[3]
+    files += their_files
     if files > project.MAX_FILES:
         return None  # the walk stops partway: walked as usual
-    key = cache.stats_digest((ours[4], theirs[4]))
-    return Relisted(root, key, max(ours[2], theirs[2]), files, mine, raw)
+    key = cache.stats_digest((parts, their_parts))
+    return Relisted(root, key, max(newest, their_newest), files, mine, raw)
 
 
 def _can_fork() -> bool:
