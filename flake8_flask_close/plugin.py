@@ -85,6 +85,11 @@ _frozen = False
 _host_froze = False
 """Whether this run found objects frozen by its host, and so left the gc alone."""
 
+_frozen_before = gc.get_freeze_count()
+"""How many objects were frozen before the plugin was loaded: CPython 3.12 starts with
+some of its immortal objects there (375 on 3.12.1), which no host froze. Taken as the
+count a run may freeze on top of; 0 again once a run of ours thawed everything."""
+
 
 def _freeze() -> None:
     """Once per run, after the project was scanned: move every object alive now (the
@@ -92,13 +97,14 @@ def _freeze() -> None:
     reach, so that its collections don't walk them again and again while files are
     checked, nor one last time at exit (10-30 ms of an editor run over 10,000 files).
     Objects made later, such as the trees of checked files, stay collectable. A host
-    that froze objects itself (a language server embedding flake8) is left alone: the
-    freeze is process-wide and only the one who froze may undo it."""
+    that froze objects itself once the plugin was loaded (a language server embedding
+    flake8) is left alone: the freeze is process-wide and only the one who froze may
+    undo it."""
     global _frozen, _host_froze
     if _frozen or _host_froze:
         return
     # counted, not looked up, on Python 3.11: once per run, not once per checked file
-    if gc.get_freeze_count() == 0:
+    if gc.get_freeze_count() <= _frozen_before:  # frozen ones may have died since
         _frozen = True
         gc.freeze()
     else:
@@ -122,11 +128,13 @@ def _release_freed_memory() -> None:
 def forget_previous_run() -> None:
     """Forget what earlier runs in this process learned of the project (an editor
     re-linting in the same process must see the project as it is now)."""
-    global _frozen, _host_froze
+    global _frozen, _host_froze, _frozen_before
     if _frozen:
-        # what the previous run froze may be garbage by now: collectable again
+        # what the previous run froze may be garbage by now: collectable again (and what
+        # was frozen before it, which one unfreeze thaws too)
         gc.unfreeze()
         _frozen = False
+        _frozen_before = 0
     _host_froze = False
     forget_scans()
     forget_conftest_sources()
