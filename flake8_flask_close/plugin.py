@@ -86,9 +86,9 @@ _host_froze = False
 """Whether this run found objects frozen by its host, and so left the gc alone."""
 
 _frozen_before = gc.get_freeze_count()
-"""How many objects were frozen before the plugin was loaded: CPython 3.12 starts with
-some of its immortal objects there (375 on 3.12.1), which no host froze. Taken as the
-count a run may freeze on top of; 0 again once a run of ours thawed everything."""
+"""How many objects were frozen before the plugin was loaded: CPython 3.12 keeps some of
+its immortal objects there (375 on 3.12.1; every full collection puts them back after an
+unfreeze), which no host froze. A run freezes when no more than these are."""
 
 
 def _freeze() -> None:
@@ -128,13 +128,11 @@ def _release_freed_memory() -> None:
 def forget_previous_run() -> None:
     """Forget what earlier runs in this process learned of the project (an editor
     re-linting in the same process must see the project as it is now)."""
-    global _frozen, _host_froze, _frozen_before
+    global _frozen, _host_froze
     if _frozen:
-        # what the previous run froze may be garbage by now: collectable again (and what
-        # was frozen before it, which one unfreeze thaws too)
+        # what the previous run froze may be garbage by now: collectable again
         gc.unfreeze()
         _frozen = False
-        _frozen_before = 0
     _host_froze = False
     forget_scans()
     forget_conftest_sources()
