@@ -28,6 +28,11 @@ which its traceback keeps in a reference cycle until the cyclic gc runs, c02g/c1
 warning about a file that is not carried is charged to the test that was running (or,
 between phases, to the test whose protocol was running). Linux only (``/proc``).
 
+At the end of every test's protocol the cyclic gc runs: what the test left in reference
+cycles warns then, charged to it, rather than whenever the gc next runs (on Python 3.13
+that was once inside pytest's report of another test's failure, and the oracle never
+saw the warning).
+
 Works with pytest 7.4, 8.3 (a per-phase unraisable hook) and 9.2 (a session-wide one).
 """
 
@@ -188,7 +193,9 @@ def pytest_runtest_protocol(
     oracle.item = item.nodeid
     try:
         with _resource_warnings_raise():
-            return (yield)
+            result = yield
+            gc.collect()  # see the module's docstring
+            return result
     finally:
         after = _open_project_fds(oracle.root)
         for fd, target in after.items():
