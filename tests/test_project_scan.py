@@ -18,7 +18,6 @@ from typing import Any, Optional
 
 import pytest
 
-from flake8_flask_close import plugin as entry_point
 from flake8_flask_close import result_cache
 from flake8_flask_close.config import Config
 from flake8_flask_close.plugin import Plugin, forget_previous_run
@@ -1118,18 +1117,19 @@ def test_objects_frozen_before_the_plugin_was_loaded_dont_stop_a_run_freezing(
     puts them back there at every full collection): they are no host's freeze, and a run
     freezes what it built all the same, again after the next run thawed everything."""
     test = shop / "tests" / "test_downloads.py"
+    plugin_module = sys.modules[Plugin.__module__]
     try:
         forget_previous_run()
         gc.freeze()  # as the interpreter had before the plugin was imported
         interpreters = gc.get_freeze_count()
-        monkeypatch.setattr(entry_point, "_frozen_before", interpreters)
+        monkeypatch.setattr(plugin_module, "_frozen_before", interpreters)
         lint(test)
         assert gc.get_freeze_count() > interpreters
-        assert entry_point._frozen and not entry_point._host_froze
+        assert plugin_module._frozen and not plugin_module._host_froze
         forget_previous_run()  # one unfreeze thaws both
-        assert gc.get_freeze_count() == 0 and entry_point._frozen_before == interpreters
+        assert gc.get_freeze_count() == 0 and plugin_module._frozen_before == interpreters
         lint(test)  # and the next run freezes again
-        assert entry_point._frozen
+        assert plugin_module._frozen
     finally:
         forget_previous_run()
         gc.unfreeze()
