@@ -38,7 +38,11 @@ no linter, so it runs before the plugin is installed):
       still open when the session ends, and is charged to the test that opened it;
     * a response returned by a function-scoped fixture is freed after the teardown phase,
       when pytest drops the test's funcargs, and reported at the next test's setup (n01);
-      it is charged to the test whose protocol was running.
+      it is charged to the test whose protocol was running;
+    * a response a test leaves in a reference cycle is freed by the cyclic gc the oracle
+      runs at the end of the test's protocol, and charged to that test (on Python 3.13
+      one was freed, otherwise, inside pytest's report of a later test's failure, where
+      its warning never reached the hook).
 
     A test function "really leaks" when any leak is charged to it (for a parametrized
     function: to any of its items). Any failure that is not explained by a leak warning
