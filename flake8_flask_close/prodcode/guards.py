@@ -43,10 +43,9 @@ def guards_of(parents: Mapping[ast.AST, ast.AST], node: ast.AST, func: FunctionN
     current = parents.get(node)
     while current is not None and child is not func:
         if isinstance(current, (ast.If, ast.IfExp, ast.While)) and child is not current.test:
-            body: list[ast.AST] = (
-                list(current.body) if isinstance(current.body, list) else [current.body]
-            )
-            found.append(Guard(current.test, holds=any(s is child for s in body)))
+            body = current.body  # statements, or an ``IfExp``'s one expression
+            holds = any(s is child for s in body) if isinstance(body, list) else body is child
+            found.append(Guard(current.test, holds=holds))
         found += _early_exits(current, child)
         child, current = current, parents.get(current)
     return found
