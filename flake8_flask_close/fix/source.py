@@ -8,6 +8,7 @@ import tokenize
 from typing import Optional
 
 from flake8_flask_close.names import FunctionNode
+from flake8_flask_close.routes.project import parse_quietly
 
 StmtList = list[ast.stmt]
 
@@ -22,7 +23,7 @@ class SourceText:
         self.encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
         self.text = data.decode(self.encoding)
         self.lines = data.splitlines(keepends=True)
-        self.tree = ast.parse(data, filename=filename)
+        self.tree = parse_quietly(data, filename)
         self.parents: dict[ast.AST, ast.AST] = {}
         for node in ast.walk(self.tree):
             for child in ast.iter_child_nodes(node):

@@ -6,6 +6,7 @@ import ast
 import contextlib
 import os
 import stat
+import warnings
 from collections.abc import Iterator
 from operator import attrgetter
 from typing import Optional
@@ -301,9 +302,20 @@ def may_have_facts(text: str, send_functions: tuple[str, ...] = ()) -> bool:
     )
 
 
+def parse_quietly(source: bytes | str, filename: str = "<unknown>") -> ast.Module:
+    """``ast.parse`` without the warnings Python issues while parsing (an invalid escape
+    sequence: a ``SyntaxWarning`` shown by default from 3.12, a ``DeprecationWarning``
+    before). The index parses modules flake8 may not be checking, where they would only
+    be noise (flake8 reports such code as W605), and ``-W error`` would turn them into a
+    ``SyntaxError``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, filename=filename)
+
+
 def parse(source: bytes | str, filename: str = "<unknown>") -> Optional[ast.Module]:
     """``ast.parse`` that never raises: bad input is simply not indexed."""
     try:
-        return ast.parse(source, filename=filename)
+        return parse_quietly(source, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
         return None

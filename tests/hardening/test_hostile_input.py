@@ -97,6 +97,22 @@ def test_syntax_error_in_project_module_keeps_the_other_routes(tmp_path: Path) -
     assert lint(tmp_path) == [LEAK]
 
 
+@pytest.mark.parametrize("warnings_filter", ["always", "error"])
+def test_invalid_escape_in_project_module(tmp_path: Path, warnings_filter: str) -> None:
+    """The index parses modules flake8 isn't checking: the warning Python issues for an
+    invalid escape sequence (a SyntaxWarning shown by default from 3.12, a
+    DeprecationWarning before) must not reach the user's terminal, and under ``-W error``
+    it must not cost the module its routes."""
+    app = SIMPLE_APP.replace("app = Flask(__name__)\n", 'app = Flask(__name__)\nNAME = "\\w+"\n')
+    leaky_project(tmp_path, **{"app.py": app})
+    result = flake8(
+        tmp_path, "--select=FCL", "test_leak.py", env={"PYTHONWARNINGS": warnings_filter}
+    )
+    assert_clean(result)
+    assert "invalid escape" not in result.stderr, result.stderr
+    assert findings(result) == [LEAK]
+
+
 # --------------------------------------------------------------------------- bytes
 def test_null_bytes_in_project_module(tmp_path: Path) -> None:
     nul = b"from flask import Flask\x00\napp = Flask(__name__)\n@app.route('/n')\ndef n(): pass\n"
