@@ -67,6 +67,31 @@ CLIENT_REQUEST_METHODS = frozenset(
 TEST_CLIENT_CLASSES = frozenset(
     {"flask.testing.FlaskClient", "werkzeug.test.Client", "werkzeug.Client"}
 )
+OTHER_CLIENT_PACKAGES = frozenset(
+    {
+        "unittest.mock",
+        "mock",
+        "requests",
+        "httpx",
+        "aiohttp",
+        "urllib3",
+        "http.client",
+        "xmlrpc.client",
+        "ftplib",
+        "smtplib",
+        "socket",
+        "redis",
+        "boto3",
+        "botocore",
+    }
+)
+"""Modules whose calls make something a test names like a client but that is no Flask test
+client: mocks, and clients of other services (``redis_client.get(key)``, a live server
+reached over HTTP)."""
+MOCKER_FIXTURES = frozenset(
+    {"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"}
+)
+"""pytest-mock's fixtures: ``mocker.Mock()`` is ``unittest.mock.Mock()``."""
 
 
 def answered_without_file(status: Optional[int]) -> bool:

@@ -102,6 +102,23 @@ def test_missing_file(client):
     ),
     Example(
         """\
+from unittest import mock
+
+import pytest
+
+
+@pytest.fixture
+def storage_client():
+    return mock.Mock()
+
+
+def test_uploads_are_listed(storage_client):
+    res = storage_client.get("/file.txt")
+    assert res is not None
+"""
+    ),
+    Example(
+        """\
 import unittest
 
 from app import app

@@ -17,8 +17,12 @@ from flake8_flask_close.testcode.files import (
     conftest_source,
     forget_conftest_sources,
 )
-from flake8_flask_close.vocabulary import TEST_CLIENT_CLASSES
-from flake8_flask_close.walks import statements, walk_own_scope
+from flake8_flask_close.vocabulary import (
+    MOCKER_FIXTURES,
+    OTHER_CLIENT_PACKAGES,
+    TEST_CLIENT_CLASSES,
+)
+from flake8_flask_close.walks import statements, walk, walk_own_scope
 
 DEFAULT_CLIENT_NAMES = frozenset({"client"})
 """pytest-flask's fixture, and by far the most common name for a test client."""
@@ -76,6 +80,11 @@ class ClientKnowledge:
     module_clients: set[str] = field(default_factory=set)
     class_attrs: dict[str, set[str]] = field(default_factory=dict)
     """Class qualname -> ``self.X`` attributes that hold a client."""
+    other_attrs: dict[str, set[str]] = field(default_factory=dict)
+    """Class qualname -> ``self.X`` attributes named like clients that the class (and
+    its bases here) only ever sets to something else (``makes_something_else``)."""
+    other_fixtures: set[str] = field(default_factory=set)
+    """Fixtures named like clients that return something else."""
     client_classes: set[str] = field(default_factory=set)
     """Local subclasses of ``FlaskClient`` / Werkzeug's ``Client``."""
     extra_names: frozenset[str] = frozenset()
@@ -114,11 +123,42 @@ class ClientKnowledge:
             and isinstance(node.value, ast.Name)
             and node.value.id in ("self", "cls")
         ):
-            if node.attr in self.extra_names or looks_like_client(node.attr):
+            if node.attr in self.extra_names:
                 return True
             if class_name is not None:
-                return node.attr in self.class_attrs.get(class_name, set())
+                if node.attr in self.class_attrs.get(class_name, ()):
+                    return True
+                if node.attr in self.other_attrs.get(class_name, ()):
+                    return False
+            return looks_like_client(node.attr)
         return False
+
+    def makes_something_else(self, value: ast.expr, local_clients: set[str]) -> bool:
+        """``value`` is a call of a module that makes no Flask test client (a mock, a
+        client of another service: ``OTHER_CLIENT_PACKAGES``), given no client
+        (``Mock(wraps=app.test_client())`` makes its requests through the one it wraps).
+        pytest-mock's ``mocker.Mock()`` is a mock too."""
+        if not isinstance(value, ast.Call):
+            return False
+        name = dotted(value.func)
+        if name is None:
+            return False
+        head = name.partition(".")[0]
+        if head in self.aliases:
+            module = (qualify(value.func, self.aliases) or "").rpartition(".")[0]
+        elif head in MOCKER_FIXTURES:
+            module = "unittest.mock"
+        else:
+            return False  # a name of the module's own
+        if not any(
+            module == package or module.startswith(package + ".")
+            for package in OTHER_CLIENT_PACKAGES
+        ):
+            return False
+        return not any(
+            isinstance(inner, ast.expr) and self.is_client(inner, local_clients)
+            for inner in walk(value)
+        )
 
     def local_clients(self, func: FunctionNode, class_name: Optional[str] = None) -> set[str]:
         """Names bound to a client inside ``func`` (parameters that are client fixtures,
@@ -126,7 +166,9 @@ class ClientKnowledge:
         names = {
             p
             for p in params_of(func)
-            if p in self.fixture_names or p in self.extra_names or looks_like_client(p)
+            if p in self.fixture_names
+            or p in self.extra_names
+            or (looks_like_client(p) and p not in self.other_fixtures)
         }
         bindings = [
             binding
@@ -175,19 +217,28 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge, module: str = "")
     functions = [
         n for n in statements(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
     ]
+    fixtures = [f for f in functions if is_fixture(f, knowledge.aliases)]
     changed = True
     while changed:
         changed = False
-        for func in functions:
-            if not is_fixture(func, knowledge.aliases):
-                continue
+        for func in fixtures:
             name, _ = fixture_name_and_scope(func)
             if name in knowledge.fixture_names:
                 continue
             local = knowledge.local_clients(func)
             if any(knowledge.is_client(v, local) for v in _returned(func)):
                 knowledge.fixture_names.add(name)
+                knowledge.other_fixtures.discard(name)
                 changed = True
+    for func in fixtures:
+        returned = _returned(func)
+        if not returned or not all(isinstance(v, ast.Call) for v in returned):
+            continue
+        local = knowledge.local_clients(func)
+        if all(knowledge.makes_something_else(v, local) for v in returned):
+            name, _ = fixture_name_and_scope(func)
+            knowledge.fixture_names.discard(name)
+            knowledge.other_fixtures.add(name)
     classes = [n for n in statements(tree) if isinstance(n, ast.ClassDef)]
     for cls in classes:
         if any(qualify(b, knowledge.aliases) in TEST_CLIENT_CLASSES for b in cls.bases):
@@ -209,8 +260,11 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge, module: str = "")
                         for t in item.targets
                         if isinstance(t, ast.Attribute) and t.attr == "test_client_class"
                     ]
+    unknown_attrs: dict[str, set[str]] = {}
     for cls in classes:
         attrs: set[str] = set()
+        others: set[str] = set()
+        unknown = unknown_attrs[cls.name] = set()
         for item in cls.body:
             if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
@@ -223,15 +277,23 @@ def learn_module(tree: ast.Module, knowledge: ClientKnowledge, module: str = "")
                             attr_path
                             and attr_path.count(".") == 1
                             and attr_path.split(".")[0] in ("self", "cls")
-                            and knowledge.is_client(inner.value, local)
                         ):
-                            attrs.add(attr_path.split(".")[1])
+                            attr = attr_path.split(".")[1]
+                            if knowledge.is_client(inner.value, local):
+                                attrs.add(attr)
+                            elif knowledge.makes_something_else(inner.value, local):
+                                others.add(attr)
+                            else:
+                                unknown.add(attr)
         knowledge.class_attrs[cls.name] = attrs
+        knowledge.other_attrs[cls.name] = others - unknown
     for cls in classes:
         for base in cls.bases:
             base_name = dotted(base)
             if base_name in knowledge.class_attrs:
                 knowledge.class_attrs[cls.name] |= knowledge.class_attrs[base_name]
+                knowledge.other_attrs[cls.name] |= knowledge.other_attrs[base_name]
+        knowledge.other_attrs[cls.name] -= knowledge.class_attrs[cls.name] | unknown_attrs[cls.name]
 
 
 def _asks_for_buffered(cls: ast.ClassDef) -> bool:
@@ -329,6 +391,7 @@ def _conftest_knowledge(
             k = ClientKnowledge(
                 import_aliases(conftest),
                 known.fixture_names,
+                other_fixtures=known.other_fixtures,
                 extra_names=extra,
                 buffering_classes=known.buffering_classes,
                 buffering_apps=known.buffering_apps,
@@ -356,6 +419,7 @@ def knowledge_for(
     knowledge = ClientKnowledge(
         import_aliases(tree, module, is_package),
         set(conftests.fixture_names),
+        other_fixtures=set(conftests.other_fixtures),
         extra_names=extra,
         buffering_classes=set(conftests.buffering_classes),
         buffering_apps=list(conftests.buffering_apps),
