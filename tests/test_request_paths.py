@@ -119,3 +119,64 @@ def test_unsatisfiable_ranges_agree_with_the_client(tmp_path: Any, asked: str) -
     with app.test_client().get("/static/there.txt", headers={"Range": asked}) as response:
         refused = response.status_code == 416
     assert _range_unsatisfiable(str(tmp_path / "there.txt"), asked) is refused
+
+
+@pytest.mark.parametrize(
+    "name, start, folder",
+    [
+        ("js/x", "/static/js/", "js/"),
+        ("a/b/1", "/static/a/b/", "a/b/"),
+        ("a/x/b/x", "/static/a/", "a/"),
+        ("x/app.js", "/static/", ""),
+        ("x", "/static/", ""),
+        ("js/x", "http://localhost/static/js/", "js/"),
+    ],
+)
+def test_the_known_folder_of_a_name_from_a_partly_known_url(
+    name: str, start: str, folder: str
+) -> None:
+    from flake8_flask_close.testcode.analysis import _known_folder
+
+    assert _known_folder(name, start) == folder
+
+
+FOLDERS = [
+    ("", True),
+    ("css/", True),
+    ("deep/", True),
+    ("deep/x/", True),
+    ("linked/", True),
+    ("empty/", False),
+    ("only-folders/", False),
+    ("none/", False),
+    ("css/a.css/", False),
+    ("../", False),
+]
+
+
+@pytest.mark.parametrize("below, holds", FOLDERS)
+def test_folders_a_request_may_find_a_file_in(tmp_path: Any, below: str, holds: bool) -> None:
+    """``_holds_files`` against the real client: a folder it says holds no file answers
+    every name with 404; one it says holds files serves them."""
+    import os
+
+    from flake8_flask_close.testcode.analysis import _holds_files
+
+    static = tmp_path / "static"
+    (static / "css").mkdir(parents=True)
+    (static / "css" / "a.css").write_text("a {}\n")
+    (static / "deep" / "x" / "y").mkdir(parents=True)
+    (static / "deep" / "x" / "y" / "z.txt").write_text("z\n")
+    (static / "empty").mkdir()
+    (static / "only-folders" / "a" / "b").mkdir(parents=True)
+    os.symlink(static / "css", static / "linked")
+    (tmp_path / "secret.txt").write_text("secret\n")
+    assert _holds_files(str(static), below) is holds
+    app = Flask(__name__, static_folder=str(static), static_url_path="/static")
+    client = app.test_client()
+    names = ["a.css", "css/a.css", "z.txt", "y/z.txt", "x/y/z.txt", "b", "a/b", "secret.txt"]
+    statuses = set()
+    for name in names:
+        with client.get(f"/static/{below}{name}") as response:
+            statuses.add(response.status_code)
+    assert (200 in statuses) is holds

@@ -59,7 +59,7 @@ from flake8_flask_close.testcode.urls import (
     concrete_paths,
     evaluate,
     for_another_host,
-    is_fully_known,
+    known_start,
     method_after_redirect,
     redirect_path,
 )
@@ -185,6 +185,46 @@ def _served_path(folder: str, name: str) -> Optional[str]:
 
     path = safe_join(folder, name)
     return path if path is not None and os.path.isfile(path) else None
+
+
+def _known_folder(name: str, start: str) -> str:
+    """The folders a file name taken from a URL known up to ``start`` is known to be in:
+    its longest leading folders (``js/``) that the known text ends with; "" for none."""
+    cut = name.rfind("/")
+    while cut >= 0:
+        if start.endswith(name[: cut + 1]):
+            return name[: cut + 1]
+        cut = name.rfind("/", 0, cut)
+    return ""
+
+
+HOLDS_FILES_SCAN = 64
+"""Folders ``_holds_files`` lists before it takes a folder for one holding files."""
+
+
+def _holds_files(folder: str, below: str) -> bool:
+    """Whether a request may find a file in ``folder``'s subfolder ``below`` (as Flask's
+    ``send_from_directory`` would: symlinks followed); True when that can't be told
+    from a few listings."""
+    from werkzeug.security import safe_join  # imported with the router already
+
+    top = safe_join(folder, below) if below else folder
+    if top is None or not os.path.isdir(top):
+        return False
+    todo, listed = [top], 0
+    while todo and listed < HOLDS_FILES_SCAN:
+        current = todo.pop()
+        listed += 1
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if entry.is_file():
+                        return True
+                    if entry.is_dir():
+                        todo.append(entry.path)
+        except OSError:
+            return True
+    return bool(todo)
 
 
 def _localhost(base_url: ast.expr) -> bool:
@@ -622,22 +662,22 @@ class ModuleAnalysis:
         """(file-serving routes, other routes) the value may reach, each with its evidence
         (for the others, were the missing file they'd send there); None if none."""
         where = (self.module, scope, app, self.near)
-        landings: list[tuple[Landing, bool]] = []
+        landings: list[tuple[Landing, Optional[str]]] = []
         if isinstance(value, Endpoint):
             args = {"filename": value.filename} if value.filename else {}
             for endpoint_route in self.index.by_endpoint(value.name, *where):
                 landed = self._land(endpoint_route, args, method, follow, where)
-                landings += [(landing, True) for landing in landed]
+                landings += [(landing, None) for landing in landed]
         else:
-            known = is_fully_known(value)
+            start = known_start(value)
             for path in concrete_paths(value):
                 landed = self._resolve(path, method, follow, where)
-                landings += [(landing, known) for landing in landed]
+                landings += [(landing, start) for landing in landed]
         files: list[tuple[str, str]] = []
         others: list[tuple[str, Optional[str]]] = []
         if any(route is not None and route.sometimes for (route, _, _), _ in landings):
             return None  # the view serves a file on some paths only: can't tell which
-        for (route, args, landed_method), known in landings:
+        for (route, args, landed_method), start in landings:
             if route is None:
                 others.append((f"{landed_method} (a redirect)", None))
                 continue
@@ -648,7 +688,7 @@ class ModuleAnalysis:
             if evidence:
                 # Werkzeug serves ranges of GET and HEAD requests only
                 ranged = asked_range if landed_method in ("GET", "HEAD") else None
-                found = self._file_found(route, args, known, evidence, ranged)
+                found = self._file_found(route, args, start, evidence, ranged)
                 if found == UNKNOWN:
                     return None  # an error handler may answer: which file, if any?
                 if found is None:  # a plain 404 (or 500): a 2xx means the file was there
@@ -738,7 +778,7 @@ class ModuleAnalysis:
         self,
         route: LinkedRoute,
         args: Mapping[str, Any],
-        known: bool,
+        start: Optional[str],
         evidence: str,
         asked_range: Optional[str] = None,
     ) -> Optional[str]:
@@ -748,18 +788,25 @@ class ModuleAnalysis:
         ``UNKNOWN``). The built-in static route looks
         for the request's ``filename`` in its folder; a view for the file its send call
         names (``LinkedRoute.sent``), from the URL only through converters that pass the
-        text on as it is. A folder the index can't name may hold anything. A request for
+        text on as it is. A folder the index can't name may hold anything. A URL known up
+        to ``start`` (None: known whole) names a file only in the folder its known part
+        names (``/static/js/{name}``: ``js``), if that folder holds any. A request for
         a range the file that is there can't satisfy (``asked_range``) is answered 416:
         ``send_file`` closes the file first (c06g); when the file can't be known, nor can
         the answer to any range but one from its first byte."""
         folder, name = "", None
+        from_url = route.static_dir is not None
         if route.static_dir is not None:
-            folder, name = route.static_dir, args.get("filename") if known else None
+            folder, name = route.static_dir, args.get("filename")
         elif route.sent is not None:
             folder, name = route.sent.folder, route.sent.name
-            if route.sent.from_url:
-                plain = known and _plain_converter(route.rule, name)
-                name = args.get(name) if plain else None
+            from_url = route.sent.from_url
+            if from_url:
+                name = args.get(name) if _plain_converter(route.rule, name) else None
+        if from_url and start is not None and isinstance(name, str):
+            if not _holds_files(folder, _known_folder(name, start)):
+                return route.when_missing
+            name = None
         if not isinstance(name, str):
             return UNKNOWN if asked_range and _range_needs_the_size(asked_range) else evidence
         path = _served_path(folder, name)

@@ -133,3 +133,17 @@ def test_range_with_an_if_range_spelled_with_an_underscore(client):
         "/download/there.txt", headers={"Range": "bytes=6-", "If_Range": '"other"'}
     )
     assert res.mimetype == "text/plain"
+
+
+def test_download_name_known_at_run_time_there(client):
+    """c01: a name the linter can't know, in a folder below that is there."""
+    name = sorted(os.listdir(os.path.join(FILES, "sub")))[0]
+    res = client.get(f"/download/sub/{name}")  # FCL101
+    assert res.mimetype == "text/plain"
+
+
+def test_download_name_known_at_run_time_in_a_folder_not_there(client):
+    """c06h: whatever the name, the folder has no folder archive: 404, nothing opened."""
+    name = sorted(os.listdir(os.path.join(FILES, "sub")))[0]
+    res = client.get(f"/download/archive/{name}")  # FCL100
+    assert res.data
