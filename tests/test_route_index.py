@@ -438,6 +438,77 @@ async def file_txt():
     assert verdict(index, "/file.txt") is None
 
 
+RESOURCES = """\
+import os
+
+from flask import Blueprint, Flask, send_file
+from flask_restx import Api as RestxApi
+from flask_restful import Api, Resource
+
+from elsewhere import shared_api
+
+PREFIX = "/v2"
+
+
+class Items(Resource):
+    def get(self):
+        return {"items": []}
+
+    def post(self):
+        return {}, 201
+
+
+class Report(Resource):
+    def get(self):
+        return send_file(os.path.join(os.path.dirname(__file__), "report.csv"))
+
+
+app = Flask(__name__)
+Api(app)  # bound to no name: nothing is added through it
+api = Api(app, "/api")
+api.add_resource(Items, "/items", "/items/all", endpoint="all_items")
+api.add_resource(Report, "/report")
+Api(app, prefix=PREFIX).add_resource(Items, "/items")
+versioned = Api(app, prefix=PREFIX)
+versioned.add_resource(Report, "/report")
+restx = RestxApi(app, prefix="/x", doc=False)
+restx.add_resource(Items, "/items")
+computed = Api(app, prefix=os.environ.get("API_PREFIX", "/api"))
+computed.add_resource(Report, "/computed-report")
+shared_api.add_resource(Report, "/shared-report")
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+late = Api()
+late.add_resource(Report, "/report")
+
+
+def create_app():
+    late.init_app(bp)
+    app.register_blueprint(bp)
+    return app
+"""
+
+
+def test_resources_added_by_an_api_are_class_views(tmp_path: Path) -> None:
+    """flask-restful's and flask-restx's ``add_resource``: a class view per URL, below
+    the ``Api``'s prefix, on the app or blueprint it was made (or ``init_app``) for."""
+    index = index_of(tmp_path, {"service.py": RESOURCES})
+    assert verdict(index, "/api/items") == "plain"
+    assert verdict(index, "/api/items", "POST") == "plain"
+    assert verdict(index, "/api/items/all") == "plain"
+    assert verdict(index, "/api/report") == "file"
+    assert verdict(index, "/v2/report") == "file"
+    assert verdict(index, "/x/items") == "plain"
+    assert verdict(index, "/admin/report") == "file"
+    assert {r.endpoint for r in index.by_endpoint("all_items")} == {"all_items"}
+    assert {r.rule for r in index.by_endpoint("report")} >= {"/api/report"}
+    # a prefix it can't read, an Api of another module, and one never bound to a name
+    assert verdict(index, "/api/computed-report") is None
+    assert verdict(index, "/computed-report") is None
+    assert verdict(index, "/shared-report") is None
+    assert verdict(index, "/v2/items") is None
+
+
 def test_redirect_targets_are_recorded(tmp_path: Path) -> None:
     index = index_of(
         tmp_path,

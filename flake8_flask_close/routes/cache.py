@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from flake8_flask_close.routes.facts import ModuleFacts
 
-SCHEMA = 25
+SCHEMA = 26
 """Bumped when the index's layout changes, or what extraction finds in a module (7 and 8:
 apps a factory returns unnamed, and not blueprints; 9: the filename of a redirect to
 ``url_for``; 10 and 11: a redirect's status code, redirects to URLs, relative ones and

@@ -69,6 +69,10 @@ FOREIGN_FRAMEWORKS = frozenset(
         "flask_smorest",
     }
 )
+RESOURCE_APIS = {"flask_restful.Api": 1, "flask_restx.Api": 99}
+"""The ``Api`` classes whose ``add_resource(Resource, *urls)`` adds class views to the app or
+blueprint they are given (``Api(app)``, ``api.init_app(app)``), by the position their
+``prefix`` argument may take."""
 """Apps and routers of these are not Flask apps (Quart's test client gathers the body and
 closes the file itself: runtime-behavior c14)."""
 
@@ -167,6 +171,12 @@ class _Extractor:
         self.statement_index = 0
         """The body of the function being visited (empty at a module's top level) and
         the index in it of the statement holding the one being visited."""
+        self.apis: dict[tuple[str, str], tuple[Optional[Ref], Optional[str]]] = {}
+        """(scope, name) of ``api = Api(app, prefix="/api")`` -> the app or blueprint it adds
+        its resources to (None until ``init_app``), and its prefix (None when it can't be
+        read)."""
+        self.resources: list[tuple[Ref, ast.Call, str]] = []
+        """``api.add_resource(...)`` calls: the api, the call and the scope it is made in."""
 
     def q(self, node: ast.AST) -> Optional[str]:
         return qualify(node, self.aliases)
@@ -255,11 +265,20 @@ class _Extractor:
                     self.facts.bindings.append((Ref(scope, name), source))
         if not isinstance(value, ast.Call):
             return
-        root = (self.q(value.func) or "").split(".", 1)[0]
+        q = self.q(value.func) or ""
+        root = q.split(".", 1)[0]
         for target in targets:
             name = dotted(target)
             if name is None:
                 continue
+            if q in RESOURCE_APIS:
+                app_node = call_arg(value, 0, "app")
+                owner = dotted(app_node) if app_node is not None else None
+                prefix_node = call_arg(value, RESOURCE_APIS[q], "prefix")
+                prefix = (
+                    "" if prefix_node is None else literal_str(prefix_node, self.facts.constants)
+                )
+                self.apis[scope, name] = (Ref(scope, owner) if owner else None, prefix)
             if root in FOREIGN_FRAMEWORKS:
                 self.facts.foreign.append(Ref(scope, name))
                 continue
@@ -381,11 +400,58 @@ class _Extractor:
                 )
         elif func.attr == "url_value_preprocessor":
             self.facts.url_value_preprocessors += 1
+        elif func.attr == "add_resource":
+            self.resources.append((Ref(scope, target), call, scope))
+        elif func.attr == "init_app" and call.args:
+            api = self.api_named(Ref(scope, target))
+            owner = dotted(call.args[0])
+            if api is not None and owner is not None and self.apis[api][0] is None:
+                self.apis[api] = (Ref(scope, owner), self.apis[api][1])
         elif func.attr == "register_error_handler":
             code = call_arg(call, 0, "code_or_exception")
             handler = call_arg(call, 1, "f")
             handler_name = dotted(handler) if handler is not None else None
             self.note_error_handler(target, code, handler_name, False, scope, call.lineno)
+
+    def api_named(self, ref: Ref) -> Optional[tuple[str, str]]:
+        """The ``Api`` object ``ref`` names here: one made in its scope or an outer one."""
+        scope = ref.scope
+        while True:
+            if (scope, ref.name) in self.apis:
+                return scope, ref.name
+            if not scope:
+                return None
+            scope = scope.rpartition(".")[0]
+
+    def add_resource_routes(self) -> None:
+        """A route per URL of each ``api.add_resource(Resource, *urls, endpoint=...)`` of an
+        ``Api`` made in this module for a known app or blueprint: a class view, named
+        (flask-restful) by its class in lower case."""
+        consts = self.facts.constants
+        for api_ref, call, scope in self.resources:
+            api = self.api_named(api_ref)
+            if api is None or not call.args:
+                continue
+            owner, prefix = self.apis[api]
+            view = dotted(call.args[0])
+            if owner is None or prefix is None or view is None:
+                continue
+            endpoint = optional_str(call_arg(call, 99, "endpoint"), consts)
+            if endpoint is None:
+                endpoint = view.rsplit(".", 1)[-1].lower()
+            for url in call.args[1:]:
+                text = literal_str(url, consts)
+                self.facts.routes.append(
+                    RouteFact(
+                        target=owner,
+                        rule=None if text is None else prefix + text,
+                        methods=None,
+                        endpoint=endpoint,
+                        view=Ref(scope, view),
+                        view_is_class=True,
+                        line=call.lineno,
+                    )
+                )
 
     def note_error_handler(
         self,
@@ -957,6 +1023,7 @@ def extract(
     extractor = _Extractor(facts, send_functions, statements_suffice)
     extractor.collect_scope_assignments(tree)
     extractor.visit_body(tree.body, "")
+    extractor.add_resource_routes()
     if mentions_x_sendfile:
         facts.x_sendfile = x_sendfile_settings(tree)
     return facts

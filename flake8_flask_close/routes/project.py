@@ -33,6 +33,7 @@ X_SENDFILE = "USE_X_SENDFILE"
 ROUTE_TOKENS: tuple[bytes, ...] = (
     b"route",
     b"add_url_rule",
+    b"add_resource",
     b"register_blueprint",
     b"Blueprint",
     b"Flask",
