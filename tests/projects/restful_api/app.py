@@ -1,4 +1,4 @@
-"""A single-page app: a React build served by a catch-all view, and a JSON API made with
+"""A single-page app: a React bundle served by a catch-all view, and a JSON API made with
 flask-restful, whose routes the catch-all would answer if they weren't there."""
 
 import os
@@ -6,7 +6,7 @@ import os
 from flask import Blueprint, Flask, send_from_directory
 from flask_restful import Api, Resource
 
-app = Flask(__name__, static_folder="build")
+app = Flask(__name__, static_folder="frontend")
 api = Api(app, prefix="/api")
 
 
