@@ -102,6 +102,16 @@ def test_missing_file(client):
     ),
     Example(
         """\
+import os
+
+
+def test_names_from_outside_are_refused(client):
+    res = client.get(f"/files/{os.environ.get('EXAMPLE_NAME', '../app.py')}")
+    assert res.status_code != 200
+"""
+    ),
+    Example(
+        """\
 from unittest import mock
 
 import pytest

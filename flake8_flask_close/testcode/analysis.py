@@ -299,6 +299,27 @@ def _asked_range(request: ast.Call) -> Optional[str]:
     return asked
 
 
+def _whole_answer(request: ast.Call) -> bool:
+    """The request can only be answered whole (200 when a file is sent): it asks for no
+    range and sends no conditional header, nor can any other argument set headers."""
+    if len(request.args) > 1 or any(
+        kw.arg in (None, "environ_base", "environ_overrides") for kw in request.keywords
+    ):
+        return False
+    headers = next((kw.value for kw in request.keywords if kw.arg == "headers"), None)
+    if headers is None:
+        return True
+    if not isinstance(headers, ast.Dict):
+        return False
+    for key in headers.keys:
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return False
+        header = key.value.lower().replace("_", "-")
+        if header in ("range", "if-range") or header in CONDITIONAL_HEADERS:
+            return False
+    return True
+
+
 def _is_status(node: ast.AST, is_response: NodeTest) -> bool:
     """``res.status_code`` (or ``.status``) of the response ``is_response`` picks."""
     return (
@@ -1288,7 +1309,7 @@ class ModuleAnalysis:
             return use
         if use.fate is Fate.KEPT:
             return use
-        if self._asserts_error_status(where, is_response, source) or _asserts_redirect(
+        if self._asserts_error_status(where, is_response, source, lines) or _asserts_redirect(
             where, is_response, lines, lambda node: self._unconditional(node, func)
         ):
             # The view answered an error or a redirect: no file was opened (c06g-i).
@@ -1447,13 +1468,25 @@ class ModuleAnalysis:
         ]
         return min(lines, default=(func.end_lineno or func.lineno) + 1)
 
-    def _asserts_error_status(self, where: ast.AST, is_response: NodeTest, source: _Source) -> bool:
+    def _asserts_error_status(
+        self,
+        where: ast.AST,
+        is_response: NodeTest,
+        source: _Source,
+        lines: Optional[tuple[int, int]] = None,
+    ) -> bool:
         """True when the code asserts an error status (4xx/5xx) on the response: the view
         failed before opening the file (runtime-behavior c06g-i), unless an error handler
-        for that status serves a file itself."""
+        for that status serves a file itself. So does asserting it isn't 200 (``assert
+        res.status_code != 200``, on a line from ``lines[0]`` up to ``lines[1]`` when
+        given), when the request can only be answered whole and no error handler of the
+        project may serve a file."""
 
         codes: list[int] = []
         for node in walk(where):
+            placed = lines is None or lines[0] <= getattr(node, "lineno", 0) < lines[1]
+            if placed and self._asserts_not_ok(node, is_response, source):
+                return True
             if isinstance(node, ast.Compare):
                 sides = [node.left, *node.comparators]
                 if any(_is_status(s, is_response) for s in sides):
@@ -1475,6 +1508,40 @@ class ModuleAnalysis:
         if not codes:
             return False
         return all(self.index.error_handler_evidence(c) is None for c in codes)
+
+    def _asserts_not_ok(self, node: ast.AST, is_response: NodeTest, source: _Source) -> bool:
+        """``node`` is ``assert res.status_code != 200`` (or ``assertNotEqual``) of a
+        request answered whole, in a project none of whose error handlers may answer
+        with a file."""
+        if isinstance(node, ast.Assert):
+            test = node.test
+            if not (
+                isinstance(test, ast.Compare)
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.NotEq)
+            ):
+                return False
+            sides = [test.left, *test.comparators]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("assertNotEqual", "assertNotEquals")
+        ):
+            sides = node.args[:2]
+        else:
+            return False
+        if not (
+            any(_is_status(s, is_response) for s in sides)
+            and any(_status_value(s) == 200 for s in sides)
+        ):
+            return False
+        if not (source.is_client_request and _whole_answer(source.call)):
+            return False
+        return all(
+            evidence is None
+            for group in self.index.groups
+            for evidence in group.error_evidence.values()
+        )
 
     def _bound_fate(
         self,

@@ -147,3 +147,28 @@ def test_download_name_known_at_run_time_in_a_folder_not_there(client):
     name = sorted(os.listdir(os.path.join(FILES, "sub")))[0]
     res = client.get(f"/download/archive/{name}")  # FCL100
     assert res.data
+
+
+def _name_from_elsewhere():
+    """A name the linter can't know: one a user typed, say."""
+    return os.environ.get("SHOP_TEST_NAME", "../setup.cfg")
+
+
+def test_download_asserted_not_ok(client):
+    """c06h: a name that leaves the folder: 404, which the test asserts as not 200."""
+    res = client.get(f"/download/{_name_from_elsewhere()}")  # FCL100
+    assert res.status_code != 200
+
+
+def test_download_range_asserted_not_ok(client):
+    """c06f: a range of the file: 206, not 200, and the file is left open."""
+    res = client.get("/download/there.txt", headers={"Range": "bytes=1-"})  # FCL101
+    assert res.status_code != 200
+
+
+def test_download_then_one_refused(client):
+    """c01: the first response's file is left open; the refusal asserted later is another's."""
+    res = client.get("/download/there.txt")  # FCL101
+    assert res.status_code == 200
+    res = client.get(f"/download/{_name_from_elsewhere()}")  # FCL100
+    assert res.status_code != 200
