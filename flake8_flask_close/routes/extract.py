@@ -69,12 +69,12 @@ FOREIGN_FRAMEWORKS = frozenset(
         "flask_smorest",
     }
 )
+"""Apps and routers of these are not Flask apps (Quart's test client gathers the body and
+closes the file itself: runtime-behavior c14)."""
 RESOURCE_APIS = {"flask_restful.Api": 1, "flask_restx.Api": 99}
 """The ``Api`` classes whose ``add_resource(Resource, *urls)`` adds class views to the app or
 blueprint they are given (``Api(app)``, ``api.init_app(app)``), by the position their
 ``prefix`` argument may take."""
-"""Apps and routers of these are not Flask apps (Quart's test client gathers the body and
-closes the file itself: runtime-behavior c14)."""
 
 
 ABORTS = frozenset({"flask.abort", "werkzeug.exceptions.abort"})
