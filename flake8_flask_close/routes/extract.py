@@ -175,8 +175,8 @@ class _Extractor:
         """(scope, name) of ``api = Api(app, prefix="/api")`` -> the app or blueprint it adds
         its resources to (None until ``init_app``), and its prefix (None when it can't be
         read)."""
-        self.resources: list[tuple[Ref, ast.Call, str]] = []
-        """``api.add_resource(...)`` calls: the api, the call and the scope it is made in."""
+        self.resources: list[tuple[Ref, ast.Call]] = []
+        """``api.add_resource(...)`` calls: the api (in the scope of the call), the call."""
 
     def q(self, node: ast.AST) -> Optional[str]:
         return qualify(node, self.aliases)
@@ -401,7 +401,7 @@ class _Extractor:
         elif func.attr == "url_value_preprocessor":
             self.facts.url_value_preprocessors += 1
         elif func.attr == "add_resource":
-            self.resources.append((Ref(scope, target), call, scope))
+            self.resources.append((Ref(scope, target), call))
         elif func.attr == "init_app" and call.args:
             api = self.api_named(Ref(scope, target))
             owner = dotted(call.args[0])
@@ -428,7 +428,7 @@ class _Extractor:
         ``Api`` made in this module for a known app or blueprint: a class view, named
         (flask-restful) by its class in lower case."""
         consts = self.facts.constants
-        for api_ref, call, scope in self.resources:
+        for api_ref, call in self.resources:
             api = self.api_named(api_ref)
             if api is None or not call.args:
                 continue
@@ -447,7 +447,7 @@ class _Extractor:
                         rule=None if text is None else prefix + text,
                         methods=None,
                         endpoint=endpoint,
-                        view=Ref(scope, view),
+                        view=Ref(api_ref.scope, view),
                         view_is_class=True,
                         line=call.lineno,
                     )

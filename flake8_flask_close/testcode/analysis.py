@@ -274,21 +274,35 @@ def _range_needs_the_size(asked: str) -> bool:
     )
 
 
+def _sent_headers(request: ast.Call) -> Optional[list[tuple[str, ast.expr]]]:
+    """(name, value) of each header a request sends, the name as Werkzeug reads it (lower
+    case, ``If_Range`` as ``if-range``); None when its headers aren't a literal dict with
+    literal names, or another argument may set headers."""
+    if any(kw.arg in (None, "environ_base", "environ_overrides") for kw in request.keywords):
+        return None
+    headers = next((kw.value for kw in request.keywords if kw.arg == "headers"), None)
+    if headers is None:
+        return []
+    if not isinstance(headers, ast.Dict):
+        return None
+    sent: list[tuple[str, ast.expr]] = []
+    for key, value in zip(headers.keys, headers.values):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return None
+        sent.append((key.value.lower().replace("_", "-"), value))
+    return sent
+
+
 def _asked_range(request: ast.Call) -> Optional[str]:
     """The Range header a request sends (``headers={"Range": "bytes=900-"}``), when its
     headers are a literal dict that asks for nothing else that decides the answer (no
     ``If-Range``, no conditional header) and no other argument may set headers; None
-    otherwise. Werkzeug reads ``If_Range`` as ``If-Range`` too."""
-    headers = next((kw.value for kw in request.keywords if kw.arg == "headers"), None)
-    if not isinstance(headers, ast.Dict) or any(
-        kw.arg in (None, "environ_base", "environ_overrides") for kw in request.keywords
-    ):
+    otherwise."""
+    headers = _sent_headers(request)
+    if headers is None:
         return None
     asked = None
-    for key, value in zip(headers.keys, headers.values):
-        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-            return None
-        header = key.value.lower().replace("_", "-")
+    for header, value in headers:
         if header == "if-range" or header in CONDITIONAL_HEADERS:
             return None
         if header == "range":
@@ -297,27 +311,6 @@ def _asked_range(request: ast.Call) -> Optional[str]:
                 return None  # not literal, or two of them (sent joined)
             asked = text
     return asked
-
-
-def _whole_answer(request: ast.Call) -> bool:
-    """The request can only be answered whole (200 when a file is sent): it asks for no
-    range and sends no conditional header, nor can any other argument set headers."""
-    if len(request.args) > 1 or any(
-        kw.arg in (None, "environ_base", "environ_overrides") for kw in request.keywords
-    ):
-        return False
-    headers = next((kw.value for kw in request.keywords if kw.arg == "headers"), None)
-    if headers is None:
-        return True
-    if not isinstance(headers, ast.Dict):
-        return False
-    for key in headers.keys:
-        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-            return False
-        header = key.value.lower().replace("_", "-")
-        if header in ("range", "if-range") or header in CONDITIONAL_HEADERS:
-            return False
-    return True
 
 
 def _is_status(node: ast.AST, is_response: NodeTest) -> bool:
@@ -1535,7 +1528,13 @@ class ModuleAnalysis:
             and any(_status_value(s) == 200 for s in sides)
         ):
             return False
-        if not (source.is_client_request and _whole_answer(source.call)):
+        request = source.call
+        # answered whole: a file response could only be a 200
+        if not (
+            source.is_client_request
+            and len(request.args) <= 1
+            and _file_statuses(request) == (200,)
+        ):
             return False
         return all(
             evidence is None
@@ -2364,20 +2363,13 @@ def _file_statuses(request: ast.Call) -> tuple[int, ...]:
     """What a response holding a file can answer to ``request``: 200, 206 for a range
     and 304 for a conditional request (c06d-f), when its headers ask for them or may
     (headers that aren't a literal dict, keyword arguments that may hold them)."""
+    headers = _sent_headers(request)
+    if headers is None:
+        return FILE_STATUSES
     statuses = {200}
-    for keyword in request.keywords:
-        if keyword.arg is None or keyword.arg in ("environ_base", "environ_overrides"):
-            return FILE_STATUSES
-        if keyword.arg != "headers":
-            continue
-        if not isinstance(keyword.value, ast.Dict):
-            return FILE_STATUSES
-        for key in keyword.value.keys:
-            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                return FILE_STATUSES
-            header = key.value.lower()
-            statuses |= {206} if header in RANGE_HEADERS else set()
-            statuses |= {304} if header in CONDITIONAL_HEADERS else set()
+    for header, _ in headers:
+        statuses |= {206} if header in RANGE_HEADERS else set()
+        statuses |= {304} if header in CONDITIONAL_HEADERS else set()
     return tuple(sorted(statuses))
 
 
