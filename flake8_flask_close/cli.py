@@ -4,6 +4,7 @@ a code means."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import os
 import sys
@@ -13,9 +14,16 @@ from typing import Optional
 from flake8_flask_close import __version__
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.fix import command as fix_command
+from flake8_flask_close.fix.model import EXIT_ERROR
 from flake8_flask_close.routes.index import get_index
 from flake8_flask_close.routes.project import find_root
 from flake8_flask_close.rules import ALL_RULES
+
+EXIT_INTERRUPTED = 130
+"""Ctrl-C: the shell's code for a command that SIGINT ended."""
+
+EXIT_PIPE_CLOSED = 141
+"""The output's reader left: the shell's code for a command that SIGPIPE ended."""
 
 
 def _routes(
@@ -100,9 +108,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     explain = sub.add_parser("explain", help="print the documentation of a code")
     explain.add_argument("code")
     args = parser.parse_args(argv)
-    if args.command == "routes":
-        names = [n.strip() for n in args.send_functions.split(",") if n.strip()]
-        return _routes(args.path, args.project_root, names, not args.no_cache)
-    if args.command == "fix":
-        return fix_command.run(args)
-    return _explain(args.code)
+    try:
+        if args.command == "routes":
+            names = [n.strip() for n in args.send_functions.split(",") if n.strip()]
+            return _routes(args.path, args.project_root, names, not args.no_cache)
+        if args.command == "fix":
+            return fix_command.run(args)
+        return _explain(args.code)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED  # the fixer writes each file whole or not at all
+    except BrokenPipeError:
+        # stdout's reader left (``| head``): what is still buffered goes nowhere
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+    except Exception as error:
+        print(
+            f"flake8-flask-close {args.command}: internal error: {error!r}"
+            " (a bug in flake8-flask-close: please report it with the command)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

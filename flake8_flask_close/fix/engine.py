@@ -103,6 +103,9 @@ def fix_file(path: str, settings: Settings, select: Sequence[str], write: bool) 
     except PARSE_ERRORS as error:
         result.error = f"cannot parse: {_describe(error)}; left unchanged"
         return result
+    except Exception as error:  # a bug of ours costs this file its fixes, not the run
+        result.error = f"internal error, left unchanged: {error!r}"
+        return result
     result.outcomes = fixed.outcomes
     if fixed.data is None or fixed.data == data:
         return result

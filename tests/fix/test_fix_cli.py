@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,6 +118,29 @@ def test_unparsable_file_is_refused_and_others_still_fixed(
     assert (project / "tests" / "test_broken.py").read_text(encoding="utf-8") == broken
     assert (project / "tests" / "test_z.py").read_text(encoding="utf-8") == FIXED_TEST
     assert "tests/test_z.py:2: FCL101 fixed" in captured.out
+
+
+def test_an_internal_error_leaves_that_file_unchanged_and_others_still_fixed(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flake8_flask_close.fix import engine
+
+    fix_source = engine.fix_source
+
+    def failing_on_test_a(data: bytes, filename: str, *rest: Any) -> Any:
+        if filename.endswith("test_a.py"):
+            raise AttributeError("boom")
+        return fix_source(data, filename, *rest)
+
+    monkeypatch.setattr(engine, "fix_source", failing_on_test_a)
+    for name in ("test_a.py", "test_z.py"):
+        (project / "tests" / name).write_text(LEAKING_TEST, encoding="utf-8")
+    assert run("tests") == 2
+    captured = capsys.readouterr()
+    assert "tests/test_a.py: internal error, left unchanged: AttributeError('boom')" in captured.err
+    assert "Traceback" not in captured.err
+    assert (project / "tests" / "test_a.py").read_text(encoding="utf-8") == LEAKING_TEST
+    assert (project / "tests" / "test_z.py").read_text(encoding="utf-8") == FIXED_TEST
 
 
 def test_select(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,69 @@
+"""The ``flake8-flask-close`` command when something goes wrong: an internal error, Ctrl-C,
+a reader that stops reading. Each ends with a message (or none) and an exit code, never
+a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flake8_flask_close import cli
+from tests.helpers import write_project
+
+APP = "from flask import Flask\n\napp = Flask(__name__)\n"
+
+
+def test_an_internal_error_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(tmp_path, {"app.py": APP})
+
+    def broken_index(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "get_index", broken_index)
+    assert cli.main(["routes", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("flake8-flask-close routes: internal error: RuntimeError('boom')"), err
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_is_exit_130_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(tmp_path, {"app.py": APP})
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "get_index", interrupted)
+    assert cli.main(["routes", str(tmp_path)]) == 130
+    assert capsys.readouterr().err == ""
+
+
+def test_a_reader_that_stops_reading_ends_the_route_table_quietly(tmp_path: Path) -> None:
+    """``flake8-flask-close routes | head``: more than a pipe holds, read in part."""
+    views = "".join(
+        f'\n\n@app.route("/downloads/section-{i}/<path:name>")\n'
+        f"def download_{i}(name):\n    return send_from_directory('files', name)\n"
+        for i in range(1500)
+    )
+    write_project(
+        tmp_path, {"app.py": APP.replace("Flask\n", "Flask, send_from_directory\n") + views}
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flake8_flask_close", "routes", "--no-cache", "."],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b"project root: ")
+    process.stdout.close()
+    err = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 141
+    assert err == b""
