@@ -25,6 +25,13 @@ from flake8_flask_close.testcode import clients, fixture_apps
 from flake8_flask_close.testcode.analysis import forget_helper_analyses
 
 PARSE_ERRORS = (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError)
+"""What reading a file's bytes as Python raises when they aren't (an unknown coding, a
+null byte, nesting deeper than the parser goes)."""
+
+
+class UnparsableSource(Exception):
+    """The file is not valid Python; its parse error is the cause. Errors raised later,
+    by the fixer's own analysis, are not this: they are the fixer's bugs."""
 
 
 @dataclass(frozen=True)
@@ -37,10 +44,13 @@ class FixedSource:
 def fix_source(
     data: bytes, filename: str, config: Config, select: Iterable[str] = FIXABLE_CODES
 ) -> FixedSource:
-    """Fix one file's bytes (``filename`` places it in its project). Raises the parse
-    error of a file that is not valid Python."""
+    """Fix one file's bytes (``filename`` places it in its project). Raises
+    ``UnparsableSource`` for a file that is not valid Python."""
     codes = tuple(select)
-    source = SourceText(data, filename)
+    try:
+        source = SourceText(data, filename)
+    except PARSE_ERRORS as error:
+        raise UnparsableSource(error) from error
     analysis = analyze(source, filename, config, codes)
     if not analysis.candidates:
         return FixedSource(None, [])
@@ -63,9 +73,10 @@ def _check(
 ) -> str:
     """The rewritten file must parse, and hold no finding the fixer says it fixed."""
     try:
-        after = analyze(SourceText(fixed, filename), filename, config, codes, on_disk=True)
+        rewritten = SourceText(fixed, filename)
     except PARSE_ERRORS as error:
         return f"internal error, the rewrite does not parse ({error}); file left unchanged"
+    after = analyze(rewritten, filename, config, codes, on_disk=True)
     left = Counter(d.candidate.code for d in decisions if d.plan is None)
     found = Counter(c.code for c in after.candidates)
     extra = [code for code in found if found[code] > left[code]]
@@ -100,8 +111,8 @@ def fix_file(path: str, settings: Settings, select: Sequence[str], write: bool) 
         return result
     try:
         fixed = fix_source(data, path, settings.config, select)
-    except PARSE_ERRORS as error:
-        result.error = f"cannot parse: {_describe(error)}; left unchanged"
+    except UnparsableSource as error:
+        result.error = f"cannot parse: {_describe(error.__cause__ or error)}; left unchanged"
         return result
     except Exception as error:  # a bug of ours costs this file its fixes, not the run
         result.error = f"internal error, left unchanged: {error!r}"

@@ -120,24 +120,31 @@ def test_unparsable_file_is_refused_and_others_still_fixed(
     assert "tests/test_z.py:2: FCL101 fixed" in captured.out
 
 
+@pytest.mark.parametrize("error", [AttributeError("boom"), ValueError("boom")])
 def test_an_internal_error_leaves_that_file_unchanged_and_others_still_fixed(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    error: Exception,
 ) -> None:
+    """A bug of the fixer's analysis, after the file parsed: reported as such (a
+    ``ValueError`` is not the file's parse error), and the run goes on."""
     from flake8_flask_close.fix import engine
 
-    fix_source = engine.fix_source
+    analyze = engine.analyze
 
-    def failing_on_test_a(data: bytes, filename: str, *rest: Any) -> Any:
+    def failing_on_test_a(source: Any, filename: str, *rest: Any, **options: Any) -> Any:
         if filename.endswith("test_a.py"):
-            raise AttributeError("boom")
-        return fix_source(data, filename, *rest)
+            raise error
+        return analyze(source, filename, *rest, **options)
 
-    monkeypatch.setattr(engine, "fix_source", failing_on_test_a)
+    monkeypatch.setattr(engine, "analyze", failing_on_test_a)
     for name in ("test_a.py", "test_z.py"):
         (project / "tests" / name).write_text(LEAKING_TEST, encoding="utf-8")
     assert run("tests") == 2
     captured = capsys.readouterr()
-    assert "tests/test_a.py: internal error, left unchanged: AttributeError('boom')" in captured.err
+    expected = f"tests/test_a.py: internal error, left unchanged: {error!r}"
+    assert expected in captured.err, captured.err
     assert "Traceback" not in captured.err
     assert (project / "tests" / "test_a.py").read_text(encoding="utf-8") == LEAKING_TEST
     assert (project / "tests" / "test_z.py").read_text(encoding="utf-8") == FIXED_TEST
