@@ -130,8 +130,7 @@ def test_an_internal_error_leaves_that_file_unchanged_and_others_still_fixed(
     """A bug of the fixer's analysis, after the file parsed: reported as such (a
     ``ValueError`` is not the file's parse error), and the run goes on."""
     from flake8_flask_close.fix import engine
-
-    analyze = engine.analyze
+    from flake8_flask_close.fix.findings import analyze
 
     def failing_on_test_a(source: Any, filename: str, *rest: Any, **options: Any) -> Any:
         if filename.endswith("test_a.py"):
