@@ -1124,8 +1124,12 @@ class RouteIndex:
             self._sent = frozenset(a for f in self.modules.values() for a in f.sent_attributes)
         return self._sent
 
-    def error_handler_evidence(self, code: int) -> Optional[str]:
+    def error_handler_evidence(self, code: Optional[int] = None) -> Optional[str]:
+        """Evidence that an error handler for ``code`` (None: for any error) answers with a
+        file."""
         for group in self.groups:
+            if code is None and group.error_evidence:
+                return next(iter(group.error_evidence.values()))
             if code in group.error_evidence:
                 return group.error_evidence[code]
         return None

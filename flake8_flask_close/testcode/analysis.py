@@ -1536,11 +1536,7 @@ class ModuleAnalysis:
             and _file_statuses(request) == (200,)
         ):
             return False
-        return all(
-            evidence is None
-            for group in self.index.groups
-            for evidence in group.error_evidence.values()
-        )
+        return self.index.error_handler_evidence() is None
 
     def _bound_fate(
         self,

@@ -243,12 +243,8 @@ def method_after_redirect(code: Optional[int], method: str) -> Optional[str]:
     return "GET"
 
 
-def is_fully_known(template: Template) -> bool:
-    return all(p is not None for p in template)
-
-
 def known_start(template: Template) -> Optional[str]:
     """The URL's text before its first unknown piece; None when it is fully known."""
-    if is_fully_known(template):
+    if None not in template:
         return None
     return "".join(p for p in template[: template.index(None)] if p is not None)
