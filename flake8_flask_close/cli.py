@@ -14,7 +14,7 @@ from typing import Optional
 from flake8_flask_close import __version__
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.fix import command as fix_command
-from flake8_flask_close.fix.model import EXIT_ERROR
+from flake8_flask_close.fix.model import EXIT_ERROR, error_text
 from flake8_flask_close.routes.index import get_index
 from flake8_flask_close.routes.project import find_root
 from flake8_flask_close.rules import ALL_RULES
@@ -124,7 +124,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_PIPE_CLOSED
     except Exception as error:
         print(
-            f"flake8-flask-close {args.command}: internal error: {error!r}"
+            f"flake8-flask-close {args.command}: internal error: {error_text(error)}"
             " (a bug in flake8-flask-close: please report it with the command)",
             file=sys.stderr,
         )

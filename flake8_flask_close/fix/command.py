@@ -31,8 +31,9 @@ exit codes:
   {EXIT_OK}  nothing to fix, or every finding was fixed (--diff: nothing would change)
   {EXIT_FINDINGS}  --diff: the fixer would change something; without --diff: some
      findings were left unfixed (each is printed with the reason)
-  {EXIT_ERROR}  a file could not be read, parsed or written, or hit an internal error
-     (it was left unchanged; the other files were still processed), or bad usage
+  {EXIT_ERROR}  a file could not be read, parsed, rewritten (nested too deeply) or written,
+     or hit an internal error (it was left unchanged; the other files were still
+     processed), or bad usage
 """
 
 

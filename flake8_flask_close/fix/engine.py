@@ -15,7 +15,14 @@ from typing import Optional
 from flake8_flask_close.config import Config
 from flake8_flask_close.fix.apply import ApplyError, apply_plans
 from flake8_flask_close.fix.findings import analyze
-from flake8_flask_close.fix.model import FIXABLE_CODES, FileResult, Outcome, RunResult
+from flake8_flask_close.fix.model import (
+    FIXABLE_CODES,
+    FileResult,
+    Outcome,
+    RunResult,
+    error_text,
+    recursed,
+)
 from flake8_flask_close.fix.plan import Decision, Planner
 from flake8_flask_close.fix.settings import Settings
 from flake8_flask_close.fix.source import SourceText
@@ -115,7 +122,12 @@ def fix_file(path: str, settings: Settings, select: Sequence[str], write: bool) 
         result.error = f"cannot parse: {_describe(error.__cause__ or error)}; left unchanged"
         return result
     except Exception as error:  # a bug of ours costs this file its fixes, not the run
-        result.error = f"internal error, left unchanged: {error!r}"
+        result.error = (
+            # libcst recurses once per level of nesting: a chain of 800 `+` is too deep
+            "nested too deeply to rewrite (maximum recursion depth exceeded); left unchanged"
+            if recursed(error)
+            else f"internal error, left unchanged: {error_text(error)}"
+        )
         return result
     result.outcomes = fixed.outcomes
     if fixed.data is None or fixed.data == data:

@@ -16,6 +16,33 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 """A file could not be read, parsed or written (it was left unchanged), or bad usage."""
 
+ERROR_TEXT_LIMIT = 300
+
+
+def error_text(error: BaseException) -> str:
+    """``repr(error)`` on one line of at most ``ERROR_TEXT_LIMIT`` characters, or its type's
+    name when that repr fails: an error may carry a syntax tree, whose repr can run to
+    pages, or recurse past Python's limit on deeply nested code."""
+    try:
+        text = " ".join(repr(error).split())
+    except Exception:  # RecursionError, or a repr that is itself broken
+        return type(error).__name__
+    if len(text) > ERROR_TEXT_LIMIT:
+        text = text[: ERROR_TEXT_LIMIT - 3] + "..."
+    return text
+
+
+def recursed(error: BaseException) -> bool:
+    """Whether ``error`` is, or came while handling, a ``RecursionError``."""
+    seen: set[int] = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, RecursionError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
 
 @dataclass(frozen=True)
 class Outcome:

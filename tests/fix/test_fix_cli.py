@@ -149,6 +149,28 @@ def test_an_internal_error_leaves_that_file_unchanged_and_others_still_fixed(
     assert (project / "tests" / "test_z.py").read_text(encoding="utf-8") == FIXED_TEST
 
 
+def test_a_file_nested_too_deeply_to_rewrite_is_left_and_others_still_fixed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python parses a chain of 800 ``+``, and the linter reads it, but libcst recurses
+    once per level: the error it raised carried a syntax tree whose repr recursed too,
+    and escaped the file's own handling to end the whole run."""
+    chain = " + ".join(["1"] * 800)
+    deep = LEAKING_TEST.replace("    res =", f"    total = {chain}\n    res =")
+    (project / "tests" / "test_a.py").write_text(deep, encoding="utf-8")
+    (project / "tests" / "test_z.py").write_text(LEAKING_TEST, encoding="utf-8")
+    assert run("tests") == 2
+    captured = capsys.readouterr()
+    expected = (
+        "tests/test_a.py: nested too deeply to rewrite (maximum recursion depth exceeded); "
+        "left unchanged"
+    )
+    assert expected in captured.err, captured.err[-2000:]
+    assert "internal error" not in captured.err
+    assert (project / "tests" / "test_a.py").read_text(encoding="utf-8") == deep
+    assert (project / "tests" / "test_z.py").read_text(encoding="utf-8") == FIXED_TEST
+
+
 def test_select(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = project / "tests" / "test_a.py"
     path.write_text(LEAKING_TEST, encoding="utf-8")

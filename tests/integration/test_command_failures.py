@@ -16,18 +16,37 @@ from tests.helpers import write_project
 APP = "from flask import Flask\n\napp = Flask(__name__)\n"
 
 
-def test_an_internal_error_is_one_line_and_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+class UnprintableError(Exception):
+    def __repr__(self) -> str:
+        raise RecursionError("maximum recursion depth exceeded")  # as a deep tree's would
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (RuntimeError("boom"), "RuntimeError('boom') (a bug in flake8-flask-close"),
+        # an error may carry a syntax tree: its repr can run to pages, or fail
+        (RuntimeError("node\n" * 2000), "RuntimeError('node\\nnode\\n"),
+        (UnprintableError(), "UnprintableError (a bug"),
+    ],
+)
+def test_an_internal_error_is_one_short_line_and_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    error: Exception,
+    shown: str,
 ) -> None:
     write_project(tmp_path, {"app.py": APP})
 
     def broken_index(*args: object) -> None:
-        raise RuntimeError("boom")
+        raise error
 
     monkeypatch.setattr(cli, "get_index", broken_index)
     assert cli.main(["routes", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("flake8-flask-close routes: internal error: RuntimeError('boom')"), err
+    assert err.startswith(f"flake8-flask-close routes: internal error: {shown}"), err[:500]
+    assert err.count("\n") == 1 and len(err) < 500, err[:500]
     assert "Traceback" not in err
 
 
