@@ -187,7 +187,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ]
     for tree in trees:
         tree.py_files, tree.py_bytes = run.tree_stats(tree.path)
-        counted = count_tree(venvs, tree, max(1, args.parallel), max(1, args.jobs))
+        try:
+            counted = count_tree(venvs, tree, max(1, args.parallel), max(1, args.jobs))
+        except run.RunFailed as exc:
+            run.log(f"instructions: {tree.label}: {exc}")
+            return 1
         print("\n".join(report(tree, counted, args.jobs)), flush=True)
     return 0
 
