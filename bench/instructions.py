@@ -90,8 +90,8 @@ def count(
     args = ["--jobs", str(jobs)]
     if setup.cache is not None:
         cache = os.path.join(scratch, setup.name.replace(",", "").replace(" ", "-"))
-        if setup.cache == "warm":
-            shutil.copytree(warm_cache, cache)
+        if setup.cache == "warm" and os.path.isdir(warm_cache):
+            shutil.copytree(warm_cache, cache)  # absent when the plugin indexed nothing
         args += ["--flask-close-cache-dir", cache]
     output = os.path.join(scratch, f"{setup.name}.out")
     cmd = [
@@ -189,7 +189,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         tree.py_files, tree.py_bytes = run.tree_stats(tree.path)
         try:
             counted = count_tree(venvs, tree, max(1, args.parallel), max(1, args.jobs))
-        except run.RunFailed as exc:
+        except (run.RunFailed, OSError) as exc:
             run.log(f"instructions: {tree.label}: {exc}")
             return 1
         print("\n".join(report(tree, counted, args.jobs)), flush=True)
