@@ -34,7 +34,6 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -53,6 +52,9 @@ UNMAPPED_NOQA = (
 """flake8 with ``# noqa`` left unmapped (``python -c`` passes its arguments on)."""
 
 I_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+COUNT_TIMEOUT = 8 * 3600.0
+"""Seconds before one run under valgrind is killed: 30 times a plain run's time."""
 
 
 @dataclass
@@ -99,13 +101,7 @@ def count(
         "--trace-children=yes", python, *flake8, *args, ".",
     ]  # fmt: skip
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    with open(output, "wb") as out:
-        done = subprocess.run(
-            cmd, cwd=tree.path, stdout=out, stderr=subprocess.PIPE, env=env, check=False
-        )
-    stderr = done.stderr.decode("utf-8", "replace")
-    if done.returncode not in (0, 1):
-        raise run.RunFailed(f"exit {done.returncode}: {' '.join(cmd)}\n{stderr[-2000:]}")
+    stderr = run.measure(cmd, tree.path, COUNT_TIMEOUT, stdout_path=output, env=env).stderr
     refs = [int(m.replace(",", "")) for m in I_REFS.findall(stderr)]
     if not refs:
         raise run.RunFailed(f"no instruction count in valgrind's output:\n{stderr[-2000:]}")

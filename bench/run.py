@@ -125,10 +125,12 @@ def measure(
     timeout: float,
     stdin_path: Optional[str] = None,
     stdout_path: Optional[str] = None,
+    env: Optional[dict[str, str]] = None,
 ) -> Sample:
-    """Run cmd once; wall time, CPU time and peak RSS of the child (and of the workers it
-    reaped), through ``os.wait4``. The whole process group is killed after ``timeout``.
-    Output goes to /dev/null, or to ``stdout_path``."""
+    """Run cmd once (in ``env``, or this process's environment); wall time, CPU time and
+    peak RSS of the child (and of the workers it reaped), through ``os.wait4``. The whole
+    process group is killed after ``timeout``. Output goes to /dev/null, or to
+    ``stdout_path``."""
     with contextlib.ExitStack() as stack:
         err = stack.enter_context(tempfile.TemporaryFile())
         stdin = stack.enter_context(open(stdin_path, "rb")) if stdin_path else subprocess.DEVNULL
@@ -140,6 +142,7 @@ def measure(
             stdin=stdin,
             stdout=out,
             stderr=err,
+            env=env,
             start_new_session=True,
         )
         killed = threading.Event()

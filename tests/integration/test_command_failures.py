@@ -16,6 +16,20 @@ from tests.helpers import write_project
 APP = "from flask import Flask\n\napp = Flask(__name__)\n"
 
 
+def routes_with_an_index_raising(
+    error: BaseException, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> int:
+    """``flake8-flask-close routes`` over a one-module project, building its index raising
+    ``error``: the exit code."""
+    write_project(tmp_path, {"app.py": APP})
+
+    def broken_index(*args: object) -> None:
+        raise error
+
+    monkeypatch.setattr(cli, "get_index", broken_index)
+    return cli.main(["routes", str(tmp_path)])
+
+
 class UnprintableError(Exception):
     def __repr__(self) -> str:
         raise RecursionError("maximum recursion depth exceeded")  # as a deep tree's would
@@ -37,13 +51,7 @@ def test_an_internal_error_is_one_short_line_and_exit_2(
     error: Exception,
     shown: str,
 ) -> None:
-    write_project(tmp_path, {"app.py": APP})
-
-    def broken_index(*args: object) -> None:
-        raise error
-
-    monkeypatch.setattr(cli, "get_index", broken_index)
-    assert cli.main(["routes", str(tmp_path)]) == 2
+    assert routes_with_an_index_raising(error, tmp_path, monkeypatch) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"flake8-flask-close routes: internal error: {shown}"), err[:500]
     assert err.count("\n") == 1 and len(err) < 500, err[:500]
@@ -53,13 +61,7 @@ def test_an_internal_error_is_one_short_line_and_exit_2(
 def test_ctrl_c_is_exit_130_without_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_project(tmp_path, {"app.py": APP})
-
-    def interrupted(*args: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(cli, "get_index", interrupted)
-    assert cli.main(["routes", str(tmp_path)]) == 130
+    assert routes_with_an_index_raising(KeyboardInterrupt(), tmp_path, monkeypatch) == 130
     assert capsys.readouterr().err == ""
 
 
