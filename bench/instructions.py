@@ -163,6 +163,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--dir", action="append", default=[], metavar="PATH",
                         help="also count this folder (repeatable)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated projects")
+    parser.add_argument("--fixed", action="store_true",
+                        help="also count each generated project after 'flake8-flask-close "
+                        "fix'")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=1,
                         help="flake8 --jobs (more than 1 adds the pool's polling, which "
                         "depends on timing)")  # fmt: skip
@@ -177,6 +180,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     venvs = run.ensure_venvs(False, args.flake8)
     trees = [run.generated_tree(int(s), args.seed) for s in args.sizes.split(",") if s.strip()]
+    if args.fixed:
+        trees += [run.fixed_tree(tree, venvs) for tree in trees]
     trees += [
         run.Tree(label=os.path.abspath(p), path=os.path.abspath(p), generated=False)
         for p in args.dir

@@ -54,6 +54,7 @@ RESULTS = os.path.join(BENCH, "results")
 PLUGIN_SOURCE_FILES = ("pyproject.toml", "README.md", "LICENSE", "setup.cfg", "setup.py")
 PLUGIN_PACKAGE = "flake8_flask_close"
 PIP_TIMEOUT = 900.0
+FIX_TIMEOUT = 3600.0
 MIB = 1024.0  # ru_maxrss is in KiB on Linux
 
 TARGETS = {
@@ -71,15 +72,18 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def run_checked(cmd: Sequence[str], timeout: float, cwd: Optional[str] = None) -> str:
-    """Run a setup command; its output, or exit with what went wrong."""
+def run_checked(
+    cmd: Sequence[str], timeout: float, cwd: Optional[str] = None, ok: tuple[int, ...] = (0,)
+) -> str:
+    """Run a setup command; its output, or exit with what went wrong (an exit code not in
+    ``ok``)."""
     try:
         done = subprocess.run(
             list(cmd), cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired:
         sys.exit(f"bench: timed out after {timeout:.0f}s: {' '.join(cmd)}")
-    if done.returncode != 0:
+    if done.returncode not in ok:
         sys.exit(
             f"bench: failed ({done.returncode}): {' '.join(cmd)}\n{done.stdout}\n{done.stderr}"
         )
@@ -339,6 +343,25 @@ class Tree:
     py_bytes: int = 0
     editor_file: Optional[str] = None
     """For generated projects: the test file of the editor case, relative to the tree."""
+    fixed: bool = False
+    """A generated project after ``flake8-flask-close fix`` (``--fixed``)."""
+
+
+STAMP_FILE = ".bench-generated"
+"""In a made project: what it was made from (the digests of its makers)."""
+
+
+def read_stamp(path: str) -> Optional[str]:
+    try:
+        with open(os.path.join(path, STAMP_FILE), encoding="utf-8") as fh:
+            return fh.read().strip()
+    except OSError:
+        return None
+
+
+def write_stamp(path: str, stamp: str) -> None:
+    with open(os.path.join(path, STAMP_FILE), "w", encoding="utf-8") as fh:
+        fh.write(stamp + "\n")
 
 
 def generated_tree(size: int, seed: int) -> Tree:
@@ -351,21 +374,34 @@ def generated_tree(size: int, seed: int) -> Tree:
     with open(os.path.join(BENCH, "generate.py"), "rb") as fh:
         stamp = hashlib.sha256(fh.read()).hexdigest()[:16]
     path = os.path.join(WORK, f"gen-{size}-s{seed}")
-    marker = os.path.join(path, ".bench-generated")
-    try:
-        with open(marker, encoding="utf-8") as fh:
-            current = fh.read().strip() == stamp
-    except OSError:
-        current = False
-    if not current:
+    if read_stamp(path) != stamp:
         log(f"bench: generating a {size}-file project in {path}")
         shutil.rmtree(path, ignore_errors=True)
         generate.generate(path, size, seed)
-        with open(marker, "w", encoding="utf-8") as fh:
-            fh.write(stamp + "\n")
+        write_stamp(path, stamp)
     tree = Tree(label=f"generated-{size}", path=path, generated=True)
     tree.editor_file = pick_editor_file(path)
     return tree
+
+
+def fixed_tree(tree: Tree, venvs: Venvs) -> Tree:
+    """A copy of a generated project with ``flake8-flask-close fix`` run over it: its
+    findings mended, as a project keeps them once its CI runs the plugin (flake8 then
+    maps no ``# noqa`` for them). <project>-fixed, remade when the project or the
+    plugin changes."""
+    stamp = f"{read_stamp(tree.path)} {venvs.plugin_source_hash}"
+    path = f"{tree.path}-fixed"
+    if read_stamp(path) != stamp:
+        log(f"bench: fixing a copy of {tree.path} in {path}")
+        shutil.rmtree(path, ignore_errors=True)
+        shutil.copytree(tree.path, path, ignore=shutil.ignore_patterns(".flake8_flask_close_cache"))
+        fixer = os.path.join(venvs.plugin, "bin", "flake8-flask-close")
+        # exit 1: some findings left (they show in the findings line): measured all the same
+        run_checked([fixer, "fix", "--no-cache", "."], timeout=FIX_TIMEOUT, cwd=path, ok=(0, 1))
+        write_stamp(path, stamp)
+    fixed = Tree(label=f"{tree.label}-fixed", path=path, generated=True, fixed=True)
+    fixed.editor_file = pick_editor_file(path)
+    return fixed
 
 
 def pick_editor_file(root: str) -> Optional[str]:
@@ -624,7 +660,7 @@ def scaling_report(
     rows: list[tuple[Tree, dict[str, ConfigResult]]],
 ) -> list[str]:
     """Plugin cost per 1,000 files across the generated sizes: flat = linear."""
-    generated = [(t, r) for t, r in rows if t.generated]
+    generated = [(t, r) for t, r in rows if t.generated and not t.fixed]
     if len(generated) < 2:
         return []
     lines = ["scaling (generated projects): plugin wall over bare (and per 1,000 .py files)"]
@@ -678,7 +714,8 @@ def from_record(
 ) -> tuple[Tree, dict[str, ConfigResult], Optional[EditorResult], tuple[float, float]]:
     """What ``tree_record`` saved, as objects again."""
     tree = Tree(**{k: record[k] for k in ("label", "path", "generated", "py_files", "py_bytes",
-                                          "editor_file")})  # fmt: skip
+                                          "editor_file")},
+                fixed=record.get("fixed", False))  # fmt: skip
     results = {
         name: ConfigResult(
             name, [Sample(**sample) for sample in entry["samples"]], entry.get("findings", {})
@@ -779,6 +816,10 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         help="runs per configuration of the editor (stdin) case; 0: skip it",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated projects")
+    parser.add_argument(
+        "--fixed", action="store_true",
+        help="also benchmark each generated project after 'flake8-flask-close fix'",
+    )  # fmt: skip
     parser.add_argument("--timeout", type=float, default=1800.0,
                         help="seconds after which one flake8 run is killed")  # fmt: skip
     parser.add_argument(
@@ -832,6 +873,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "be told apart; measuring one 'plugin' configuration"
         )
     trees = [generated_tree(size, args.seed) for size in args.size_list]
+    if args.fixed:
+        trees += [fixed_tree(tree, venvs) for tree in trees]
     trees += [
         Tree(label=os.path.abspath(p), path=os.path.abspath(p), generated=False) for p in args.dir
     ]
