@@ -3,12 +3,14 @@
 Plans name ``ast`` nodes; they are found in the libcst tree by position (libcst counts
 columns in characters, ``ast`` in UTF-8 bytes). All plans of a file are applied in one
 bottom-up pass, so nested rewrites compose: a request that gets ``buffered=True`` or a
-statement that gets its own with-block can be moved into another with-block.
+statement that gets its own with-block can be moved into another with-block. A second
+pass folds the with-lines that came out longer than flake8's line length.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
@@ -32,6 +34,10 @@ from flake8_flask_close.fix.source import SourceText
 Statement = cst.BaseStatement
 Block = Union[cst.IndentedBlock, cst.Module]
 Builder = Callable[[list[Statement]], "Built"]
+
+
+NOQA_TEXT = re.compile(r"#\s*noqa", re.IGNORECASE)
+"""A line flake8 takes as it is, whatever its length."""
 
 
 class ApplyError(Exception):
@@ -88,9 +94,12 @@ class Edits:
         self.calls[id(call)] = edit
 
 
-def apply_plans(source: SourceText, plans: Sequence[Plan]) -> bytes:
-    """The file with every plan carried out. Raises SyntaxError when libcst can't parse
-    the file, ApplyError when a plan can't be carried out."""
+def apply_plans(
+    source: SourceText, plans: Sequence[Plan], max_line_length: Optional[int] = None
+) -> bytes:
+    """The file with every plan carried out; a with-line the rewrite made longer than
+    ``max_line_length`` is folded (``_fold_long_headers``). Raises SyntaxError when
+    libcst can't parse the file, ApplyError when a plan can't be carried out."""
     try:
         module = cst.parse_module(source.data)
     except cst.ParserSyntaxError as error:
@@ -101,6 +110,8 @@ def apply_plans(source: SourceText, plans: Sequence[Plan]) -> bytes:
     for plan in plans:
         _register(plan, locator, edits)
     fixed = wrapper.module.visit(_Applier(edits))
+    if max_line_length is not None:
+        fixed = _fold_long_headers(fixed, source, max_line_length)
     return fixed.bytes
 
 
@@ -442,3 +453,68 @@ def _add_buffered(call: cst.Call) -> cst.Call:
         )
         args.append(new.with_changes(whitespace_after_arg=last.whitespace_after_arg))
     return call.with_changes(args=args)
+
+
+# ------------------------------------------------------------------------- folding
+def _fold_long_headers(module: cst.Module, source: SourceText, limit: int) -> cst.Module:
+    """``with client.get("/a/long/url") as res:``, a line the rewrite made and flake8
+    would report as too long (E501), becomes
+
+        with client.get(
+            "/a/long/url"
+        ) as res:
+
+    as black folds it. Only lines that aren't in the file already, of a with-statement
+    whose one item is a call with arguments, all on that line; never a line with a
+    ``# noqa`` comment (folding would move it away from the arguments it excuses)."""
+    before = {line.rstrip() for line in source.text.splitlines()}
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    lines = module.code.splitlines()
+    long_headers: set[int] = set()
+    for node, where in positions.items():
+        if not isinstance(node, cst.With) or len(node.items) != 1:
+            continue
+        call = node.items[0].item
+        if not isinstance(call, cst.Call) or not call.args:
+            continue
+        item = positions[node.items[0]]
+        line = lines[where.start.line - 1].rstrip()
+        if (
+            item.start.line == item.end.line == where.start.line
+            and len(line) > limit
+            and line not in before
+            and not NOQA_TEXT.search(line)
+        ):
+            long_headers.add(id(node))
+    if not long_headers:
+        return module
+    return wrapper.module.visit(_HeaderFolder(long_headers, module.default_indent))
+
+
+class _HeaderFolder(cst.CSTTransformer):
+    def __init__(self, headers: set[int], indent: str) -> None:
+        super().__init__()
+        self.headers = headers
+        self.indent = indent
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.With:
+        if id(original_node) not in self.headers:
+            return updated_node
+        item = updated_node.items[0]
+        call = item.item
+        if not isinstance(call, cst.Call):
+            return updated_node
+        args = list(call.args)
+        last = args[-1]
+        if isinstance(last.comma, cst.Comma):
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=_newline()))
+        else:
+            args[-1] = last.with_changes(whitespace_after_arg=_newline())
+        folded = call.with_changes(args=args, whitespace_before_args=_newline(self.indent))
+        return updated_node.with_changes(items=[item.with_changes(item=folded)])
+
+
+def _newline(indent: str = "") -> cst.ParenthesizedWhitespace:
+    """A line break inside brackets, then the statement's indentation and ``indent``."""
+    return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(indent))

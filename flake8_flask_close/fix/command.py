@@ -23,7 +23,8 @@ Rewrite what can be proved safe:
   FCL202         remove 'response.close()' before 'return response'; unwrap
                  'with send_file(...) as response: return response' and closing(...)
 Anything else is left alone and reported with the reason. Files that do not parse are
-left unchanged. Formatting and comments are kept; a second run changes nothing.
+left unchanged. Formatting and comments are kept (a with-line longer than flake8's
+max-line-length is folded); a second run changes nothing.
 """
 
 EPILOG = f"""\

@@ -49,10 +49,15 @@ class FixedSource:
 
 
 def fix_source(
-    data: bytes, filename: str, config: Config, select: Iterable[str] = FIXABLE_CODES
+    data: bytes,
+    filename: str,
+    config: Config,
+    select: Iterable[str] = FIXABLE_CODES,
+    max_line_length: Optional[int] = None,
 ) -> FixedSource:
-    """Fix one file's bytes (``filename`` places it in its project). Raises
-    ``UnparsableSource`` for a file that is not valid Python."""
+    """Fix one file's bytes (``filename`` places it in its project; a with-line made
+    longer than ``max_line_length`` is folded). Raises ``UnparsableSource`` for a file
+    that is not valid Python."""
     codes = tuple(select)
     try:
         source = SourceText(data, filename)
@@ -66,7 +71,7 @@ def fix_source(
     if not plans:
         return FixedSource(None, _outcomes(decisions))
     try:
-        fixed = apply_plans(source, plans)
+        fixed = apply_plans(source, plans, max_line_length)
         problem = _check(fixed, filename, config, codes, decisions)
     except ApplyError as error:
         problem = f"internal error, file left unchanged: {error}"
@@ -117,7 +122,7 @@ def fix_file(path: str, settings: Settings, select: Sequence[str], write: bool) 
         result.error = f"cannot read: {error.strerror or error}"
         return result
     try:
-        fixed = fix_source(data, path, settings.config, select)
+        fixed = fix_source(data, path, settings.config, select, settings.max_line_length)
     except UnparsableSource as error:
         result.error = f"cannot parse: {_describe(error.__cause__ or error)}; left unchanged"
         return result

@@ -29,6 +29,8 @@ class Settings:
     config: Config
     exclude: tuple[str, ...]
     """Patterns as flake8 uses them: a basename glob, or an absolute path glob."""
+    max_line_length: Optional[int] = None
+    """flake8's ``max-line-length``: a with-line the fixer makes longer is folded."""
 
     def excluded(self, path: str) -> bool:
         absolute = os.path.abspath(path)
@@ -82,4 +84,9 @@ def load_settings(
     if no_cache:
         options.flask_close_no_cache = True
     patterns = [*options.exclude, *(options.extend_exclude or [])]
-    return Settings(config_from_options(options), tuple(patterns))
+    limit = getattr(options, "max_line_length", None)
+    return Settings(
+        config_from_options(options),
+        tuple(patterns),
+        limit if isinstance(limit, int) and limit > 0 else None,
+    )

@@ -254,6 +254,25 @@ def test_flake8_excludes_apply(project: Path) -> None:
     assert (project / "tests" / "test_a.py").read_text(encoding="utf-8") == FIXED_TEST
 
 
+def test_flake8s_max_line_length_folds_a_with_line_made_too_long(project: Path) -> None:
+    """The fixer reads flake8's max-line-length: flake8 finds no E501 in what it wrote."""
+    (project / "setup.cfg").write_text("[flake8]\nmax-line-length = 39\n")
+    (project / "tests" / "test_a.py").write_text(LEAKING_TEST, encoding="utf-8")
+    assert run("tests") == 0
+    assert (project / "tests" / "test_a.py").read_text(encoding="utf-8") == FIXED_TEST.replace(
+        "with client.get('/file.txt') as res:",
+        "with client.get(\n        '/file.txt'\n    ) as res:",
+    )
+    flake8 = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select=E501", "tests/test_a.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (flake8.returncode, flake8.stdout) == (0, "")
+
+
 def test_missing_path_is_an_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("nowhere.py") == 2
     assert "nowhere.py: no such file or folder" in capsys.readouterr().err

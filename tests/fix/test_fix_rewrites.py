@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 from types import ModuleType
-from typing import Optional
+from typing import Any, Optional
 
 import pytest
 
@@ -31,14 +31,19 @@ TEST_PATH = "tests/test_example.py"
 
 
 def fix(
-    tmp_path: Path, source: str, path: str = TEST_PATH, select: Optional[tuple[str, ...]] = None
+    tmp_path: Path,
+    source: str,
+    path: str = TEST_PATH,
+    select: Optional[tuple[str, ...]] = None,
+    max_line_length: Optional[int] = None,
 ) -> tuple[str, list[Outcome]]:
     """The fixed text (the source itself when nothing changed) and the outcomes."""
     write_project(tmp_path, EXAMPLE_PROJECT)
     source = textwrap.dedent(source)
     target = tmp_path / path
     target.write_text(source, encoding="utf-8")
-    kwargs = {"select": select} if select else {}
+    kwargs: dict[str, Any] = {"select": select} if select else {}
+    kwargs["max_line_length"] = max_line_length
     result = fix_source(source.encode(), str(target), Config(), **kwargs)
     text = result.data.decode() if result.data is not None else source
     if result.data is not None:  # idempotent: a second run finds nothing more to do
@@ -695,6 +700,88 @@ def test_fixed_app_examples_serve_every_route(tmp_path: Path, rule: ModuleType) 
         root = tmp_path / name
         write_project(root, {**EXAMPLE_PROJECT, "app.py": text})
         assert _route_failures(root) == [], (name, text)
+
+
+# ------------------------------------------------------------------ line length
+def test_a_with_line_made_too_long_is_folded(tmp_path: Path) -> None:
+    """flake8 would report the one-line form as E501: the arguments go on a line of their
+    own, as black folds them. The body's lines are left as they come."""
+    text, outcomes = fix(
+        tmp_path,
+        """\
+        class TestFiles:
+            def test_download(self, client):
+                response = client.get("/files/file.txt", headers={"X-Test": "1"})  # the file
+                assert response.status_code == 200
+                assert client.get("/files/file.txt?download=yes").status_code == 200
+        """,
+        max_line_length=60,
+    )
+    assert text == dedent(
+        """\
+        class TestFiles:
+            def test_download(self, client):
+                with client.get(
+                    "/files/file.txt", headers={"X-Test": "1"}
+                ) as response:  # the file
+                    assert response.status_code == 200
+                with client.get(
+                    "/files/file.txt?download=yes"
+                ) as res:
+                    assert res.status_code == 200
+        """
+    )
+    assert [o.fixed for o in outcomes] == [True, True]
+
+
+def test_a_with_line_within_the_limit_stays_on_one_line(tmp_path: Path) -> None:
+    source = """\
+        def test_download(client):
+            res = client.get("/files/file.txt")
+            assert res.status_code == 200
+        """
+    text, _ = fix(
+        tmp_path, source, max_line_length=len('    with client.get("/files/file.txt") as res:')
+    )
+    assert '    with client.get("/files/file.txt") as res:\n' in text
+
+
+def test_a_long_with_line_already_in_the_file_is_not_folded(tmp_path: Path) -> None:
+    text, _ = fix(
+        tmp_path,
+        """\
+        def test_download(client):
+            with client.get("/files/file.txt", headers={"X-Test": "1"}) as kept:
+                assert kept.status_code == 200
+            res = client.get("/file.txt")
+            assert res.status_code == 200
+        """,
+        max_line_length=30,
+    )
+    assert text == dedent(
+        """\
+        def test_download(client):
+            with client.get("/files/file.txt", headers={"X-Test": "1"}) as kept:
+                assert kept.status_code == 200
+            with client.get(
+                "/file.txt"
+            ) as res:
+                assert res.status_code == 200
+        """
+    )
+
+
+def test_a_with_line_excused_by_noqa_is_not_folded(tmp_path: Path) -> None:
+    text, _ = fix(
+        tmp_path,
+        """\
+        def test_download(client):
+            res = client.get("/files/file.txt")  # noqa: E501
+            assert res.status_code == 200
+        """,
+        max_line_length=30,
+    )
+    assert '    with client.get("/files/file.txt") as res:  # noqa: E501\n' in text
 
 
 def test_newlines_and_encoding_are_kept(tmp_path: Path) -> None:
