@@ -466,7 +466,8 @@ def _fold_long_headers(module: cst.Module, source: SourceText, limit: int) -> cs
 
     as black folds it. Only lines that aren't in the file already, of a with-statement
     whose one item is a call with arguments, all on that line; never a line with a
-    ``# noqa`` comment (folding would move it away from the arguments it excuses)."""
+    ``# noqa`` comment (folding would move it away from the arguments it excuses), nor
+    one only its comment makes too long (the comment stays on the with-line)."""
     before = {line.rstrip() for line in source.text.splitlines()}
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
@@ -480,9 +481,11 @@ def _fold_long_headers(module: cst.Module, source: SourceText, limit: int) -> cs
             continue
         item = positions[node.items[0]]
         line = lines[where.start.line - 1].rstrip()
+        comment = node.body.header.comment if isinstance(node.body, cst.IndentedBlock) else None
+        code = line[: len(line) - len(comment.value)].rstrip() if comment else line
         if (
             item.start.line == item.end.line == where.start.line
-            and len(line) > limit
+            and len(code) > limit  # not a line only its comment makes long
             and line not in before
             and not NOQA_TEXT.search(line)
         ):

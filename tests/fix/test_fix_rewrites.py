@@ -771,17 +771,26 @@ def test_a_long_with_line_already_in_the_file_is_not_folded(tmp_path: Path) -> N
     )
 
 
-def test_a_with_line_excused_by_noqa_is_not_folded(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("comment", "limit"),
+    [
+        ("# noqa: E501", 40),  # flake8 takes the line as it is
+        ("# only this comment makes the line too long", 48),  # folding can't shorten it
+    ],
+)
+def test_a_with_line_long_by_its_comment_or_excused_is_not_folded(
+    tmp_path: Path, comment: str, limit: int
+) -> None:
     text, _ = fix(
         tmp_path,
-        """\
+        f"""\
         def test_download(client):
-            res = client.get("/files/file.txt")  # noqa: E501
+            res = client.get("/files/file.txt")  {comment}
             assert res.status_code == 200
         """,
-        max_line_length=30,
+        max_line_length=limit,
     )
-    assert '    with client.get("/files/file.txt") as res:  # noqa: E501\n' in text
+    assert f'    with client.get("/files/file.txt") as res:  {comment}\n' in text
 
 
 def test_newlines_and_encoding_are_kept(tmp_path: Path) -> None:
