@@ -30,7 +30,8 @@ class Settings:
     exclude: tuple[str, ...]
     """Patterns as flake8 uses them: a basename glob, or an absolute path glob."""
     max_line_length: Optional[int] = None
-    """flake8's ``max-line-length``: a with-line the fixer makes longer is folded."""
+    """flake8's ``max-line-length``, when E501 is selected: a with-line the fixer makes
+    longer is folded."""
 
     def excluded(self, path: str) -> bool:
         absolute = os.path.abspath(path)
@@ -84,9 +85,16 @@ def load_settings(
     if no_cache:
         options.flask_close_no_cache = True
     patterns = [*options.exclude, *(options.extend_exclude or [])]
+    return Settings(config_from_options(options), tuple(patterns), _line_limit(options))
+
+
+def _line_limit(options: argparse.Namespace) -> Optional[int]:
+    """flake8's ``max-line-length`` when flake8 reports longer lines (E501 selected):
+    where it doesn't (``extend-ignore = E501``, often beside black), folding a line
+    would only change the project's style."""
+    from flake8.style_guide import Decision, DecisionEngine
+
     limit = getattr(options, "max_line_length", None)
-    return Settings(
-        config_from_options(options),
-        tuple(patterns),
-        limit if isinstance(limit, int) and limit > 0 else None,
-    )
+    if not isinstance(limit, int) or limit <= 0:
+        return None
+    return limit if DecisionEngine(options).decision_for("E501") is Decision.Selected else None

@@ -273,6 +273,16 @@ def test_flake8s_max_line_length_folds_a_with_line_made_too_long(project: Path) 
     assert (flake8.returncode, flake8.stdout) == (0, "")
 
 
+@pytest.mark.parametrize("unselected", ["extend-ignore = E501", "select = F,FCL"])
+def test_a_with_line_is_not_folded_where_flake8_reports_no_e501(
+    project: Path, unselected: str
+) -> None:
+    (project / "setup.cfg").write_text(f"[flake8]\nmax-line-length = 39\n{unselected}\n")
+    (project / "tests" / "test_a.py").write_text(LEAKING_TEST, encoding="utf-8")
+    assert run("tests") == 0
+    assert (project / "tests" / "test_a.py").read_text(encoding="utf-8") == FIXED_TEST
+
+
 def test_missing_path_is_an_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("nowhere.py") == 2
     assert "nowhere.py: no such file or folder" in capsys.readouterr().err
