@@ -25,7 +25,8 @@ forking), memory, and with ``--jobs 1`` the helper processes, the workers and wh
 exchange. ``run.py`` measures those; this measures the instructions behind them. valgrind
 runs code about 30 times slower: at 1,000 files, about four minutes per configuration.
 
-It uses run.py's virtualenvs and generated projects (``python bench/run.py`` makes them).
+It uses run.py's virtualenvs and generated projects (``python bench/run.py`` makes them),
+and with ``--fixed`` their copies mended by ``flake8-flask-close fix`` too.
 """
 
 from __future__ import annotations

@@ -16,6 +16,10 @@ child; CPU time and peak RSS come from ``os.wait4`` on the child: user + system 
 child and the workers it reaped, and ru_maxrss, the peak RSS of the largest single process
 among them (not a sum over processes).
 
+With ``--fixed``, each generated project is measured a second time as a copy that
+``flake8-flask-close fix`` has mended (``<project>-fixed``): what a project pays once its
+findings are fixed, as CI keeps them.
+
 On generated projects it also measures the editor case, ``flake8 - --stdin-display-name
 tests/.../test_x.py`` with the file on stdin: plugin with a warm cache against bare flake8.
 
