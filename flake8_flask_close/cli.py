@@ -31,12 +31,16 @@ def _routes(
 ) -> int:
     """The route table, with the options flake8 reads from the project's configuration
     (those given here win)."""
-    from flake8_flask_close.fix.settings import load_settings
+    from flake8_flask_close.fix.settings import UnreadableConfiguration, load_settings
 
     if not os.path.exists(path):
         print(f"flake8-flask-close: no such file or folder: {path}", file=sys.stderr)
         return 2
-    config = load_settings(".", None, project_root, not use_cache).config
+    try:
+        config = load_settings(".", None, project_root, not use_cache).config
+    except UnreadableConfiguration as error:
+        print(f"flake8-flask-close routes: {error}", file=sys.stderr)
+        return 2
     names = tuple(send_functions) or config.send_functions
     probe = os.path.join(path, "__probe__.py") if os.path.isdir(path) else path
     root = find_root(probe, config.project_root)

@@ -34,7 +34,8 @@ exit codes:
      findings were left unfixed (each is printed with the reason)
   {EXIT_ERROR}  a file could not be read, parsed, rewritten (nested too deeply) or written,
      or hit an internal error (it was left unchanged; the other files were still
-     processed), or bad usage
+     processed), or bad usage, or flake8 can't read its configuration (nothing is
+     fixed then)
 """
 
 
@@ -88,7 +89,7 @@ def select_codes(value: str) -> tuple[str, ...]:
 
 def run(args: argparse.Namespace) -> int:
     from flake8_flask_close.fix.engine import fix_paths, unified_diff
-    from flake8_flask_close.fix.settings import load_settings
+    from flake8_flask_close.fix.settings import UnreadableConfiguration, load_settings
 
     try:
         codes = select_codes(args.select)
@@ -98,7 +99,11 @@ def run(args: argparse.Namespace) -> int:
     if args.config is not None and not os.path.isfile(args.config):
         print(f"flake8-flask-close fix: no such configuration file: {args.config}", file=sys.stderr)
         return EXIT_ERROR
-    settings = load_settings(".", args.config, args.project_root, args.no_cache)
+    try:
+        settings = load_settings(".", args.config, args.project_root, args.no_cache)
+    except UnreadableConfiguration as error:
+        print(f"flake8-flask-close fix: {error}", file=sys.stderr)
+        return EXIT_ERROR
     result, passed = fix_paths(args.paths, settings, codes, write=not args.diff)
     for target in passed:
         if not target.error:

@@ -11,6 +11,7 @@ Flake8-pyproject is installed.
 from __future__ import annotations
 
 import argparse
+import configparser
 import contextlib
 import fnmatch
 import logging
@@ -22,6 +23,12 @@ from typing import Optional
 from flake8_flask_close.config import Config, config_from_options
 
 LOG = logging.getLogger("flake8.flask_close")
+
+
+class UnreadableConfiguration(Exception):
+    """flake8 can't read its configuration (a section twice, an error code or a number it
+    can't parse): flake8 itself would stop there, so the command does too, rather than
+    fix files its ``exclude`` may keep out of reach."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,8 @@ def _working_folder(folder: str) -> Iterator[None]:
 
 def flake8_options(start: str = ".", config_file: Optional[str] = None) -> argparse.Namespace:
     """flake8's parsed options (no file is checked), as ``flake8`` run in ``start`` sees
-    them; a configuration flake8 rejects is reported and its defaults used instead."""
+    them; a configuration flake8 rejects is reported and its defaults used instead.
+    Raises ``UnreadableConfiguration`` for one flake8 can't read."""
     from flake8.main.application import Application
 
     argv = ["--config", os.path.abspath(config_file)] if config_file else []
@@ -68,6 +76,11 @@ def flake8_options(start: str = ".", config_file: Optional[str] = None) -> argpa
             except SystemExit:
                 LOG.warning("flake8-flask-close: flake8 rejected its configuration")
                 continue
+            except (configparser.Error, ValueError) as error:
+                said = " ".join(str(error).split()) or type(error).__name__
+                raise UnreadableConfiguration(
+                    f"flake8 can't read its configuration: {said}"
+                ) from error
             options: argparse.Namespace = application.options
             return options
     raise RuntimeError("flake8 could not parse even its default options")
