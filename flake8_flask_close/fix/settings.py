@@ -1,8 +1,9 @@
-"""The plugin's options and flake8's excludes, read by flake8 itself.
+"""The plugin's options, flake8's excludes and its line length, read by flake8 itself.
 
 The fixer (and ``flake8-flask-close routes``) must see the project as flake8 does: the
 ``flask-close-*`` options decide which files are tests and which callables serve files,
-and ``exclude`` / ``extend-exclude`` keep the fixer out of folders flake8 never checks.
+``exclude`` / ``extend-exclude`` keep the fixer out of folders flake8 never checks, and
+``max-line-length`` (with E501 selected) is how long a line the fixer writes may be.
 So flake8 parses its configuration here, from the folder it would run in, with every
 installed plugin: ``setup.cfg``, ``tox.ini``, ``.flake8``, or ``pyproject.toml`` when
 Flake8-pyproject is installed.
