@@ -15,6 +15,7 @@ from flake8_flask_close import __version__
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.fix import command as fix_command
 from flake8_flask_close.fix.model import EXIT_ERROR, error_text
+from flake8_flask_close.fix.settings import UnreadableConfiguration
 from flake8_flask_close.routes.index import get_index
 from flake8_flask_close.routes.project import find_root
 from flake8_flask_close.rules import ALL_RULES
@@ -31,16 +32,12 @@ def _routes(
 ) -> int:
     """The route table, with the options flake8 reads from the project's configuration
     (those given here win)."""
-    from flake8_flask_close.fix.settings import UnreadableConfiguration, load_settings
+    from flake8_flask_close.fix.settings import load_settings
 
     if not os.path.exists(path):
         print(f"flake8-flask-close: no such file or folder: {path}", file=sys.stderr)
         return 2
-    try:
-        config = load_settings(".", None, project_root, not use_cache).config
-    except UnreadableConfiguration as error:
-        print(f"flake8-flask-close routes: {error}", file=sys.stderr)
-        return 2
+    config = load_settings(".", None, project_root, not use_cache).config
     names = tuple(send_functions) or config.send_functions
     probe = os.path.join(path, "__probe__.py") if os.path.isdir(path) else path
     root = find_root(probe, config.project_root)
@@ -126,6 +123,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PIPE_CLOSED
+    except UnreadableConfiguration as error:  # flake8's to report, not a bug of ours
+        print(f"flake8-flask-close {args.command}: {error}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as error:
         print(
             f"flake8-flask-close {args.command}: internal error: {error_text(error)}"

@@ -10,7 +10,6 @@ pass folds the with-lines that came out longer than flake8's line length.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
@@ -18,6 +17,7 @@ from typing import Callable, Optional, Union
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
+from flake8_flask_close.fix.findings import NOQA
 from flake8_flask_close.fix.plan import (
     AddBuffered,
     ChainClose,
@@ -34,10 +34,6 @@ from flake8_flask_close.fix.source import SourceText
 Statement = cst.BaseStatement
 Block = Union[cst.IndentedBlock, cst.Module]
 Builder = Callable[[list[Statement]], "Built"]
-
-
-NOQA_TEXT = re.compile(r"#\s*noqa", re.IGNORECASE)
-"""A line flake8 takes as it is, whatever its length."""
 
 
 class ApplyError(Exception):
@@ -487,7 +483,7 @@ def _fold_long_headers(module: cst.Module, source: SourceText, limit: int) -> cs
             item.start.line == item.end.line == where.start.line
             and len(code) > limit  # not a line only its comment makes long
             and line not in before
-            and not NOQA_TEXT.search(line)
+            and not NOQA.search(line.encode())
         ):
             long_headers.add(id(node))
     if not long_headers:

@@ -89,7 +89,7 @@ def select_codes(value: str) -> tuple[str, ...]:
 
 def run(args: argparse.Namespace) -> int:
     from flake8_flask_close.fix.engine import fix_paths, unified_diff
-    from flake8_flask_close.fix.settings import UnreadableConfiguration, load_settings
+    from flake8_flask_close.fix.settings import load_settings
 
     try:
         codes = select_codes(args.select)
@@ -99,11 +99,7 @@ def run(args: argparse.Namespace) -> int:
     if args.config is not None and not os.path.isfile(args.config):
         print(f"flake8-flask-close fix: no such configuration file: {args.config}", file=sys.stderr)
         return EXIT_ERROR
-    try:
-        settings = load_settings(".", args.config, args.project_root, args.no_cache)
-    except UnreadableConfiguration as error:
-        print(f"flake8-flask-close fix: {error}", file=sys.stderr)
-        return EXIT_ERROR
+    settings = load_settings(".", args.config, args.project_root, args.no_cache)
     result, passed = fix_paths(args.paths, settings, codes, write=not args.diff)
     for target in passed:
         if not target.error:
