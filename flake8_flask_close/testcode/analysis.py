@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, partial
 from http import HTTPStatus
 from typing import Any, Optional, Union, cast
 from urllib.parse import urlsplit
@@ -139,12 +139,23 @@ class _Source:
     """A call that produces a response."""
 
     call: ast.Call
-    verdict: RouteVerdict
+    judge: Callable[[], RouteVerdict]
+    """Makes ``verdict``: called only when a fate needs it. A response the test closes
+    in a ``with`` block never does, and matching its URL against the routers is most
+    of what a request costs."""
     request: str
     is_client_request: bool
     client: Optional[ast.expr] = None
     """The client the request is made on: ``client`` in ``client.get(url)``, the argument
     a helper's ``client_param`` is given (``fetch(client, url)``)."""
+
+    @cached_property
+    def verdict(self) -> RouteVerdict:
+        return self.judge()
+
+
+def _known(verdict: RouteVerdict) -> Callable[[], RouteVerdict]:
+    return lambda: verdict
 
 
 def _status_value(node: ast.expr) -> Optional[int]:
@@ -867,9 +878,9 @@ class ModuleAnalysis:
         app = self._client_app(f.value, func)
         if app is not None and app[0] in self._buffering_apps:
             return None  # the app's test_client_class asks for buffered=True
-        verdict = self.route_verdict(call, method, func, url_node, bound, app)
+        judge = partial(self.route_verdict, call, method, func, url_node, bound, app)
         request = f"{dotted(f.value) or 'client'}.{f.attr}"
-        return _Source(call, verdict, request, True, f.value)
+        return _Source(call, judge, request, True, f.value)
 
     def _client_app(
         self, client: ast.expr, func: FunctionNode, depth: int = 0
@@ -1033,7 +1044,9 @@ class ModuleAnalysis:
             line = call.lineno
             return _Source(
                 call,
-                RouteVerdict(True, f"{name}(...)", f"{found.evidence} called on line {line}"),
+                _known(
+                    RouteVerdict(True, f"{name}(...)", f"{found.evidence} called on line {line}")
+                ),
                 name,
                 False,
             )
@@ -1052,8 +1065,8 @@ class ModuleAnalysis:
                 return None  # ``fetch(session, url)``: maybe no test client, no response
             if _forwards_buffered(helper, call, self._module_dicts):
                 return None  # buffered=True through the helper's **kwargs closes it
-            verdict = self.helper_verdict(helper, call, func, owner)
-            return _Source(call, verdict, name, False, given)
+            judge = partial(self.helper_verdict, helper, call, func, owner)
+            return _Source(call, judge, name, False, given)
         evidence = None
         if self.module in self.index.modules:
             evidence = self.index.file_view(self.module, Ref("", name))
@@ -1061,7 +1074,7 @@ class ModuleAnalysis:
             evidence = self._imported_file_view(name)
         if evidence is None:
             return None
-        return _Source(call, RouteVerdict(True, f"{name}(...)", evidence), name, False)
+        return _Source(call, _known(RouteVerdict(True, f"{name}(...)", evidence)), name, False)
 
     def _classifier(self, func: FunctionNode) -> ResponseClassifier:
         key = id(func)
