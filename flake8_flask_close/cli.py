@@ -15,7 +15,7 @@ from flake8_flask_close import __version__
 from flake8_flask_close.codes import CODES
 from flake8_flask_close.fix import command as fix_command
 from flake8_flask_close.fix.model import EXIT_ERROR, error_text
-from flake8_flask_close.fix.settings import UnreadableConfiguration
+from flake8_flask_close.fix.settings import UnusableConfiguration
 from flake8_flask_close.routes.index import get_index
 from flake8_flask_close.routes.project import find_root
 from flake8_flask_close.rules import ALL_RULES
@@ -123,7 +123,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PIPE_CLOSED
-    except UnreadableConfiguration as error:  # flake8's to report, not a bug of ours
+    except UnusableConfiguration as error:  # flake8's to report, not a bug of ours
         print(f"flake8-flask-close {args.command}: {error}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as error:

@@ -34,8 +34,8 @@ exit codes:
      findings were left unfixed (each is printed with the reason)
   {EXIT_ERROR}  a file could not be read, parsed, rewritten (nested too deeply) or written,
      or hit an internal error (it was left unchanged; the other files were still
-     processed), or bad usage, or flake8 can't read its configuration (nothing is
-     fixed then)
+     processed), or bad usage, or flake8 can't read or use its configuration (nothing
+     is fixed then)
 """
 
 

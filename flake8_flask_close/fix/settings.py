@@ -15,21 +15,21 @@ import argparse
 import configparser
 import contextlib
 import fnmatch
-import logging
+import io
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Optional
 
 from flake8_flask_close.config import Config, config_from_options
 
-LOG = logging.getLogger("flake8.flask_close")
 
-
-class UnreadableConfiguration(Exception):
+class UnusableConfiguration(Exception):
     """flake8 can't read its configuration (a section twice, an error code or a number it
-    can't parse): flake8 itself would stop there, so the command does too, rather than
-    fix files its ``exclude`` may keep out of reach."""
+    can't parse), refuses it (an option's value its command line would refuse too) or
+    won't run with it (a required plugin missing): flake8 itself stops there, so the
+    command does too, rather than fix files its ``exclude`` may keep out of reach."""
 
 
 @dataclass(frozen=True)
@@ -64,27 +64,35 @@ def _working_folder(folder: str) -> Iterator[None]:
 
 def flake8_options(start: str = ".", config_file: Optional[str] = None) -> argparse.Namespace:
     """flake8's parsed options (no file is checked), as ``flake8`` run in ``start`` sees
-    them; a configuration flake8 rejects is reported and its defaults used instead.
-    Raises ``UnreadableConfiguration`` for one flake8 can't read."""
+    them. Raises ``UnusableConfiguration`` when flake8 would stop there."""
+    from flake8.exceptions import Flake8Exception
     from flake8.main.application import Application
 
     argv = ["--config", os.path.abspath(config_file)] if config_file else []
+    application = Application()
+    said_on_stderr = io.StringIO()
     with _working_folder(start):
-        for attempt in (argv, ["--isolated"]):
-            application = Application()
-            try:
-                application.initialize(attempt)
-            except SystemExit:
-                LOG.warning("flake8-flask-close: flake8 rejected its configuration")
-                continue
-            except (configparser.Error, ValueError) as error:
-                said = " ".join(str(error).split()) or type(error).__name__
-                raise UnreadableConfiguration(
-                    f"flake8 can't read its configuration: {said}"
-                ) from error
-            options: argparse.Namespace = application.options
-            return options
-    raise RuntimeError("flake8 could not parse even its default options")
+        try:
+            with contextlib.redirect_stderr(said_on_stderr):
+                application.initialize(argv)
+        except SystemExit as error:
+            # argparse printed its usage and the error's line: the line is flake8's word
+            lines = said_on_stderr.getvalue().strip().splitlines()
+            said = lines[-1].split(": error: ", 1)[-1] if lines else f"exit {error.code}"
+            raise UnusableConfiguration(f"flake8 refuses its configuration: {said}") from error
+        except (configparser.Error, ValueError) as error:
+            raise UnusableConfiguration(
+                f"flake8 can't read its configuration: {_one_line(error)}"
+            ) from error
+        except Flake8Exception as error:
+            raise UnusableConfiguration(f"flake8 refuses to run: {_one_line(error)}") from error
+    sys.stderr.write(said_on_stderr.getvalue())  # a plugin's warnings, say
+    options: argparse.Namespace = application.options
+    return options
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def load_settings(
