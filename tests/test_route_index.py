@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import pytest
 
@@ -17,7 +17,7 @@ from flake8_flask_close.routes.index import (
     get_index,
     reset_memo,
 )
-from tests.helpers import lint, recorded, write_project
+from tests.helpers import write_project
 
 
 def index_of(tmp_path: Path, files: dict[str, str]) -> RouteIndex:
@@ -959,43 +959,3 @@ def test_what_answers_a_missing_send_file_path(
     index = index_of(tmp_path, {"app.py": source})
     [route] = [r for _, r in index.all_routes() if r.rule == "/r"]
     assert route.when_missing == expected
-
-
-def test_a_response_its_with_block_closes_is_not_matched_against_the_routes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Matching a URL is most of what a request costs to judge; a response closed by
-    its ``with`` block can't leak, so its route isn't looked for."""
-    write_project(
-        tmp_path,
-        {
-            "setup.cfg": "[flake8]\n",
-            "app.py": """\
-from flask import Flask, send_from_directory
-
-app = Flask(__name__)
-
-
-@app.route("/files/<name>")
-def files(name):
-    return send_from_directory("files", name)
-""",
-            "tests/test_files.py": """\
-from app import app
-
-
-def test_closed():
-    with app.test_client().get("/files/a.txt") as res:
-        assert res.status_code == 404
-
-
-def test_left_open():
-    res = app.test_client().get("/files/b.txt")
-    assert res.status_code == 404
-""",
-        },
-    )
-    matched: list[Any] = []
-    monkeypatch.setattr(RouteIndex, "match", recorded(matched, RouteIndex.match))
-    lint(tmp_path / "tests" / "test_files.py")
-    assert [path for _, path, *_ in matched] == ["/files/b.txt"]

@@ -1141,8 +1141,11 @@ class ModuleAnalysis:
 
     def _find_helpers(self) -> None:
         """Functions that hand a response back to their caller (c10f): their call sites
-        are judged instead of their ``return``."""
+        are judged instead of their ``return``. A helper may call one found later in the
+        pass: three passes follow chains of three; a pass that finds none ends them, as the
+        next would find what it found."""
         for _ in range(3):
+            known = len(self.helpers)
             for func in self.functions:
                 if (
                     func.name.startswith("test")
@@ -1170,6 +1173,8 @@ class ModuleAnalysis:
                         func, found.source.call, self._module_dicts
                     ):
                         self.helpers[key] = found
+            if len(self.helpers) == known:
+                break
 
     def _client_param_helper(self, func: FunctionNode) -> Optional[_Helper]:
         """``def fetch(cl, url): return cl.get(url)``: a request made on a parameter that
