@@ -959,3 +959,56 @@ def test_what_answers_a_missing_send_file_path(
     index = index_of(tmp_path, {"app.py": source})
     [route] = [r for _, r in index.all_routes() if r.rule == "/r"]
     assert route.when_missing == expected
+
+
+def test_route_map_split_by_second_segment_answers_as_one_router() -> None:
+    """A big bucket gets a router per second segment: each still answers every URL as
+    one router of every rule does (strict slashes, repeated slashes, variable and
+    missing second segments, methods)."""
+    from flake8_flask_close.routes.index import LinkedRoute
+    from flake8_flask_close.routes.match import RouteMap, _router
+
+    rules = [
+        "/api",
+        "/api/",
+        "/api/users/",
+        "/api/users/<int:user_id>",
+        "/api/orders/<order>",
+        "/api/orders/",
+        "/api/files/<path:name>",
+        "/api/<version>/status",
+        "/api/reports/<int:year>/",
+        "/api//exports/<name>",
+        "/api/photos/a.png",
+        "/api/photos/<name>.jpg",
+        "/api/audit",
+        "/api/audit/<int:day>",
+        "/api/health",
+        "/api/health/",
+        "/other/x",
+    ]
+    routes = [
+        LinkedRoute(r, frozenset({"POST"}) if "audit" in r else None, str(i), None)
+        for i, r in enumerate(rules)
+    ]
+    urls = ["/api", "/api/", "//api", "/api//", "/api//users", "/api/users", "/api/users/"]
+    urls += ["/api/users/3", "//api/users/3", "/api/users//3", "/api/users/3/", "/api/orders"]
+    urls += ["/api/orders/x", "/api/orders/x/", "/api/files/a/b", "/api/files//a", "/api/v1/status"]
+    urls += ["/api/v1/status/", "/api/nothing", "/api/reports/2024", "/api/reports/2024/"]
+    urls += ["/api/exports/a", "/api//exports/a", "/api/photos/a.png", "/api/photos/b.jpg"]
+    urls += ["/api/audit", "/api/audit/3", "/api/health", "/api/health/", "/other/x", "/zzz"]
+    bucketed = RouteMap(routes)
+    assert bucketed._split("api") is not None
+    whole = _router(list(enumerate(routes)))
+    assert whole is not None
+    for url in urls:
+        for method in ("GET", "POST"):
+            got = bucketed.match(url, method)
+            expected: tuple[Optional[LinkedRoute], Optional[str]]
+            try:
+                endpoint, _ = whole.match(url, method=method)
+                expected = (routes[int(endpoint)], None)
+            except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect
+                expected = (None, getattr(exc, "new_url", None))
+            actual = (got.route, got.redirect_to) if got is not None else (None, None)
+            assert actual == expected, (url, method)

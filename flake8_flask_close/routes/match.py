@@ -71,6 +71,25 @@ def _first_segment(path: str) -> str:
     return path.lstrip("/").split("/", 1)[0]
 
 
+NO_SECOND = "\x00none"
+"""The second segment of ``/files``: there is none (``/files/`` has ``""``)."""
+
+ANY_SECOND = "\x00any"
+"""The second segment of a rule when it isn't literal (``/files/<name>``)."""
+
+_REPEATED_SLASHES = re.compile("/{2,}")
+
+
+def _second_segment(text: str) -> str:
+    """The second path segment of a path or a rule, once Werkzeug has merged repeated
+    slashes: ``/files/a/b.txt`` -> ``a``, ``/files/`` -> ``""``, ``/files`` ->
+    ``NO_SECOND``; ``ANY_SECOND`` for a rule's variable one."""
+    parts = _REPEATED_SLASHES.sub("/", text).lstrip("/").split("/", 2)
+    if len(parts) < 2:
+        return NO_SECOND
+    return ANY_SECOND if "<" in parts[1] else parts[1]
+
+
 def bucket_of(rule: Optional[str]) -> str:
     """The bucket a route's rule goes in: its first path segment when that is literal."""
     if rule is None or not rule.startswith("/"):
@@ -114,8 +133,11 @@ class ListedBuckets:
         return [(i, self._routes[i]) for i in self._indexes.get(name, ())]
 
 
-MAX_ROUTERS = 4
+MAX_ROUTERS = 8
 """Routers kept per app, the most recently used: Werkzeug's compiled rules are big."""
+
+SPLIT_MIN_ROUTES = 8
+"""A bucket of at least this many routes gets a router per second segment."""
 
 MAX_MATCHES = 1024
 """Answers remembered per app before they are forgotten all at once."""
@@ -127,34 +149,71 @@ class RouteMap:
     built per first segment, on first need, from those rules and the rules whose first
     segment is a variable: the same answers as one router of every rule, without
     compiling the thousands a big project has for the few buckets its tests ask for (nor,
-    with stored links, reading them)."""
+    with stored links, reading them). A big bucket is split the same way by the second
+    segment (``/api/users/...``, ``/api/orders/...``): a test module asks for a few of
+    an app's blueprints, and each of flake8's workers compiles only what its own files
+    ask for."""
 
     def __init__(
         self, routes: Sequence[LinkedRoute] = (), buckets: Optional[RouteBuckets] = None
     ) -> None:
         self._buckets = ListedBuckets(routes) if buckets is None else buckets
         self._names = frozenset(self._buckets.names()) - {NEVER_MATCHED}
-        self._adapters: OrderedDict[str, tuple[Optional[MapAdapter], dict[int, LinkedRoute]]]
+        self._adapters: OrderedDict[
+            tuple[str, str], tuple[Optional[MapAdapter], dict[int, LinkedRoute]]
+        ]
         self._adapters = OrderedDict()
+        self._by_second: dict[str, Optional[dict[str, list[tuple[int, LinkedRoute]]]]] = {}
         self._matches: dict[tuple[str, str], Optional[Match]] = {}
 
     def _adapter(self, path: str) -> tuple[Optional[MapAdapter], dict[int, LinkedRoute]]:
         first = _first_segment(path)
         bucket = first if first in self._names else ANY_FIRST
+        split = self._split(bucket)
+        second = _second_segment(path) if split is not None else ""
         adapters = self._adapters
-        if bucket in adapters:
-            adapters.move_to_end(bucket)
-            return adapters[bucket]
-        chosen = list(self._buckets.bucket(bucket)) if bucket != ANY_FIRST else []
+        key = (bucket, second)
+        if key in adapters:
+            adapters.move_to_end(key)
+            return adapters[key]
+        if split is not None:
+            # the rules a path with another literal second segment can't match are left
+            # out; the others (no second segment, an empty or a variable one) stay in
+            chosen = [
+                *(split.get(second, ()) if second not in (NO_SECOND, "", ANY_SECOND) else ()),
+                *split.get(NO_SECOND, ()),
+                *split.get("", ()),
+                *split.get(ANY_SECOND, ()),
+            ]
+        else:
+            chosen = list(self._buckets.bucket(bucket)) if bucket != ANY_FIRST else []
         if ANY_FIRST in self._names:
             chosen += self._buckets.bucket(ANY_FIRST)
         chosen.sort(key=lambda numbered: numbered[0])
-        found = adapters[bucket] = (_router(chosen), dict(chosen))
+        found = adapters[key] = (_router(chosen), dict(chosen))
         if len(adapters) > MAX_ROUTERS:
             # A worker checks a big project's test folders one after the other: keeping
             # every router it ever built grew it by tens of MiB.
             adapters.popitem(last=False)
         return found
+
+    def _split(self, bucket: str) -> Optional[dict[str, list[tuple[int, LinkedRoute]]]]:
+        """A big literal bucket's routes by their second segment; None for a small one,
+        or one where most routes would go in every router anyway (those without a
+        literal second segment)."""
+        if bucket == ANY_FIRST:
+            return None
+        if bucket not in self._by_second:
+            numbered = self._buckets.bucket(bucket)
+            by_second: dict[str, list[tuple[int, LinkedRoute]]] = {}
+            for item in numbered:
+                rule = item[1].rule
+                assert rule is not None
+                by_second.setdefault(_second_segment(rule), []).append(item)
+            shared = sum(len(by_second.get(k, ())) for k in (NO_SECOND, "", ANY_SECOND))
+            big = len(numbered) >= SPLIT_MIN_ROUTES and 4 * shared <= len(numbered)
+            self._by_second[bucket] = by_second if big else None
+        return self._by_second[bucket]
 
     def match(self, path: str, method: str) -> Optional[Match]:
         """The route ``method path`` reaches (answers remembered: test modules ask for
