@@ -468,6 +468,7 @@ class _Project:
         if static_ok:
             targets.append(static_prefix + "/s.txt")
         app_chunks, routes = self.routes("app", 0, r.randint(1, 4), "", targets, static_ok)
+        app_route_count = len(routes)
         if use_bp:
             bp_chunks, bp_routes = self.routes(
                 "bp", 50, r.randint(1, 3), bp_prefix, targets, static_ok
@@ -483,6 +484,7 @@ class _Project:
             if bp_static:
                 bp_rule = bp_prefix.rstrip("/") + "/bpstatic/<path:name>"
                 routes.append(Route(bp_rule, "bpstatic", ["GET"]))
+        blueprint_rules = [x.rule for x in routes[app_route_count:]]
         if static_ok:
             routes.append(Route(static_prefix + "/<path:name>", "static", ["GET"]))
         hook = ""
@@ -566,6 +568,7 @@ class _Project:
         meta: Meta = {
             "seed": self.seed,
             "routes": [[x.rule, x.kind, x.methods] for x in routes],
+            "blueprint_rules": blueprint_rules,
             "v2": flags,
             "tests": tests,
         }
