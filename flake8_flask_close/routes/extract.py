@@ -197,11 +197,12 @@ class _Extractor:
             self.visit_assign(stmt, scope)
         elif isinstance(stmt, ast.Return) and scope and isinstance(stmt.value, ast.Call):
             self.visit_returned_object(stmt.value, scope)
-        for node in walk(stmt) if not _has_nested_scope(stmt) else _walk_stmt(stmt):
+        bodies = _child_bodies(stmt)
+        for node in _walk_stmt(stmt) if bodies else walk(stmt):
             if isinstance(node, ast.Call):
                 self.visit_call(node, scope)
         self.branch_depth += 1
-        for child_body in _child_bodies(stmt):
+        for child_body in bodies:
             self.visit_body(child_body, scope)
         self.branch_depth -= 1
 
@@ -900,7 +901,19 @@ def _int(node: Optional[ast.expr]) -> Optional[int]:
     return None
 
 
+_SIMPLE_STATEMENTS = frozenset(
+    {
+        ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Delete,
+        ast.Pass, ast.Break, ast.Continue, ast.Raise, ast.Assert, ast.Import,
+        ast.ImportFrom, ast.Global, ast.Nonlocal,
+    }
+)  # fmt: skip
+"""Statements that hold no statements: most of a module's."""
+
+
 def _child_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    if type(stmt) in _SIMPLE_STATEMENTS:
+        return []
     bodies: list[list[ast.stmt]] = []
     for name in ("body", "orelse", "finalbody"):
         value = getattr(stmt, name, None)
@@ -943,10 +956,6 @@ def _statements_after_ends(
                 todo += [(child, unreachable) for child in _child_bodies(stmt)]
             unreachable = unreachable or never_completes(stmt)
     return dead
-
-
-def _has_nested_scope(stmt: ast.stmt) -> bool:
-    return bool(_child_bodies(stmt))
 
 
 def _walk_stmt(stmt: ast.stmt) -> list[ast.AST]:
