@@ -179,12 +179,8 @@ class RouteMap:
         if split is not None:
             # the rules a path with another literal second segment can't match are left
             # out; the others (no second segment, an empty or a variable one) stay in
-            chosen = [
-                *(split.get(second, ()) if second not in (NO_SECOND, "", ANY_SECOND) else ()),
-                *split.get(NO_SECOND, ()),
-                *split.get("", ()),
-                *split.get(ANY_SECOND, ()),
-            ]
+            kept = dict.fromkeys((second, NO_SECOND, "", ANY_SECOND))  # each once
+            chosen = [numbered for segment in kept for numbered in split.get(segment, ())]
         else:
             chosen = list(self._buckets.bucket(bucket)) if bucket != ANY_FIRST else []
         if ANY_FIRST in self._names:
@@ -199,8 +195,8 @@ class RouteMap:
 
     def _split(self, bucket: str) -> Optional[dict[str, list[tuple[int, LinkedRoute]]]]:
         """A big literal bucket's routes by their second segment; None for a small one,
-        or one where most routes would go in every router anyway (those without a
-        literal second segment)."""
+        or one where over a quarter of them would go in every router anyway (those
+        without a literal second segment)."""
         if bucket == ANY_FIRST:
             return None
         if bucket not in self._by_second:
