@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 import os
 import posixpath
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from typing import Optional, Union
+from typing import AnyStr, Optional, Union
 
 from flake8_flask_close.names import FunctionNode, dotted, import_aliases, params_of, qualify
 from flake8_flask_close.routes.facts import (
@@ -71,6 +72,9 @@ FOREIGN_FRAMEWORKS = frozenset(
 )
 """Apps and routers of these are not Flask apps (Quart's test client gathers the body and
 closes the file itself: runtime-behavior c14)."""
+SENT_ATTRIBUTE_TAKERS = ("Response", "wrap_file")
+"""Beside the send functions, the calls whose file argument may be an attribute a hook
+closes (``Response(g.report)``): ``note_sent_attribute``."""
 RESOURCE_APIS = {"flask_restful.Api": 1, "flask_restx.Api": 99}
 """The ``Api`` classes whose ``add_resource(Resource, *urls)`` adds class views to the app or
 blueprint they are given (``Api(app)``, ``api.init_app(app)``), by the position their
@@ -156,9 +160,16 @@ def methods_of(call: ast.Call) -> Optional[list[str]]:
 
 class _Extractor:
     def __init__(
-        self, facts: ModuleFacts, send_functions: tuple[str, ...], statements_suffice: bool
+        self,
+        facts: ModuleFacts,
+        send_functions: tuple[str, ...],
+        statements_suffice: bool,
+        call_lines: Optional[list[int]] = None,
     ) -> None:
         self.facts = facts
+        self.call_lines = call_lines
+        """The lines, in order, whose text names what ``visit_call`` reacts to; None when
+        unknown (every statement is searched for calls then)."""
         self.aliases = facts.aliases
         self.send_functions = send_functions
         self.statements_suffice = statements_suffice
@@ -198,13 +209,24 @@ class _Extractor:
         elif isinstance(stmt, ast.Return) and scope and isinstance(stmt.value, ast.Call):
             self.visit_returned_object(stmt.value, scope)
         bodies = _child_bodies(stmt)
-        for node in _walk_stmt(stmt) if bodies else walk(stmt):
-            if isinstance(node, ast.Call):
-                self.visit_call(node, scope)
+        if self.may_call(stmt):
+            for node in _walk_stmt(stmt) if bodies else walk(stmt):
+                if isinstance(node, ast.Call):
+                    self.visit_call(node, scope)
         self.branch_depth += 1
         for child_body in bodies:
             self.visit_body(child_body, scope)
         self.branch_depth -= 1
+
+    def may_call(self, stmt: ast.stmt) -> bool:
+        """May ``stmt`` hold a call ``visit_call`` notes? Not when none of its lines names
+        one: walking every expression of every statement for calls was a third of the
+        extraction, and most statements of a view hold none of these."""
+        lines = self.call_lines
+        if lines is None:
+            return True
+        at = bisect_left(lines, stmt.lineno)
+        return at < len(lines) and lines[at] <= (stmt.end_lineno or stmt.lineno)
 
     def visit_function(self, node: FunctionNode, scope: str) -> None:
         qualname = f"{scope}.{node.name}" if scope else node.name
@@ -485,7 +507,7 @@ class _Extractor:
     def note_sent_attribute(self, call: ast.Call) -> None:
         """``send_file(g.report_file)``: remember ``flask.g.report_file``."""
         q = self.q(call.func) or ""
-        if not (is_send_file(q) or q.rsplit(".", 1)[-1] in ("Response", "wrap_file")):
+        if not (is_send_file(q) or q.rsplit(".", 1)[-1] in SENT_ATTRIBUTE_TAKERS):
             return
         arg = call_arg(
             call, 1 if q.endswith("wrap_file") else 0, "path_or_file", "response", "file"
@@ -1017,11 +1039,13 @@ def extract(
     send_functions: tuple[str, ...] = (),
     statements_suffice: bool = False,
     mentions_x_sendfile: bool = False,
+    text: Union[str, bytes, None] = None,
 ) -> ModuleFacts:
     """The module's facts. ``statements_suffice``: the text has no ``yield`` and no ``:=``
     (``statements_suffice(text)``), so functions are searched statement by statement.
     ``mentions_x_sendfile``: ``X_SENDFILE`` is in the text (``x_sendfile_settings`` are
-    looked for only then)."""
+    looked for only then). ``text``: the text ``tree`` was parsed from; a statement
+    whose lines name nothing ``visit_call`` reacts to isn't searched for calls."""
     module, is_package = module_name_for(relpath)
     facts = ModuleFacts(
         module=module,
@@ -1029,13 +1053,65 @@ def extract(
         is_package=is_package,
         aliases=import_aliases(tree, module, is_package),
     )
-    extractor = _Extractor(facts, send_functions, statements_suffice)
+    call_lines = None if text is None else _call_lines(text, facts.aliases)
+    extractor = _Extractor(facts, send_functions, statements_suffice, call_lines)
     extractor.collect_scope_assignments(tree)
     extractor.visit_body(tree.body, "")
     extractor.add_resource_routes()
     if mentions_x_sendfile:
         facts.x_sendfile = x_sendfile_settings(tree)
     return facts
+
+
+CALLED_NAMES = (
+    "add_url_rule",
+    "register_blueprint",
+    *sorted(HOOK_REGISTRARS),
+    "url_value_preprocessor",
+    "add_resource",
+    "init_app",
+    "register_error_handler",
+    *sorted(ERROR_REGISTRARS),
+    "send_file",
+    *SENT_ATTRIBUTE_TAKERS,
+)
+"""The names a call ``visit_call`` notes has in its text: the attribute a registration
+is called by, or the last part of a send function's qualified name (which an import
+alias may hide: ``_call_lines`` adds those)."""
+
+
+def _call_lines(text: Union[str, bytes], aliases: dict[str, str]) -> Optional[list[int]]:
+    """The numbers of the lines of ``text`` naming one of ``CALLED_NAMES`` (or a name
+    imported as one), in order; None when a lone carriage return ends a line (the
+    parser counts it as a line break, this count of line feeds wouldn't)."""
+    names = [*CALLED_NAMES]
+    names += (
+        local
+        for local, target in aliases.items()
+        if target.rsplit(".", 1)[-1] in CALLED_NAMES and local not in CALLED_NAMES
+    )
+    if isinstance(text, bytes):
+        return _lines_naming(text, [name.encode() for name in names], b"\n", b"\r")
+    return _lines_naming(text, names, "\n", "\r")
+
+
+def _lines_naming(text: AnyStr, names: list[AnyStr], lf: AnyStr, cr: AnyStr) -> Optional[list[int]]:
+    if cr in text and text.count(cr) != text.count(cr + lf):
+        return None
+    offsets: list[int] = []
+    for name in names:
+        at = text.find(name)
+        while at != -1:
+            offsets.append(at)
+            at = text.find(name, at + len(name))
+    lines: list[int] = []
+    line, counted = 1, 0
+    for at in sorted(offsets):
+        line += text.count(lf, counted, at)
+        counted = at
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
 
 
 def x_sendfile_settings(tree: ast.Module) -> int:

@@ -1182,7 +1182,12 @@ def get_index(
             try:
                 with remembered_walks():
                     facts: Optional[ModuleFacts] = extract(
-                        tree, rel, send_functions, statements_suffice(source), X_SENDFILE in source
+                        tree,
+                        rel,
+                        send_functions,
+                        statements_suffice(source),
+                        X_SENDFILE in source,
+                        source,
                     )
             except RecursionError:
                 facts = None

@@ -301,7 +301,7 @@ def _read_entry(
     try:
         with remembered_walks():
             facts = extract(
-                tree, rel, send_functions, statements_suffice(data), X_SENDFILE_BYTES in data
+                tree, rel, send_functions, statements_suffice(data), X_SENDFILE_BYTES in data, data
             )
     except RecursionError:
         return cache.Entry(size, mtime_ns, text_digest)
