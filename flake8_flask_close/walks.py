@@ -142,6 +142,22 @@ _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 cases, too)."""
 
 
+_BODY_FIELDS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _body_fields(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fields of ``_BODIES`` a node type has, in that order and in field order:
+    none for most statements (``x = 1``, ``return x``), which hold no statements."""
+    found = _BODY_FIELDS.get(kind)
+    if found is None:
+        names = kind._fields  # type: ignore[attr-defined]
+        found = _BODY_FIELDS[kind] = (
+            tuple(f for f in _BODIES if f in names),
+            tuple(f for f in names if f in _BODIES),
+        )
+    return found
+
+
 def _statements(node: ast.AST) -> Nodes:
     out: list[ast.AST] = []
     todo = deque([node])
@@ -149,10 +165,10 @@ def _statements(node: ast.AST) -> Nodes:
         current = todo.popleft()
         if isinstance(current, ast.stmt):
             out.append(current)
-        for name in _BODIES:
-            children = getattr(current, name, None)
-            if isinstance(children, list):
-                todo.extend(c for c in children if isinstance(c, ast.AST))
+        for name in _body_fields(type(current))[0]:
+            children = getattr(current, name)
+            if type(children) is list:  # parsed trees hold nothing but nodes there
+                todo.extend(children)
     return tuple(out)
 
 
@@ -160,11 +176,10 @@ def _statement_children(node: ast.AST) -> list[ast.AST]:
     """The children through which ``node`` holds statements (its bodies, except handlers,
     match cases), in field order."""
     found: list[ast.AST] = []
-    for name in _fields_of(type(node)):
-        if name in _BODIES:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                found.extend(item for item in value if isinstance(item, ast.AST))
+    for name in _body_fields(type(node))[1]:
+        value = getattr(node, name)
+        if type(value) is list:
+            found.extend(value)
     return found
 
 

@@ -280,7 +280,6 @@ def _read_entry(
     checked out or touched again, unchanged), the stored facts stand: not parsed."""
     extra = _extra_tokens(send_functions)
     from flake8_flask_close.routes.extract import extract, statements_suffice  # heavy
-    from flake8_flask_close.walks import remembered_walks
 
     cache.trace("read", rel)
     try:
@@ -299,10 +298,11 @@ def _read_entry(
         # its digest kept all the same: a recent file is checked by it (_recheck)
         return cache.Entry(size, mtime_ns, text_digest)
     try:
-        with remembered_walks():
-            facts = extract(
-                tree, rel, send_functions, statements_suffice(data), X_SENDFILE_BYTES in data, data
-            )
+        # walks not remembered: extraction walks little twice, and remembering each
+        # node's children cost more than it saved
+        facts = extract(
+            tree, rel, send_functions, statements_suffice(data), X_SENDFILE_BYTES in data, data
+        )
     except RecursionError:
         return cache.Entry(size, mtime_ns, text_digest)
     return cache.Entry(size, mtime_ns, text_digest, facts)
