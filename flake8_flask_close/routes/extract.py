@@ -42,7 +42,7 @@ from flake8_flask_close.vocabulary import (
     is_send_file,
     local_assignments,
 )
-from flake8_flask_close.walks import own_statements, walk, walk_own_scope
+from flake8_flask_close.walks import own_statements, statements, walk, walk_own_scope
 
 HOOK_REGISTRARS = frozenset(
     {
@@ -161,12 +161,15 @@ def methods_of(call: ast.Call) -> Optional[list[str]]:
 class _Extractor:
     def __init__(
         self,
+        tree: ast.Module,
         facts: ModuleFacts,
         send_functions: tuple[str, ...],
         statements_suffice: bool,
         call_lines: Optional[list[int]] = None,
     ) -> None:
+        self.tree = tree
         self.facts = facts
+        self._scope_assignments: Optional[dict[tuple[str, str], list[ast.expr]]] = None
         self.call_lines = call_lines
         """The lines, in order, whose text names what ``visit_call`` reacts to; None when
         unknown (every statement is searched for calls then)."""
@@ -822,30 +825,34 @@ class _Extractor:
 
     @property
     def scope_assignments(self) -> dict[tuple[str, str], list[ast.expr]]:
+        """(scope, name) -> assigned values, for ``view = Cls.as_view(...)`` indirections:
+        collected when a view is first given by name (most modules give none)."""
+        if self._scope_assignments is None:
+            self._scope_assignments = _scope_assignments(self.tree)
         return self._scope_assignments
 
-    def collect_scope_assignments(self, tree: ast.Module) -> None:
-        """(scope, name) -> assigned values, for ``view = Cls.as_view(...)`` indirections."""
-        found: dict[tuple[str, str], list[ast.expr]] = {}
-        # A stack, not a recursive inner function: that one would be a reference cycle
-        # holding the tree until the cyclic gc runs (and it is paused during the build).
-        todo: list[tuple[Iterator[ast.stmt], str]] = [(iter(tree.body), "")]
-        while todo:
-            body, scope = todo[-1]
-            stmt = next(body, None)
-            if stmt is None:
-                todo.pop()
-                continue
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                inner = f"{scope}.{stmt.name}" if scope else stmt.name
-                todo.append((iter(stmt.body), inner))
-                continue
-            if isinstance(stmt, ast.Assign):
-                for t in stmt.targets:
-                    if isinstance(t, ast.Name):
-                        found.setdefault((scope, t.id), []).append(stmt.value)
-            todo.extend((iter(child), scope) for child in reversed(_child_bodies(stmt)))
-        self._scope_assignments = found
+
+def _scope_assignments(tree: ast.Module) -> dict[tuple[str, str], list[ast.expr]]:
+    found: dict[tuple[str, str], list[ast.expr]] = {}
+    # A stack, not a recursive inner function: that one would be a reference cycle
+    # holding the tree until the cyclic gc runs (and it is paused during the build).
+    todo: list[tuple[Iterator[ast.stmt], str]] = [(iter(tree.body), "")]
+    while todo:
+        body, scope = todo[-1]
+        stmt = next(body, None)
+        if stmt is None:
+            todo.pop()
+            continue
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            inner = f"{scope}.{stmt.name}" if scope else stmt.name
+            todo.append((iter(stmt.body), inner))
+            continue
+        if isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name):
+                    found.setdefault((scope, t.id), []).append(stmt.value)
+        todo.extend((iter(child), scope) for child in reversed(_child_bodies(stmt)))
+    return found
 
 
 def qualify_ref(ref: Ref, aliases: dict[str, str]) -> Optional[str]:
@@ -866,7 +873,7 @@ def _plain_view(func: FunctionNode) -> bool:
             and (target.attr == "route" or target.attr in HTTP_METHOD_DECORATORS)
         ):
             return False
-    return not any(isinstance(node, TRIES) for node in walk_own_scope(func))
+    return not any(isinstance(node, TRIES) for node in own_statements(func))
 
 
 def _unbound_parameter(func: FunctionNode, name: str) -> bool:
@@ -874,7 +881,7 @@ def _unbound_parameter(func: FunctionNode, name: str) -> bool:
     function through ``nonlocal`` (a nested function's own ``name`` is another one)."""
     if name not in params_of(func):
         return False
-    if any(isinstance(n, ast.Nonlocal) and name in n.names for n in walk(func)):
+    if any(isinstance(n, ast.Nonlocal) and name in n.names for n in statements(func)):
         return False
     for node in walk_own_scope(func):
         if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
@@ -1054,8 +1061,7 @@ def extract(
         aliases=import_aliases(tree, module, is_package),
     )
     call_lines = None if text is None else _call_lines(text, facts.aliases)
-    extractor = _Extractor(facts, send_functions, statements_suffice, call_lines)
-    extractor.collect_scope_assignments(tree)
+    extractor = _Extractor(tree, facts, send_functions, statements_suffice, call_lines)
     extractor.visit_body(tree.body, "")
     extractor.add_resource_routes()
     if mentions_x_sendfile:
