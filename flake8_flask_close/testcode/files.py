@@ -33,9 +33,22 @@ def is_test_file(filename: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+_CONFTEST_PATHS: dict[tuple[str, str], tuple[str, ...]] = {}
+"""(folder, root) -> ``conftest_paths`` of a file there, as this run found them: a run
+asks three times per test module, and a folder's modules share them."""
+
+
 def conftest_paths(filename: str, root: str) -> list[str]:
     """conftest.py files from ``root`` down to the folder of ``filename``."""
     folder = os.path.dirname(os.path.abspath(filename))
+    key = (folder, root)
+    found = _CONFTEST_PATHS.get(key)
+    if found is None:
+        found = _CONFTEST_PATHS[key] = tuple(_conftests_above(folder, root))
+    return list(found)
+
+
+def _conftests_above(folder: str, root: str) -> list[str]:
     found: list[str] = []
     while True:
         candidate = os.path.join(folder, "conftest.py")
@@ -206,6 +219,7 @@ _CONFTEST_SOURCES: dict[str, Optional[tuple[bytes, str]]] = {}
 def forget_conftest_sources() -> None:
     """Called once per run: the next run reads conftest files as they are then."""
     _CONFTEST_SOURCES.clear()
+    _CONFTEST_PATHS.clear()
     _RESOLVED.clear()
     _LAST_HELPERS.clear()
 

@@ -207,6 +207,26 @@ def test_a_second_fix_in_the_same_process_sees_the_conftest_as_it_is_then(
     assert path.read_text(encoding="utf-8") == FIXED_TEST.replace("client", "browser")
 
 
+def test_a_second_fix_in_the_same_process_sees_a_conftest_made_in_between(
+    project: Path,
+) -> None:
+    """The conftest files above a folder are remembered for one run only: a conftest
+    made in between gives the second fix its client fixture."""
+    from flake8_flask_close.fix.engine import fix_paths
+    from flake8_flask_close.fix.settings import load_settings
+
+    folder = project / "tests" / "browsing"
+    folder.mkdir()
+    path = folder / "test_b.py"
+    path.write_text(BROWSER_TEST, encoding="utf-8")
+    settings = load_settings(str(project))
+    fix_paths([str(project / "tests")], settings)
+    assert path.read_text(encoding="utf-8") == BROWSER_TEST  # no known client
+    (folder / "conftest.py").write_text("import pytest\n" + BROWSER_FIXTURE, encoding="utf-8")
+    fix_paths([str(project / "tests")], settings)
+    assert path.read_text(encoding="utf-8") == FIXED_TEST.replace("client", "browser")
+
+
 def test_only_files_with_findings_are_touched(project: Path) -> None:
     clean = project / "tests" / "test_clean.py"
     clean.write_text(CLEAN_TEST, encoding="utf-8")
