@@ -126,6 +126,70 @@ def test_walk_stops_at_max_files(tree: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 @posix_only
+def test_the_root_of_a_file_is_its_nearest_marked_folder_each_asked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sibling folders share their parents' answers: a run over a project's hundred
+    folders looked for five markers in each of their parents again and again."""
+    write_project(
+        tmp_path,
+        {
+            "proj/setup.cfg": "",
+            "proj/app/views/a.py": "",
+            "proj/app/models/b.py": "",
+            "proj/vendored/setup.cfg": "",
+            "proj/vendored/pkg/c.py": "",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    project.forget_roots()
+    asked: list[str] = []
+    monkeypatch.setattr(os.path, "exists", recorded(asked, os.path.exists))
+    proj = str(tmp_path / "proj")
+    assert project.find_root(str(tmp_path / "proj/app/views/a.py"), None) == proj
+    folders_asked = {os.path.dirname(path) for path in asked}
+    assert folders_asked == {proj, f"{proj}/app", f"{proj}/app/views"}
+    asked.clear()
+    assert project.find_root(str(tmp_path / "proj/app/models/b.py"), None) == proj
+    assert {os.path.dirname(path) for path in asked} == {f"{proj}/app/models"}
+    vendored = f"{proj}/vendored"
+    assert project.find_root(f"{vendored}/pkg/c.py", None) == vendored
+    outside = tmp_path / "nowhere" / "d.py"  # no marker up to the filesystem's root
+    assert project.find_root(str(outside), None) == os.getcwd()
+    project.forget_roots()
+
+
+def test_a_source_is_read_whole_up_to_the_size_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(project, "MAX_FILE_BYTES", 100_000)
+    path = tmp_path / "a.py"
+    path.write_bytes(b"x = 1\r\n" * 12_500)  # 100,000 bytes, as they are
+    assert read_source(str(path)) == path.read_bytes()
+    path.write_bytes(b"x" * 100_001)
+    assert read_source(str(path)) is None
+    path.write_bytes(b"")
+    assert read_source(str(path)) == b""
+
+
+def test_a_source_that_grew_since_its_size_was_asked_is_read_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(project, "MAX_FILE_BYTES", 200_000)
+    path = tmp_path / "a.py"
+    path.write_bytes(b"y" * 150_000)
+    told = os.fstat
+
+    def smaller(fd: int) -> Any:
+        found = told(fd)
+        return os.stat_result((*found[:6], 10, *found[7:]))  # st_size: 10 bytes
+
+    monkeypatch.setattr(os, "fstat", smaller)
+    assert read_source(str(path)) == b"y" * 150_000
+    path.write_bytes(b"y" * 200_001)
+    assert read_source(str(path)) is None
+
+
 def test_static_entries_see_what_send_from_directory_sees(tmp_path: Path) -> None:
     static = tmp_path / "static"
     write_project(

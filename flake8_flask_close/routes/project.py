@@ -52,33 +52,52 @@ ROUTE_TOKENS: tuple[bytes, ...] = (
 
 
 _ROOTS: dict[str, str] = {}
+"""A file's folder -> its project root, as this run found it."""
+_MARKED: dict[str, Optional[str]] = {}
+"""A folder -> the nearest folder at or above it that holds a root marker (None when
+none does), as this run found it: a project's folders share their parents' answers."""
 
 
 def forget_roots() -> None:
     _ROOTS.clear()
+    _MARKED.clear()
 
 
 def find_root(filename: str, configured: Optional[str]) -> str:
     if configured:
         return os.path.abspath(configured)
     start = os.path.dirname(os.path.abspath(filename))
-    if start not in _ROOTS:
-        _ROOTS[start] = _root_above(start)
-    return _ROOTS[start]
+    found = _ROOTS.get(start)
+    if found is None:
+        marked = _marked_above(start)
+        if marked is None:
+            marked = os.getcwd() if _is_within(start, os.getcwd()) else start
+        found = _ROOTS[start] = marked
+    return found
 
 
-def _root_above(start: str) -> str:
+def _marked_above(start: str) -> Optional[str]:
+    climbed: list[str] = []
     current = start
     while True:
+        if current in _MARKED:
+            found = _MARKED[current]
+            break
+        climbed.append(current)
         try:
             if any(os.path.exists(os.path.join(current, m)) for m in ROOT_MARKERS):
-                return current
+                found = current
+                break
         except OSError:
             pass
         parent = os.path.dirname(current)
         if parent == current:
-            return os.getcwd() if _is_within(start, os.getcwd()) else start
+            found = None
+            break
         current = parent
+    for folder in climbed:
+        _MARKED[folder] = found
+    return found
 
 
 def _is_within(path: str, folder: str) -> bool:
@@ -283,12 +302,31 @@ def files_under(folder: str, limit: int) -> Optional[list[str]]:
     return [path for path, what in entries if what == FILE or what.startswith(_LINKED_FILE)]
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
 def read_source(path: str) -> Optional[bytes]:
-    """The file's bytes, or None when it is too big to be indexed; raises ``OSError``."""
-    if os.path.getsize(path) > MAX_FILE_BYTES:
-        return None
-    with open(path, "rb") as fh:
-        return fh.read()
+    """The file's bytes, or None when it is too big to be indexed; raises ``OSError``.
+    Read through a descriptor, its size asked of the descriptor: ``open()`` and a size
+    asked by path took twice as long, and a cold run reads every file of the project."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        size = os.fstat(fd).st_size
+        if size > MAX_FILE_BYTES:
+            return None
+        chunks: list[bytes] = []
+        read, want = 0, size + 1
+        while True:  # to the end, wherever it is now: the file may have grown
+            chunk = os.read(fd, want)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            read += len(chunk)
+            if read > MAX_FILE_BYTES:
+                return None
+            want = 65536
+    finally:
+        os.close(fd)
 
 
 def is_candidate(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
