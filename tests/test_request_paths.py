@@ -5,11 +5,17 @@ is routed on (``concrete_paths``), and the method a followed redirect is made wi
 from __future__ import annotations
 
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask, redirect, request
 
-from flake8_flask_close.testcode.urls import Template, concrete_paths, method_after_redirect
+from flake8_flask_close.testcode.urls import (
+    Template,
+    concrete_paths,
+    for_another_host,
+    method_after_redirect,
+)
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE"]
 URLS = [
@@ -55,6 +61,16 @@ def test_routed_path_agrees_with_the_client(url: str) -> None:
     with _echo_app().test_client().get(url) as response:
         routed = response.get_data(as_text=True).removeprefix("GET ")
     assert concrete_paths((url,)) == [routed]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [*URLS, "/", "/\t/other/a.txt", "/\n/other", "/\\other/a.txt", "/ //other", "/a//other"],
+)
+def test_another_host_is_the_one_urlsplit_finds(url: str) -> None:
+    """A URL starting with one slash is told a path without splitting it."""
+    host = urlsplit(url).hostname
+    assert for_another_host((url,)) == (host is not None and host != "localhost")
 
 
 @pytest.mark.parametrize("url", ["", "?q=1"])

@@ -171,6 +171,11 @@ def concrete_paths(template: Template) -> list[str]:
     return paths
 
 
+_HOST_AFTER_SLASH = frozenset({"/", "\\", "\t", "\r", "\n"})
+"""What may follow a URL's first slash and still give it a host: a second slash, or
+what ``urlsplit`` drops (tabs and line breaks) or may read as one."""
+
+
 def for_another_host(value: UrlValue) -> bool:
     """Does the URL name a host other than the test client's own (``"http://cdn.example.
     test/f/a.txt"``, ``"//files/a.txt"``, a host it can't know)? With subdomain or host
@@ -178,8 +183,11 @@ def for_another_host(value: UrlValue) -> bool:
     place."""
     if isinstance(value, Endpoint):
         return False
+    url = "".join("\x00" if p is None else p for p in value)
+    if url[:1] == "/" and url[1:2] not in _HOST_AFTER_SLASH:
+        return False  # a path (most test URLs): splitting it would find no host
     try:
-        host = urlsplit("".join("\x00" if p is None else p for p in value)).hostname
+        host = urlsplit(url).hostname
     except ValueError:
         return False
     return host is not None and host != "localhost"
