@@ -485,6 +485,9 @@ def test_unreadable_folder_or_file_in_process(
 
     def os_open(path: Any, *args: Any, **kwargs: Any) -> int:
         refused(path)  # folders are listed through a descriptor where that is possible
+        inside = not isinstance(path, int) and os.fspath(path).startswith(f"{secret}{os.sep}")
+        if what == "file" and inside:  # and sources read through one
+            raise PermissionError(13, "Permission denied", str(path))
         return real_os_open(path, *args, **kwargs)
 
     def guarded_open(file: Any, *args: Any, **kwargs: Any) -> Any:
