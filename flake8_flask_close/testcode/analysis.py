@@ -41,9 +41,8 @@ from flake8_flask_close.routes.facts import (
 from flake8_flask_close.routes.index import ANSWERED, ELSEWHERE, LinkedRoute, RouteIndex
 from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.testcode.clients import (
-    BINDINGS,
     ClientKnowledge,
-    client_bindings,
+    bindings_in,
     conftest_tree,
     fixture_name_and_scope,
     fixtures_in,
@@ -893,12 +892,9 @@ class ModuleAnalysis:
         if isinstance(client, ast.Name):
             if depth > 3:
                 return None
-            for node in walk_own_scope(func):
-                if not isinstance(node, BINDINGS):
-                    continue
-                for target, value in client_bindings(node):
-                    if target == client.id:
-                        return self._client_app(value, func, depth + 1)
+            for target, value in bindings_in(func):
+                if target == client.id:
+                    return self._client_app(value, func, depth + 1)
             requests_fixtures = func.name.startswith("test") or is_fixture(func, self.aliases)
             if requests_fixtures and client.id in params_of(func):
                 key = self._fixture_client_app(client.id, func)
@@ -1655,7 +1651,7 @@ class ModuleAnalysis:
                 and n.args[1].value == "close"
             )
 
-        for node in walk_own_scope(func):
+        for node in _event_nodes(func):
             # a with-item has no position of its own: its expression's is used
             located = node.context_expr if isinstance(node, ast.withitem) else node
             pos = (getattr(located, "lineno", 0), getattr(located, "col_offset", 0))
@@ -1724,12 +1720,7 @@ class ModuleAnalysis:
                 kind = "escape"
             if kind is not None:
                 found.append((pos, kind, node))
-        nested = [
-            n
-            for n in walk_own_scope(func)
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-            and any(is_name(x) for x in walk(n))
-        ]
+        nested = [n for n in _nested_functions(func) if any(is_name(x) for x in walk(n))]
         for closer in nested:
             # a finalizer: addfinalizer(lambda: res.close()), def fin(): res.close()
             if name in _closed_names(closer) and (closer.lineno, closer.col_offset) > after:
@@ -2560,6 +2551,37 @@ NOT_CLOSING = frozenset(
     {"print", "len", "repr", "str", "isinstance", "getattr", "hasattr", "type", "id", "vars"}
 )
 """Builtins a response may be given to without being closed."""
+
+
+_EVENT_NODES = (
+    ast.Call, ast.withitem, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor,
+    ast.Delete, ast.Return, ast.Yield, ast.YieldFrom, ast.Tuple, ast.List, ast.Dict, ast.Set,
+    ast.Nonlocal,
+)  # fmt: skip
+"""The nodes of a function that may be an event of a response's name (``_events``)."""
+
+
+def _event_nodes(func: FunctionNode) -> tuple[ast.AST, ...]:
+    """``_EVENT_NODES`` of ``func``'s own scope, in its walk's order: asked once per
+    response the function makes, so found once."""
+    return remembered(
+        func,
+        "event nodes",
+        lambda: tuple(n for n in walk_own_scope(func) if isinstance(n, _EVENT_NODES)),
+    )
+
+
+def _nested_functions(func: FunctionNode) -> tuple[Callee, ...]:
+    """The functions and lambdas defined in ``func``'s own scope."""
+    return remembered(
+        func,
+        "nested functions",
+        lambda: tuple(
+            n
+            for n in walk_own_scope(func)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        ),
+    )
 
 
 def _body_of(node: ast.expr) -> ast.expr:

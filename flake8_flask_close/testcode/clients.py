@@ -22,7 +22,7 @@ from flake8_flask_close.vocabulary import (
     OTHER_CLIENT_PACKAGES,
     TEST_CLIENT_CLASSES,
 )
-from flake8_flask_close.walks import statements, walk, walk_own_scope
+from flake8_flask_close.walks import remembered, statements, walk, walk_own_scope
 
 DEFAULT_CLIENT_NAMES = frozenset({"client"})
 """pytest-flask's fixture, and by far the most common name for a test client."""
@@ -170,12 +170,7 @@ class ClientKnowledge:
             or p in self.extra_names
             or (looks_like_client(p) and p not in self.other_fixtures)
         }
-        bindings = [
-            binding
-            for node in walk_own_scope(func)
-            if isinstance(node, BINDINGS)
-            for binding in client_bindings(node)
-        ]
+        bindings = bindings_in(func)
         changed = True
         while changed:
             changed = False
@@ -184,6 +179,21 @@ class ClientKnowledge:
                     names.add(target)
                     changed = True
         return names
+
+
+def bindings_in(func: FunctionNode) -> tuple[tuple[str, ast.expr], ...]:
+    """``client_bindings`` of every node of ``func``'s own scope, in its walk's order:
+    asked for each client a function names, so found once."""
+    return remembered(
+        func,
+        "client bindings",
+        lambda: tuple(
+            binding
+            for node in walk_own_scope(func)
+            if isinstance(node, BINDINGS)
+            for binding in client_bindings(node)
+        ),
+    )
 
 
 def client_bindings(node: ast.AST) -> Iterable[tuple[str, ast.expr]]:
