@@ -311,13 +311,10 @@ class Plugin:
                 index = get_index(root, config.send_functions, None, config.cache)
                 for group in index.groups:
                     group.route_map  # noqa: B018 - built now, shared by every worker
-                if jobs > 1:
-                    # the helper processes' machinery left reference cycles (a few MiB
-                    # at 10,000 files): collected now, before _freeze would keep them
-                    # for good, and every forked worker would count them as its own
-                    # (one process checking every file forks none: nothing to collect)
-                    gc.collect()
-                    _release_freed_memory()
+                # the helper processes' machinery left reference cycles (a few MiB at
+                # 10,000 files): collected now, before _freeze would keep them for good
+                gc.collect()
+                _release_freed_memory()
             _freeze()
         except Exception as exc:  # the lazy path tries again, per file
             LOG.debug("flake8-flask-close: early index build skipped: %r", exc)
