@@ -158,6 +158,12 @@ def _body_fields(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return found
 
 
+def body_fields(kind: type) -> tuple[str, ...]:
+    """The fields through which nodes of type ``kind`` hold statements, in the order
+    ``body``, ``orelse``, ``finalbody``, ``handlers``, ``cases``."""
+    return _body_fields(kind)[0]
+
+
 def _statements(node: ast.AST) -> Nodes:
     out: list[ast.AST] = []
     todo = deque([node])
@@ -165,7 +171,7 @@ def _statements(node: ast.AST) -> Nodes:
         current = todo.popleft()
         if isinstance(current, ast.stmt):
             out.append(current)
-        for name in _body_fields(type(current))[0]:
+        for name in body_fields(type(current)):
             children = getattr(current, name)
             if type(children) is list:  # parsed trees hold nothing but nodes there
                 todo.extend(children)
@@ -216,6 +222,17 @@ def walk(node: ast.AST) -> Nodes:
 def walk_own_scope(node: ast.AST) -> Nodes:
     """The nodes below ``node`` (a function, usually), without entering nested scopes."""
     return remembered(node, "own scope", lambda: _own_scope(node))
+
+
+def own_scope_nodes(node: ast.AST, kinds: tuple[type, ...]) -> Nodes:
+    """The nodes of ``walk_own_scope(node)`` that are of one of ``kinds``, in its order:
+    found once while walks are remembered (the analysis asks again for each response a
+    function makes)."""
+    return remembered(
+        node,
+        ("own scope", kinds),
+        lambda: tuple(n for n in walk_own_scope(node) if isinstance(n, kinds)),
+    )
 
 
 def own_statements(node: ast.AST) -> Nodes:

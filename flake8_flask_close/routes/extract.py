@@ -42,7 +42,13 @@ from flake8_flask_close.vocabulary import (
     is_send_file,
     local_assignments,
 )
-from flake8_flask_close.walks import own_statements, statements, walk, walk_own_scope
+from flake8_flask_close.walks import (
+    body_fields,
+    own_statements,
+    statements,
+    walk,
+    walk_own_scope,
+)
 
 HOOK_REGISTRARS = frozenset(
     {
@@ -362,6 +368,8 @@ class _Extractor:
 
     # ---------------------------------------------------------------- calls
     def visit_call(self, call: ast.Call, scope: str) -> None:
+        # only statements naming one of CALLED_NAMES get here: a call noted by another
+        # name must have it added there
         self.note_sent_attribute(call)
         func = call.func
         if (
@@ -930,28 +938,14 @@ def _int(node: Optional[ast.expr]) -> Optional[int]:
     return None
 
 
-_SIMPLE_STATEMENTS = frozenset(
-    {
-        ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Delete,
-        ast.Pass, ast.Break, ast.Continue, ast.Raise, ast.Assert, ast.Import,
-        ast.ImportFrom, ast.Global, ast.Nonlocal,
-    }
-)  # fmt: skip
-"""Statements that hold no statements: most of a module's."""
-
-
 def _child_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    if type(stmt) in _SIMPLE_STATEMENTS:
-        return []
     bodies: list[list[ast.stmt]] = []
-    for name in ("body", "orelse", "finalbody"):
-        value = getattr(stmt, name, None)
-        if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+    for name in body_fields(type(stmt)):  # none for most statements
+        value = getattr(stmt, name)
+        if name in ("handlers", "cases"):
+            bodies += [inner.body for inner in value]
+        elif isinstance(value, list) and value and isinstance(value[0], ast.stmt):
             bodies.append(value)
-    for handler in getattr(stmt, "handlers", []) or []:
-        bodies.append(handler.body)
-    for case in getattr(stmt, "cases", []) or []:
-        bodies.append(case.body)
     return bodies
 
 
@@ -1044,15 +1038,13 @@ def extract(
     tree: ast.Module,
     relpath: str,
     send_functions: tuple[str, ...] = (),
-    statements_suffice: bool = False,
-    mentions_x_sendfile: bool = False,
     text: Union[str, bytes, None] = None,
 ) -> ModuleFacts:
-    """The module's facts. ``statements_suffice``: the text has no ``yield`` and no ``:=``
-    (``statements_suffice(text)``), so functions are searched statement by statement.
-    ``mentions_x_sendfile``: ``X_SENDFILE`` is in the text (``x_sendfile_settings`` are
-    looked for only then). ``text``: the text ``tree`` was parsed from; a statement
-    whose lines name nothing ``visit_call`` reacts to isn't searched for calls."""
+    """The module's facts. ``text``, the text ``tree`` was parsed from, spares work it
+    shows can't matter: without ``yield`` and ``:=`` (``statements_suffice``) functions
+    are searched statement by statement; a statement whose lines name nothing
+    ``visit_call`` reacts to isn't searched for calls; ``x_sendfile_settings`` are
+    looked for only where ``USE_X_SENDFILE`` is named."""
     module, is_package = module_name_for(relpath)
     facts = ModuleFacts(
         module=module,
@@ -1060,13 +1052,25 @@ def extract(
         is_package=is_package,
         aliases=import_aliases(tree, module, is_package),
     )
-    call_lines = None if text is None else _call_lines(text, facts.aliases)
-    extractor = _Extractor(tree, facts, send_functions, statements_suffice, call_lines)
+    if text is None:
+        extractor = _Extractor(tree, facts, send_functions, False, None)
+    else:
+        call_lines = _call_lines(text, facts.aliases)
+        extractor = _Extractor(tree, facts, send_functions, statements_suffice(text), call_lines)
     extractor.visit_body(tree.body, "")
     extractor.add_resource_routes()
-    if mentions_x_sendfile:
+    if text is None or _names_x_sendfile(text):
         facts.x_sendfile = x_sendfile_settings(tree)
     return facts
+
+
+_X_SENDFILE_BYTES = X_SENDFILE.encode()
+
+
+def _names_x_sendfile(text: Union[str, bytes]) -> bool:
+    if isinstance(text, bytes):
+        return _X_SENDFILE_BYTES in text
+    return X_SENDFILE in text
 
 
 CALLED_NAMES = (

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Optional, Union
 from flake8_flask_close.names import LIBRARY_PACKAGES
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
-from flake8_flask_close.routes.extract import extract, qualify_ref, statements_suffice
+from flake8_flask_close.routes.extract import extract, qualify_ref
 from flake8_flask_close.routes.facts import (
     ANY_ERROR,
     HTTP_ERROR,
@@ -32,7 +32,6 @@ from flake8_flask_close.routes.facts import (
 )
 from flake8_flask_close.routes.match import Match, RouteMap
 from flake8_flask_close.routes.project import (
-    X_SENDFILE,
     files_under,
     may_have_facts,
 )
@@ -1181,14 +1180,7 @@ def get_index(
         if not rel.startswith("../") and not unchanged and (relevant or current is not None):
             try:
                 with remembered_walks():
-                    facts: Optional[ModuleFacts] = extract(
-                        tree,
-                        rel,
-                        send_functions,
-                        statements_suffice(source),
-                        X_SENDFILE in source,
-                        source,
-                    )
+                    facts: Optional[ModuleFacts] = extract(tree, rel, send_functions, source)
             except RecursionError:
                 facts = None
             if facts is not None and current != cache.facts_digest_of(facts):

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Callable, Optional, cast
 from flake8_flask_close.routes import cache
 from flake8_flask_close.routes.cache import DEFAULT_CACHE, CacheSettings
 from flake8_flask_close.routes.project import (
-    X_SENDFILE,
     forget_roots,
     is_candidate,
     parse,
@@ -22,8 +21,6 @@ from flake8_flask_close.routes.project import (
     read_source,
 )
 from flake8_flask_close.routes.relisting import Relisted, listed_again
-
-X_SENDFILE_BYTES = X_SENDFILE.encode()
 
 if TYPE_CHECKING:
     from flake8_flask_close.routes.facts import ModuleFacts
@@ -279,7 +276,7 @@ def _read_entry(
     """The file's entry; when its text has the digest ``stored`` holds for it (a file
     checked out or touched again, unchanged), the stored facts stand: not parsed."""
     extra = _extra_tokens(send_functions)
-    from flake8_flask_close.routes.extract import extract, statements_suffice  # heavy
+    from flake8_flask_close.routes.extract import extract  # heavy
 
     cache.trace("read", rel)
     try:
@@ -300,9 +297,7 @@ def _read_entry(
     try:
         # walks not remembered: extraction walks little twice, and remembering each
         # node's children cost more than it saved
-        facts = extract(
-            tree, rel, send_functions, statements_suffice(data), X_SENDFILE_BYTES in data, data
-        )
+        facts = extract(tree, rel, send_functions, data)
     except RecursionError:
         return cache.Entry(size, mtime_ns, text_digest)
     return cache.Entry(size, mtime_ns, text_digest, facts)

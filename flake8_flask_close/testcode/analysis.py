@@ -69,7 +69,14 @@ from flake8_flask_close.vocabulary import (
     call_arg,
     local_assignments,
 )
-from flake8_flask_close.walks import parents, remembered, statements, walk, walk_own_scope
+from flake8_flask_close.walks import (
+    own_scope_nodes,
+    parents,
+    remembered,
+    statements,
+    walk,
+    walk_own_scope,
+)
 
 UseFactory = Callable[..., "ResponseUse"]
 Callee = Union[FunctionNode, ast.Lambda]
@@ -1651,7 +1658,7 @@ class ModuleAnalysis:
                 and n.args[1].value == "close"
             )
 
-        for node in _event_nodes(func):
+        for node in own_scope_nodes(func, _EVENT_NODES):
             # a with-item has no position of its own: its expression's is used
             located = node.context_expr if isinstance(node, ast.withitem) else node
             pos = (getattr(located, "lineno", 0), getattr(located, "col_offset", 0))
@@ -1720,7 +1727,11 @@ class ModuleAnalysis:
                 kind = "escape"
             if kind is not None:
                 found.append((pos, kind, node))
-        nested = [n for n in _nested_functions(func) if any(is_name(x) for x in walk(n))]
+        nested = [
+            cast(Callee, n)
+            for n in own_scope_nodes(func, _NESTED_SCOPES)
+            if any(is_name(x) for x in walk(n))
+        ]
         for closer in nested:
             # a finalizer: addfinalizer(lambda: res.close()), def fin(): res.close()
             if name in _closed_names(closer) and (closer.lineno, closer.col_offset) > after:
@@ -2559,29 +2570,7 @@ _EVENT_NODES = (
     ast.Nonlocal,
 )  # fmt: skip
 """The nodes of a function that may be an event of a response's name (``_events``)."""
-
-
-def _event_nodes(func: FunctionNode) -> tuple[ast.AST, ...]:
-    """``_EVENT_NODES`` of ``func``'s own scope, in its walk's order: asked once per
-    response the function makes, so found once."""
-    return remembered(
-        func,
-        "event nodes",
-        lambda: tuple(n for n in walk_own_scope(func) if isinstance(n, _EVENT_NODES)),
-    )
-
-
-def _nested_functions(func: FunctionNode) -> tuple[Callee, ...]:
-    """The functions and lambdas defined in ``func``'s own scope."""
-    return remembered(
-        func,
-        "nested functions",
-        lambda: tuple(
-            n
-            for n in walk_own_scope(func)
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-        ),
-    )
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 def _body_of(node: ast.expr) -> ast.expr:

@@ -22,7 +22,7 @@ from flake8_flask_close.vocabulary import (
     OTHER_CLIENT_PACKAGES,
     TEST_CLIENT_CLASSES,
 )
-from flake8_flask_close.walks import remembered, statements, walk, walk_own_scope
+from flake8_flask_close.walks import own_scope_nodes, statements, walk, walk_own_scope
 
 DEFAULT_CLIENT_NAMES = frozenset({"client"})
 """pytest-flask's fixture, and by far the most common name for a test client."""
@@ -181,19 +181,9 @@ class ClientKnowledge:
         return names
 
 
-def bindings_in(func: FunctionNode) -> tuple[tuple[str, ast.expr], ...]:
-    """``client_bindings`` of every node of ``func``'s own scope, in its walk's order:
-    asked for each client a function names, so found once."""
-    return remembered(
-        func,
-        "client bindings",
-        lambda: tuple(
-            binding
-            for node in walk_own_scope(func)
-            if isinstance(node, BINDINGS)
-            for binding in client_bindings(node)
-        ),
-    )
+def bindings_in(func: FunctionNode) -> list[tuple[str, ast.expr]]:
+    """``client_bindings`` of every node of ``func``'s own scope, in its walk's order."""
+    return [b for node in own_scope_nodes(func, BINDINGS) for b in client_bindings(node)]
 
 
 def client_bindings(node: ast.AST) -> Iterable[tuple[str, ast.expr]]:
