@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flake8_flask_close.names import qualify
+from flake8_flask_close.routes.project import METHOD_DECORATORS
 from flake8_flask_close.walks import walk_own_scope
 
 SEND_FILE = frozenset(
@@ -54,13 +55,7 @@ IN_MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO", "tempfile.NamedTempora
 """``send_file`` of these leaks nothing: no finalizer warning (runtime-behavior c08c, c08f)."""
 FLASK_APPS = frozenset({"flask.Flask", "flask.app.Flask"})
 BLUEPRINTS = frozenset({"flask.Blueprint", "flask.blueprints.Blueprint"})
-HTTP_METHOD_DECORATORS = {
-    "get": "GET",
-    "post": "POST",
-    "put": "PUT",
-    "patch": "PATCH",
-    "delete": "DELETE",
-}
+HTTP_METHOD_DECORATORS = {name: name.upper() for name in METHOD_DECORATORS}
 CLIENT_REQUEST_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "open"}
 )

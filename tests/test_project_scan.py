@@ -190,6 +190,43 @@ def test_a_source_that_grew_since_its_size_was_asked_is_read_to_its_end(
     assert read_source(str(path)) is None
 
 
+REGISTERED_ONLY = {
+    "shortcut": '@app.get("/health")\ndef health():\n    return {}\n',
+    "spaced": '@ bp . post ("/x")\ndef x():\n    return {}\n',
+    "continued after the dot": '@bp.\\\ndelete("/x")\ndef x():\n    return {}\n',
+    "continued before the dot": '@bp\\\r\n.put("/x")\r\ndef x():\r\n    return {}\r\n',
+    "bracketed, lone CRs": 'x = 1\r@(bp.patch)("/y")\rdef y():\r    return {}\r',
+    "error handler": "bp.register_error_handler(404, handlers.not_found)\n",
+    "url value preprocessor": "@bp.url_value_preprocessor\ndef pull(endpoint, values):\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("text", REGISTERED_ONLY.values(), ids=REGISTERED_ONLY.keys())
+def test_the_prefilter_lets_through_what_names_only_its_registration(text: str) -> None:
+    """A view, handler or hook on an app or blueprint made in another module: the
+    registration is all the module names (``@bp.get``, not ``route`` nor ``Blueprint``)."""
+    from flake8_flask_close.routes.extract import extract
+
+    facts = extract(ast.parse(text), "views.py")
+    assert facts.routes or facts.error_handlers or facts.url_value_preprocessors
+    assert project.is_candidate(text.encode())
+    assert project.may_have_facts(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '@pytest.mark.parametrize("method", ["get", "post"])\ndef test_x(method):\n    pass\n',
+        'value = options.get("x")\n',
+        "@cache.get_or_set\ndef cached():\n    pass\n",
+        "@property\ndef value(self):\n    return self.d.get(1)\n",
+    ],
+)
+def test_the_prefilter_turns_down_method_names_outside_a_decorators_attribute(text: str) -> None:
+    assert not project.is_candidate(text.encode())
+    assert not project.may_have_facts(text)
+
+
 def test_static_entries_see_what_send_from_directory_sees(tmp_path: Path) -> None:
     static = tmp_path / "static"
     write_project(

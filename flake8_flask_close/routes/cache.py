@@ -33,16 +33,17 @@ if TYPE_CHECKING:
 
     from flake8_flask_close.routes.facts import ModuleFacts
 
-SCHEMA = 26
+SCHEMA = 27
 """Bumped when the index's layout changes, or what extraction finds in a module (7 and 8:
 apps a factory returns unnamed, and not blueprints; 9: the filename of a redirect to
 ``url_for``; 10 and 11: a redirect's status code, redirects to URLs, relative ones and
 by keyword; 23: the head keeps the folders the walk listed; 24: Werkzeug's send
 functions told apart from Flask's; 25: modules parsed without parse-time warnings, which
 ``-W error`` made syntax errors; 26: the resources of flask-restful and flask-restx
-``Api`` objects, and ``add_resource`` in the prefilter): the plugin's version alone
-doesn't change between development builds, and facts found by other code must not
-stand."""
+``Api`` objects, and ``add_resource`` in the prefilter; 27: the method decorators
+(``@bp.get``), ``register_error_handler`` and ``url_value_preprocessor`` in the
+prefilter): the plugin's version alone doesn't change between development builds, and
+facts found by other code must not stand."""
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
 RACY_NS = 3 * 10**9

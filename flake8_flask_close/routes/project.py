@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import os
+import re
 import stat
 import warnings
 from collections.abc import Iterator
@@ -41,14 +42,35 @@ ROUTE_TOKENS: tuple[bytes, ...] = (
     b"Response",
     b"make_response",
     b"errorhandler",
+    b"register_error_handler",
+    b"url_value_preprocessor",
     b"response_class",
     b"after_request",
     b"after_app_request",
     b"teardown_",
     X_SENDFILE.encode(),
 )
-"""A file mentioning none of these can't add a route or a file-serving helper, nor turn
+"""A file mentioning none of these, and decorating nothing with one of
+``METHOD_DECORATORS``, can't add a route, a hook or a file-serving helper, nor turn
 ``USE_X_SENDFILE`` on."""
+
+METHOD_DECORATORS = ("get", "post", "put", "patch", "delete")
+"""Flask's shortcuts for ``route(..., methods=[...])``: ``@bp.get("/health")``. A module
+may use them on an app or blueprint made elsewhere and name no other token above."""
+
+_LINE_CONTINUED = r"\\(?:\r\n|[\r\n])"
+_METHOD_DECORATOR = (
+    r"@(?:[^\\\r\n]|\\[^\r\n]|" + _LINE_CONTINUED + r")*?\."
+    r"(?:[ \t]|" + _LINE_CONTINUED + r")*"
+    r"(?:" + "|".join(METHOD_DECORATORS) + r")\b"
+)
+"""A decorator's line (``@``, then anything up to the line's end or past a backslash
+continuation) naming ``.get`` or another of ``METHOD_DECORATORS`` as an attribute, spaces
+or continued lines allowed around the dot; not ``"get"`` in a parametrize list, nor
+``d.get(...)`` outside a decorator. Left out: a decorator whose brackets split it over
+lines before the attribute (``@(`` on a line, ``bp.get`` on the next)."""
+_METHOD_DECORATOR_BYTES = re.compile(_METHOD_DECORATOR.encode())
+_METHOD_DECORATOR_TEXT = re.compile(_METHOD_DECORATOR)
 
 
 _ROOTS: dict[str, str] = {}
@@ -331,13 +353,19 @@ def read_source(path: str) -> Optional[bytes]:
 
 def is_candidate(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
     """The prefilter: whether the bytes mention a route-ish token."""
-    return any(t in data for t in ROUTE_TOKENS) or any(t in data for t in extra_tokens)
+    return (
+        any(t in data for t in ROUTE_TOKENS)
+        or any(t in data for t in extra_tokens)
+        or (b"@" in data and _METHOD_DECORATOR_BYTES.search(data) is not None)
+    )
 
 
 def may_have_facts(text: str, send_functions: tuple[str, ...] = ()) -> bool:
     """The prefilter of ``is_candidate``, on text."""
-    return any(t.decode() in text for t in ROUTE_TOKENS) or any(
-        n.rsplit(".", 1)[-1] in text for n in send_functions
+    return (
+        any(t.decode() in text for t in ROUTE_TOKENS)
+        or any(n.rsplit(".", 1)[-1] in text for n in send_functions)
+        or ("@" in text and _METHOD_DECORATOR_TEXT.search(text) is not None)
     )
 
 

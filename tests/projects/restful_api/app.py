@@ -41,3 +41,6 @@ app.register_blueprint(admin)
 @app.route("/<path:path>")
 def single_page(path):
     return send_from_directory(app.static_folder, "index.html")
+
+
+import health  # noqa: E402,F401 - its views use the app above

@@ -26,3 +26,11 @@ def test_page(client):
     """c01: any other path gets the page, a file."""
     res = client.get("/inventory")  # FCL101
     assert res.mimetype == "text/html"
+
+
+def test_health_of_a_method_decorator(client):
+    """n32: ``@app.get`` in a module naming nothing else the index looks for adds a JSON
+    view; the catch-all page never sees the request."""
+    res = client.get("/health")  # FCL100
+    assert res.json == {"ok": True}
+
