@@ -191,6 +191,7 @@ def test_a_source_that_grew_since_its_size_was_asked_is_read_to_its_end(
 
 
 REGISTERED_ONLY = {
+    "route": '@bp.route("/health")\ndef health():\n    return {}\n',
     "shortcut": '@app.get("/health")\ndef health():\n    return {}\n',
     "spaced": '@ bp . post ("/x")\ndef x():\n    return {}\n',
     "continued after the dot": '@bp.\\\ndelete("/x")\ndef x():\n    return {}\n',
@@ -217,12 +218,13 @@ def test_the_prefilter_lets_through_what_names_only_its_registration(text: str) 
     "text",
     [
         '@pytest.mark.parametrize("method", ["get", "post"])\ndef test_x(method):\n    pass\n',
+        "def test_every_file_route(client):\n    pass  # each route\n",
         'value = options.get("x")\n',
         "@cache.get_or_set\ndef cached():\n    pass\n",
         "@property\ndef value(self):\n    return self.d.get(1)\n",
     ],
 )
-def test_the_prefilter_turns_down_method_names_outside_a_decorators_attribute(text: str) -> None:
+def test_the_prefilter_turns_down_route_words_outside_a_decorators_attribute(text: str) -> None:
     assert not project.is_candidate(text.encode())
     assert not project.may_have_facts(text)
 

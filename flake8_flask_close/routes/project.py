@@ -32,7 +32,6 @@ X_SENDFILE = "USE_X_SENDFILE"
 """Flask's setting that hands path-based sends to the web server (``X-Sendfile``)."""
 
 ROUTE_TOKENS: tuple[bytes, ...] = (
-    b"route",
     b"add_url_rule",
     b"add_resource",
     b"register_blueprint",
@@ -50,27 +49,30 @@ ROUTE_TOKENS: tuple[bytes, ...] = (
     b"teardown_",
     X_SENDFILE.encode(),
 )
-"""A file mentioning none of these, and decorating nothing with one of
-``METHOD_DECORATORS``, can't add a route, a hook or a file-serving helper, nor turn
-``USE_X_SENDFILE`` on."""
+"""A file mentioning none of these, and decorating nothing with ``.route`` or one of
+``METHOD_DECORATORS`` (``ROUTE_DECORATOR``), can't add a route, a hook or a
+file-serving helper, nor turn ``USE_X_SENDFILE`` on."""
 
 METHOD_DECORATORS = ("get", "post", "put", "patch", "delete")
-"""Flask's shortcuts for ``route(..., methods=[...])``: ``@bp.get("/health")``. A module
-may use them on an app or blueprint made elsewhere and name no other token above."""
+"""Flask's shortcuts for ``route(..., methods=[...])``: ``@bp.get("/health")``."""
 
 _LINE_CONTINUED = r"\\(?:\r\n|[\r\n])"
-_METHOD_DECORATOR = (
-    r"@(?:[^\\\r\n]|\\[^\r\n]|" + _LINE_CONTINUED + r")*?\."
+ROUTE_DECORATOR = (
+    r"@(?:[^@\\\r\n]|\\[^\r\n]|" + _LINE_CONTINUED + r")*?\."
     r"(?:[ \t]|" + _LINE_CONTINUED + r")*"
-    r"(?:" + "|".join(METHOD_DECORATORS) + r")\b"
+    r"(?:" + "|".join(("route", *METHOD_DECORATORS)) + r")\b"
 )
 """A decorator's line (``@``, then anything up to the line's end or past a backslash
-continuation) naming ``.get`` or another of ``METHOD_DECORATORS`` as an attribute, spaces
-or continued lines allowed around the dot; not ``"get"`` in a parametrize list, nor
-``d.get(...)`` outside a decorator. Left out: a decorator whose brackets split it over
-lines before the attribute (``@(`` on a line, ``bp.get`` on the next)."""
-_METHOD_DECORATOR_BYTES = re.compile(_METHOD_DECORATOR.encode())
-_METHOD_DECORATOR_TEXT = re.compile(_METHOD_DECORATOR)
+continuation) naming ``.route`` or ``.get`` (or another of ``METHOD_DECORATORS``) as an
+attribute, spaces or continued lines allowed around the dot: not the word in a test's
+name (``test_every_file_route``), a comment or a parametrize list (``"get"``), nor
+``d.get(...)`` outside a decorator. A module may decorate views on an app or blueprint
+made elsewhere and name nothing else the prefilter looks for. Left out: a decorator
+whose brackets split it over lines before the attribute (``@(`` on a line, ``bp.get``
+on the next), and one with another ``@`` before it: a search from one ``@`` stops at
+the next, so that a long line of them costs its length once, not once per ``@``."""
+_ROUTE_DECORATOR_BYTES = re.compile(ROUTE_DECORATOR.encode())
+_ROUTE_DECORATOR_TEXT = re.compile(ROUTE_DECORATOR)
 
 
 _ROOTS: dict[str, str] = {}
@@ -356,7 +358,7 @@ def is_candidate(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
     return (
         any(t in data for t in ROUTE_TOKENS)
         or any(t in data for t in extra_tokens)
-        or (b"@" in data and _METHOD_DECORATOR_BYTES.search(data) is not None)
+        or (b"@" in data and _ROUTE_DECORATOR_BYTES.search(data) is not None)
     )
 
 
@@ -365,7 +367,7 @@ def may_have_facts(text: str, send_functions: tuple[str, ...] = ()) -> bool:
     return (
         any(t.decode() in text for t in ROUTE_TOKENS)
         or any(n.rsplit(".", 1)[-1] in text for n in send_functions)
-        or ("@" in text and _METHOD_DECORATOR_TEXT.search(text) is not None)
+        or ("@" in text and _ROUTE_DECORATOR_TEXT.search(text) is not None)
     )
 
 
