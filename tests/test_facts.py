@@ -175,3 +175,38 @@ def test_facts_read_back_share_their_names_and_rules() -> None:
     assert first.routes[0].rule is not None
     assert first.routes[0].rule is second.routes[0].rule
     assert first.routes[0].target.name is second.routes[0].target.name
+
+
+def test_facts_holding_their_defaults_read_back_the_same_without_storing_them() -> None:
+    """Most of a module's functions return no file and redirect nowhere: a field that
+    holds None or its default is left out of the JSON, and read back as that."""
+    minimal = f.ModuleFacts(
+        module="m",
+        path="m.py",
+        is_package=False,
+        objects=[f.ObjectFact("app", "", "app", 1)],
+        routes=[f.RouteFact(f.Ref("", "app"), None, None, None, f.Ref("", "v"), False, 6)],
+        error_handlers=[f.ErrorHandlerFact(f.Ref("", "app"), 404, f.Ref("", "h"), False, 2)],
+        functions={
+            "v": f.FunctionFact(
+                "v", 3, direct=(f.Evidence("send_file", 4, sent=f.SentFile("files", "a")),)
+            ),
+            "w": f.FunctionFact("w", 5, aborts=0, plain_returns=1),
+        },
+    )
+    stored = minimal.to_json()
+    assert f.ModuleFacts.from_json(json.loads(json.dumps(stored))) == minimal
+    assert set(stored) == {
+        "module", "path", "is_package", "objects", "routes", "error_handlers", "functions"
+    }  # fmt: skip
+    # None is left out too, and a name as written is a [scope, name] pair
+    assert stored["routes"] == [
+        {"target": ["", "app"], "view": ["", "v"], "view_is_class": False, "line": 6}
+    ]
+    assert stored["objects"] == [{"kind": "app", "scope": "", "var": "app", "line": 1}]
+    assert stored["functions"]["v"]["direct"] == [
+        {"what": "send_file", "line": 4, "sent": {"folder": "files", "name": "a"}}
+    ]
+    # 0 is not the default None, nor False the default 0
+    assert stored["functions"]["w"] == {"qualname": "w", "line": 5, "plain_returns": 1, "aborts": 0}
+    assert stored["error_handlers"][0]["app_wide"] is False

@@ -42,8 +42,9 @@ functions told apart from Flask's; 25: modules parsed without parse-time warning
 ``-W error`` made syntax errors; 26: the resources of flask-restful and flask-restx
 ``Api`` objects, and ``add_resource`` in the prefilter; 27: the method decorators
 (``@bp.get``), ``register_error_handler`` and ``url_value_preprocessor`` in the
-prefilter): the plugin's version alone doesn't change between development builds, and
-facts found by other code must not stand."""
+prefilter, ``route`` only as a decorator's attribute, facts stored without the fields
+that hold None or their default): the plugin's version alone doesn't change between
+development builds, and facts found by other code must not stand."""
 DEFAULT_DIR_NAME = ".flake8_flask_close_cache"
 
 RACY_NS = 3 * 10**9

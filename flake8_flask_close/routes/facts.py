@@ -8,7 +8,8 @@ References between modules stay symbolic (``scope`` + dotted name) until linking
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Optional
 
 SLOTS: dict[str, bool] = {"slots": True} if sys.version_info >= (3, 10) else {}
@@ -28,27 +29,51 @@ UNKNOWN_STATUS = 2
 """``FunctionFact.aborts`` of one that aborts with a status the index can't read."""
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_NO_DEFAULT: Any = object()
+_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+"""A kind of fact -> its fields' names and defaults (``_NO_DEFAULT`` for none)."""
 _LEAVES = frozenset({str, int, bool, type(None)})
+
+
+def _fields_of(kind: type) -> tuple[tuple[str, Any], ...]:
+    found = _FIELDS.get(kind)
+    if found is None:
+        found = _FIELDS[kind] = tuple(
+            (
+                f.name,
+                f.default
+                if f.default is not MISSING
+                else f.default_factory()
+                if f.default_factory is not MISSING
+                else _NO_DEFAULT,
+            )
+            for f in fields(kind)
+        )
+    return found
 
 
 def _plain(value: Any) -> Any:
     """``dataclasses.asdict`` for facts (whose leaves are str, int, bool, None), at a
     fraction of its cost: it deep-copies every leaf. Leaves are taken as they are, not
-    passed to a call each (most of a fact's fields are leaves)."""
+    passed to a call each (most of a fact's fields are leaves). Less to write, read and
+    digest: a field holding None or its default is left out (most of a module's
+    functions return no file, redirect nowhere and abort never: their facts were four
+    fifths defaults), and ``from_json`` puts it back; a ``Ref`` is a ``[scope, name]``
+    pair."""
     kind = type(value)
     if kind in _LEAVES:
         return value
+    if kind is Ref:
+        return [value.scope, value.name]
     if kind is list or kind is tuple:
         return [item if type(item) in _LEAVES else _plain(item) for item in value]
     if kind is dict:
         return {key: item if type(item) in _LEAVES else _plain(item) for key, item in value.items()}
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
     plain = {}
-    for name in names:
+    for name, default in _fields_of(kind):
         item = getattr(value, name)
+        if item is None or item is default or (item == default and type(item) is type(default)):
+            continue
         plain[name] = item if type(item) in _LEAVES else _plain(item)
     return plain
 
@@ -248,10 +273,10 @@ class ModuleFacts:
         # times: shared, they take a tenth of the memory
         text = sys.intern
 
-        def ref(d: dict[str, Any]) -> Ref:
-            return Ref(text(d["scope"]), text(d["name"]))
+        def ref(pair: list[str]) -> Ref:
+            return Ref(text(pair[0]), text(pair[1]))
 
-        def texts(items: list[str]) -> list[str]:
+        def texts(items: Iterable[str]) -> list[str]:
             return [text(item) for item in items]
 
         def hook(d: dict[str, Any]) -> HookFact:
@@ -263,11 +288,16 @@ class ModuleFacts:
         def sent(d: Optional[dict[str, Any]]) -> Optional[SentFile]:
             if d is None:
                 return None
-            return SentFile(text(d["folder"]), d["name"], d["from_url"], d["missing_raises"])
+            return SentFile(
+                text(d["folder"]),
+                d["name"],
+                d.get("from_url", False),
+                d.get("missing_raises", False),
+            )
 
-        def evidence(items: list[dict[str, Any]]) -> tuple[Evidence, ...]:
+        def evidence(items: Iterable[dict[str, Any]]) -> tuple[Evidence, ...]:
             return tuple(
-                Evidence(text(e["what"]), e["line"], opt(e["mimetype"]), sent(e["sent"]))
+                Evidence(text(e["what"]), e["line"], opt(e.get("mimetype")), sent(e.get("sent")))
                 for e in items
             )
 
@@ -275,71 +305,71 @@ class ModuleFacts:
             module=text(data["module"]),
             path=data["path"],
             is_package=data["is_package"],
-            aliases={text(k): text(v) for k, v in data["aliases"].items()},
-            constants={text(k): v for k, v in data["constants"].items()},
+            aliases={text(k): text(v) for k, v in data.get("aliases", {}).items()},
+            constants={text(k): v for k, v in data.get("constants", {}).items()},
             objects=[
                 ObjectFact(
                     text(o["kind"]),
                     text(o["scope"]),
                     text(o["var"]),
                     o["line"],
-                    opt(o["bp_name"]),
-                    opt(o["url_prefix"]),
-                    opt(o["static_folder"]),
-                    opt(o["static_basename"]),
-                    opt(o["static_url_path"]),
-                    o["module_root"],
-                    o["subdomain"],
+                    opt(o.get("bp_name")),
+                    opt(o.get("url_prefix")),
+                    opt(o.get("static_folder")),
+                    opt(o.get("static_basename")),
+                    opt(o.get("static_url_path")),
+                    o.get("module_root", False),
+                    o.get("subdomain", False),
                 )
-                for o in data["objects"]
+                for o in data.get("objects", ())
             ],
             routes=[
                 RouteFact(
                     ref(r["target"]),
-                    opt(r["rule"]),
-                    None if r["methods"] is None else texts(r["methods"]),
-                    opt(r["endpoint"]),
+                    opt(r.get("rule")),
+                    None if r.get("methods") is None else texts(r["methods"]),
+                    opt(r.get("endpoint")),
                     ref(r["view"]),
                     r["view_is_class"],
                     r["line"],
                 )
-                for r in data["routes"]
+                for r in data.get("routes", ())
             ],
             registrations=[
                 RegistrationFact(
                     ref(r["parent"]),
                     ref(r["child"]),
-                    opt(r["url_prefix"]),
-                    opt(r["name"]),
+                    opt(r.get("url_prefix")),
+                    opt(r.get("name")),
                     r["line"],
                 )
-                for r in data["registrations"]
+                for r in data.get("registrations", ())
             ],
             error_handlers=[
                 ErrorHandlerFact(
                     ref(e["target"]),
-                    e["code"],
+                    e.get("code"),
                     ref(e["view"]),
                     e["app_wide"],
                     e["line"],
-                    e["by_class"],
+                    e.get("by_class", False),
                 )
-                for e in data["error_handlers"]
+                for e in data.get("error_handlers", ())
             ],
             functions={
                 text(k): FunctionFact(
                     text(f["qualname"]),
                     f["line"],
-                    evidence(f["direct"]),
-                    tuple(ref(h) for h in f["helpers"]),
-                    f["is_generator"],
-                    tuple(text(r) for r in f["redirects"]),
-                    f["plain_returns"],
-                    evidence(f["error_files"]),
-                    f["plain_errors"],
-                    f["aborts"],
+                    evidence(f.get("direct", ())),
+                    tuple(ref(h) for h in f.get("helpers", ())),
+                    f.get("is_generator", False),
+                    tuple(text(r) for r in f.get("redirects", ())),
+                    f.get("plain_returns", 0),
+                    evidence(f.get("error_files", ())),
+                    f.get("plain_errors", 0),
+                    f.get("aborts"),
                 )
-                for k, f in data["functions"].items()
+                for k, f in data.get("functions", {}).items()
             },
             classes={
                 text(k): ClassFact(
@@ -348,13 +378,13 @@ class ModuleFacts:
                     texts(c["methods"]),
                     c["line"],
                 )
-                for k, c in data["classes"].items()
+                for k, c in data.get("classes", {}).items()
             },
-            foreign=[ref(f) for f in data["foreign"]],
-            sent_attributes=texts(data["sent_attributes"]),
-            bindings=[(ref(t), text(s)) for t, s in data["bindings"]],
-            url_value_preprocessors=data["url_value_preprocessors"],
-            x_sendfile=data["x_sendfile"],
-            hooks=[hook(h) for h in data["hooks"]],
-            gates=[hook(h) for h in data["gates"]],
+            foreign=[ref(f) for f in data.get("foreign", ())],
+            sent_attributes=texts(data.get("sent_attributes", ())),
+            bindings=[(ref(t), text(s)) for t, s in data.get("bindings", ())],
+            url_value_preprocessors=data.get("url_value_preprocessors", 0),
+            x_sendfile=data.get("x_sendfile", 0),
+            hooks=[hook(h) for h in data.get("hooks", ())],
+            gates=[hook(h) for h in data.get("gates", ())],
         )
