@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Optional
 
 from flake8_flask_close.names import FunctionNode, mentions
+from flake8_flask_close.walks import own_scope_nodes
 
 NEXT = "next"
 """The statements fall through to what follows them."""
@@ -178,6 +179,11 @@ def reaches_return(
 ) -> bool:
     """Can the statements after ``start`` (in ``func``) reach a ``return`` that
     ``hands_over`` accepts, on a path that doesn't bind ``name`` again first?"""
+    returns = own_scope_nodes(func, (ast.Return,))
+    if not any(hands_over(node) for node in returns if isinstance(node, ast.Return)):
+        # none to reach: not walked to (a view of a thousand ``with`` blocks, each asked
+        # about, walked the rest of its body once per block)
+        return False
     paths = _Paths(name, hands_over)
     node: ast.AST = start
     pending: Exits = frozenset({NEXT})
