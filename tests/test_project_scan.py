@@ -31,7 +31,7 @@ from flake8_flask_close.routes.project import (
     read_source,
     static_entries,
 )
-from flake8_flask_close.routes.scan import ProjectScan, relpath, scan
+from flake8_flask_close.routes.scan import ProjectScan, scan
 from tests.helpers import lint, recorded, write_project
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "flask_shop"
@@ -188,20 +188,6 @@ def test_a_source_that_grew_since_its_size_was_asked_is_read_to_its_end(
     assert read_source(str(path)) == b"y" * 150_000
     path.write_bytes(b"y" * 200_001)
     assert read_source(str(path)) is None
-
-
-def test_a_relative_path_is_relative_to_the_working_directory_of_each_ask(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``relpath`` remembers its answers, by the working directory too for a relative
-    path: an editor's process may lint from another folder next time."""
-    (tmp_path / "app" / "tests").mkdir(parents=True)
-    root = str(tmp_path)
-    monkeypatch.chdir(tmp_path / "app")
-    assert relpath("tests/test_x.py", root) == "app/tests/test_x.py"
-    monkeypatch.chdir(tmp_path / "app" / "tests")
-    assert relpath("tests/test_x.py", root) == "app/tests/tests/test_x.py"
-    assert relpath(str(tmp_path / "app" / "b.py"), root) == "app/b.py"
 
 
 REGISTERED_ONLY = {

@@ -33,25 +33,12 @@ PARALLEL_MIN_READS = 200
 would cost more than it saves."""
 
 
-_RELPATHS: dict[tuple[str, str, str], str] = {}
-"""``relpath``'s answers, by path, root and (for a relative path) working directory: a
-run asks about a checked file several times (its answer's key, its analysis, its
-module's name) and about every project module a test module imports."""
-_MAX_RELPATHS = 100_000
-
-
 def relpath(path: str, root: str) -> str:
-    key = (path, root, "" if os.path.isabs(path) else os.getcwd())
-    found = _RELPATHS.get(key)
-    if found is None:
-        if len(_RELPATHS) >= _MAX_RELPATHS:
-            _RELPATHS.clear()
-        try:
-            found = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-        except ValueError:
-            found = os.path.basename(path)
-        _RELPATHS[key] = found
-    return found
+    try:
+        rel = os.path.relpath(os.path.abspath(path), root)
+    except ValueError:
+        return os.path.basename(path)
+    return rel.replace(os.sep, "/")
 
 
 def display_prefix(root: str) -> str:
