@@ -72,7 +72,6 @@ whose brackets split it over lines before the attribute (``@(`` on a line, ``bp.
 on the next), and one with another ``@`` before it: a search from one ``@`` stops at
 the next, so that a long line of them costs its length once, not once per ``@``."""
 _ROUTE_DECORATOR_BYTES = re.compile(ROUTE_DECORATOR.encode())
-_ROUTE_DECORATOR_TEXT = re.compile(ROUTE_DECORATOR)
 
 
 _ROOTS: dict[str, str] = {}
@@ -353,6 +352,12 @@ def read_source(path: str) -> Optional[bytes]:
         os.close(fd)
 
 
+def send_words(send_functions: tuple[str, ...]) -> tuple[bytes, ...]:
+    """What the prefilter looks for beside ``ROUTE_TOKENS``: the project's send functions
+    (``--flask-close-send-functions``), by their last name."""
+    return tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
+
+
 def is_candidate(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
     """The prefilter: whether the bytes mention a route-ish token."""
     return (
@@ -363,12 +368,9 @@ def is_candidate(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
 
 
 def may_have_facts(text: str, send_functions: tuple[str, ...] = ()) -> bool:
-    """The prefilter of ``is_candidate``, on text."""
-    return (
-        any(t.decode() in text for t in ROUTE_TOKENS)
-        or any(n.rsplit(".", 1)[-1] in text for n in send_functions)
-        or ("@" in text and _ROUTE_DECORATOR_TEXT.search(text) is not None)
-    )
+    """The prefilter of ``is_candidate``, on text (an editor's buffer): every word it
+    looks for is ASCII, the same in the text's bytes whatever their encoding."""
+    return is_candidate(text.encode("utf-8", "surrogatepass"), send_words(send_functions))
 
 
 def parse_quietly(source: bytes | str, filename: str = "<unknown>") -> ast.Module:

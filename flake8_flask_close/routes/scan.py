@@ -19,6 +19,7 @@ from flake8_flask_close.routes.project import (
     parse,
     python_files_by_folder,
     read_source,
+    send_words,
 )
 from flake8_flask_close.routes.relisting import Relisted, listed_again
 
@@ -260,11 +261,6 @@ class ProjectScan:
         return self._digest
 
 
-def _extra_tokens(send_functions: tuple[str, ...]) -> tuple[bytes, ...]:
-    """What the prefilter looks for beside ``ROUTE_TOKENS``: the project's send functions."""
-    return tuple(n.rsplit(".", 1)[-1].encode() for n in send_functions)
-
-
 def _read_entry(
     path: str,
     rel: str,
@@ -275,7 +271,7 @@ def _read_entry(
 ) -> cache.Entry:
     """The file's entry; when its text has the digest ``stored`` holds for it (a file
     checked out or touched again, unchanged), the stored facts stand: not parsed."""
-    extra = _extra_tokens(send_functions)
+    extra = send_words(send_functions)
     from flake8_flask_close.routes.extract import extract  # heavy
 
     cache.trace("read", rel)
@@ -312,7 +308,7 @@ def _recheck(
     prefilter turns down makes the same entry whatever its text."""
     cache.trace("recheck", rel)
     try:
-        data, text_digest = _candidate(path, _extra_tokens(send_functions))
+        data, text_digest = _candidate(path, send_words(send_functions))
     except OSError:
         return None
     if data is None:
