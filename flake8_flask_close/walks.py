@@ -14,9 +14,8 @@ from __future__ import annotations
 import ast
 import threading
 from collections import deque
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
 from typing import Any, Callable, Optional, TypeVar
 
 T = TypeVar("T")
@@ -31,7 +30,7 @@ _Memo = dict[tuple[int, Hashable], tuple[ast.AST, Any]]
 
 class _State(threading.local):
     memo: Optional[_Memo] = None
-    children: Optional[dict[ast.AST, list[ast.AST]]] = None
+    children: Optional[dict[ast.AST, Sequence[ast.AST]]] = None
     """Each node's children, once a whole-tree walk found them (the scope walks and
     subtree walks that follow reuse them)."""
 
@@ -54,47 +53,97 @@ def remembered_walks() -> Iterator[None]:
         _STATE.children = None
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
-    ast.Name: (),
-    ast.Constant: (),
-    ast.alias: (),
-    ast.Attribute: ("value",),
-    ast.keyword: ("value",),
-    ast.arg: ("annotation",),
+Children = Sequence[ast.AST]
+
+_NO_CHILDREN: Children = ()
+
+
+def _no_children(node: Any) -> Children:
+    return _NO_CHILDREN
+
+
+def _children_in_fields(fields: tuple[str, ...]) -> Callable[[Any], Children]:
+    """How a node type's children are found: its fields, in order, and the nodes in its
+    lists (``Dict.keys`` holds None for ``**rest``, ``Global.names`` strings)."""
+
+    def children(node: Any) -> Children:
+        found: list[ast.AST] = []
+        for name in fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        found.append(item)
+            elif isinstance(value, ast.AST):
+                found.append(value)
+        return found
+
+    return children
+
+
+_FAST_CHILDREN: dict[type, tuple[tuple[str, ...], Callable[[Any], Children]]] = {
+    ast.Call: (("func", "args", "keywords"), lambda n: [n.func, *n.args, *n.keywords]),
+    ast.Attribute: (("value", "attr", "ctx"), lambda n: (n.value,)),
+    ast.keyword: (("arg", "value"), lambda n: (n.value,)),
+    ast.Expr: (("value",), lambda n: (n.value,)),
+    ast.Assign: (("targets", "value", "type_comment"), lambda n: [*n.targets, n.value]),
+    ast.Compare: (("left", "ops", "comparators"), lambda n: [n.left, *n.ops, *n.comparators]),
+    ast.Subscript: (("value", "slice", "ctx"), lambda n: (n.value, n.slice)),
+    ast.BinOp: (("left", "op", "right"), lambda n: (n.left, n.op, n.right)),
+    ast.UnaryOp: (("op", "operand"), lambda n: (n.op, n.operand)),
+    ast.Tuple: (("elts", "ctx"), lambda n: n.elts),
+    ast.List: (("elts", "ctx"), lambda n: n.elts),
+    ast.JoinedStr: (("values",), lambda n: n.values),
+    ast.Return: (("value",), lambda n: _NO_CHILDREN if n.value is None else (n.value,)),
+    ast.arg: (
+        ("arg", "annotation", "type_comment"),
+        lambda n: _NO_CHILDREN if n.annotation is None else (n.annotation,),
+    ),
+    ast.Assert: (("test", "msg"), lambda n: (n.test,) if n.msg is None else (n.test, n.msg)),
+    ast.withitem: (
+        ("context_expr", "optional_vars"),
+        lambda n: (
+            (n.context_expr,) if n.optional_vars is None else (n.context_expr, n.optional_vars)
+        ),
+    ),
 }
-"""The fields that can hold nodes, for the commonest node types (a third of a tree's
-nodes are names and constants)."""
+"""The commonest node types' children, listed without looking at each field: each is
+used only where the type's fields are the ones it was written for."""
+
+_LEAVES = (ast.Name, ast.Constant, ast.alias)
+"""Common node types whose fields hold no nodes (an identifier, a value, a name)."""
+
+_CHILDREN_OF: dict[type, Callable[[Any], Children]] = {}
 
 
-def _fields_of(kind: type) -> tuple[str, ...]:
-    fields = _CHILD_FIELDS.get(kind)
-    if fields is None:
-        fields = tuple(f for f in kind._fields if f != "ctx")  # type: ignore[attr-defined]
-        _CHILD_FIELDS[kind] = fields
-    return fields
-
-
-def _children(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes``, as a list, without expression contexts."""
-    found: list[ast.AST] = []
-    for name in _fields_of(type(node)):
-        value = getattr(node, name, None)
-        if type(value) is list:
-            for item in value:
-                if isinstance(item, ast.AST):
-                    found.append(item)
-        elif isinstance(value, ast.AST):
-            found.append(value)
+def _children_of(kind: type) -> Callable[[Any], Children]:
+    """How the children of nodes of type ``kind`` are found (learnt on first sight)."""
+    fields = tuple(f for f in kind._fields if f != "ctx")  # type: ignore[attr-defined]
+    fast = _FAST_CHILDREN.get(kind)
+    if fast is not None and fast[0] == kind._fields:  # type: ignore[attr-defined]
+        found = fast[1]
+    elif not fields or kind in _LEAVES:
+        found = _no_children
+    else:
+        found = _children_in_fields(fields)
+    _CHILDREN_OF[kind] = found
     return found
 
 
-def _children_from(known: Optional[dict[ast.AST, list[ast.AST]]], node: ast.AST) -> list[ast.AST]:
-    """The node's children, from ``known`` (and kept there) when walks are remembered."""
+def _children_from(known: Optional[dict[ast.AST, Children]], node: ast.AST) -> Children:
+    """The node's children (``ast.iter_child_nodes`` without expression contexts), from
+    ``known`` (and kept there) when walks are remembered; a leaf's none are not kept."""
+    kind = type(node)
+    children_of = _CHILDREN_OF.get(kind)
+    if children_of is None:
+        children_of = _children_of(kind)
+    if children_of is _no_children:
+        return _NO_CHILDREN
     if known is None:
-        return _children(node)
+        return children_of(node)
     found = known.get(node)
     if found is None:
-        found = known[node] = _children(node)
+        found = known[node] = children_of(node)
     return found
 
 
@@ -106,7 +155,10 @@ def _whole(node: ast.AST) -> Nodes:
     return tuple(out)
 
 
-def _scope_walk(node: ast.AST, children: Callable[[ast.AST], list[ast.AST]]) -> Nodes:
+_SCOPE_TYPES = frozenset(SCOPE_NODES)
+
+
+def _scope_walk(node: ast.AST, children: Callable[[ast.AST], Children]) -> Nodes:
     """What ``children`` reaches below ``node``, depth first, without entering nested
     scopes (their own nodes are listed, not what is below them)."""
     out: list[ast.AST] = []
@@ -114,13 +166,27 @@ def _scope_walk(node: ast.AST, children: Callable[[ast.AST], list[ast.AST]]) -> 
     while stack:
         child = stack.pop()
         out.append(child)
-        if not isinstance(child, SCOPE_NODES):
+        if type(child) not in _SCOPE_TYPES:
             stack.extend(children(child))
     return tuple(out)
 
 
 def _own_scope(node: ast.AST) -> Nodes:
-    return _scope_walk(node, partial(_children_from, _STATE.children))
+    """``_scope_walk`` over all children, its steps written out: the analysis walks
+    every function of a test module this way."""
+    known = _STATE.children
+    children_of = _CHILDREN_OF
+    out: list[ast.AST] = []
+    stack = list(_children_from(known, node))
+    while stack:
+        child = stack.pop()
+        out.append(child)
+        kind = type(child)
+        if children_of.get(kind) is _no_children or kind in _SCOPE_TYPES:
+            continue
+        found = known.get(child) if known is not None else None
+        stack.extend(_children_from(known, child) if found is None else found)
+    return tuple(out)
 
 
 def remembered(node: ast.AST, question: Hashable, answer: Callable[[], T]) -> T:
@@ -192,8 +258,11 @@ def _statement_children(node: ast.AST) -> list[ast.AST]:
 def _whole_with_parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
     parents: dict[ast.AST, ast.AST] = {}
     known = _STATE.children
+    children_of = _CHILDREN_OF
     out = [node]
     for current in out:  # grows as it goes: breadth first, like ast.walk
+        if children_of.get(type(current)) is _no_children:
+            continue
         children = _children_from(known, current)
         for child in children:
             parents[child] = current

@@ -6,11 +6,13 @@ extracted without searching the statements whose lines name no call the index no
 from __future__ import annotations
 
 import ast
+import contextlib
 import sys
 from pathlib import Path
 
 import pytest
 
+from flake8_flask_close import walks
 from flake8_flask_close.routes import extract as extraction
 from flake8_flask_close.routes.extract import extract, statements_suffice
 from flake8_flask_close.walks import (
@@ -198,3 +200,80 @@ def report(name):
 """
     extract(ast.parse(text), "app/views.py", (), text=text)
     assert [ast.unparse(call) for call in visited] == ["send_file(path)"]
+
+
+EVERY_KIND_OF_NODE = """\
+import os as system, sys
+from . import sibling
+x: int = 1
+y = z = [a for a in range(3) if a] + [*x, *y]
+d = {**base, "k": {1, 2}, 2: (lambda q, *r, s=1, **t: q)(1)}
+global g
+assert x, f"{x!r:>{width}} and {y}"
+del d["k"]
+
+
+async def f(a: int, /, b=2, *args: str, c: int = 3, **kwargs) -> None:
+    nonlocal_name = 1
+    async with open(a) as fh, other():
+        pass
+    async for item in items:
+        await item
+    try:
+        raise ValueError() from None
+    except (KeyError, ValueError) as err:
+        print(err)
+    while not a:
+        break
+    return (yield from b) if a else -b
+
+
+class C(Base, metaclass=Meta):
+    @decorated
+    def m(self):
+        return self.x[1:2, ::3], {k: v for k, v in self.items()}, (i for i in ())
+"""
+MATCHES = """\
+match command:
+    case Point(x=0, y=yy) | [1, *rest] | {"k": v, **others} if yy:
+        pass
+    case str() as text:
+        pass
+    case None:
+        pass
+"""
+
+
+def _child_nodes(node: ast.AST) -> list[ast.AST]:
+    return [c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.expr_context)]
+
+
+def _walk_texts() -> list[str]:
+    return [EVERY_KIND_OF_NODE, *_all_texts()] + ([MATCHES] if sys.version_info >= (3, 10) else [])
+
+
+@pytest.mark.parametrize("remembering", [True, False])
+def test_walks_find_the_nodes_ast_walk_finds_in_its_order(remembering: bool) -> None:
+    """Walks list the commonest node types' children without looking at each field, and
+    keep no children for leaves: what they find and its order must not change."""
+    for text in _walk_texts():
+        tree = ast.parse(text)
+        expected_walk: list[ast.AST] = [tree]
+        expected_parents: dict[ast.AST, ast.AST] = {}
+        for node in expected_walk:
+            for child in _child_nodes(node):
+                expected_parents[child] = node
+                expected_walk.append(child)
+        scopes = [n for n in expected_walk if isinstance(n, walks.SCOPE_NODES)]
+        with remembered_walks() if remembering else contextlib.nullcontext():
+            assert walks.parents(tree) == expected_parents
+            assert list(walks.walk(tree)) == expected_walk
+            for scope in scopes:
+                expected_scope: list[ast.AST] = []
+                stack = _child_nodes(scope)
+                while stack:
+                    node = stack.pop()
+                    expected_scope.append(node)
+                    if not isinstance(node, walks.SCOPE_NODES):
+                        stack.extend(_child_nodes(node))
+                assert list(walk_own_scope(scope)) == expected_scope
