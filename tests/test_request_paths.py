@@ -38,6 +38,10 @@ URLS = [
     "/%C3%BC/a",
     "%20a",
     "/a;b=c",
+    "/down\tload/a.txt",
+    "/download/a.txt#z",
+    "/\\other/a.txt",
+    "/download/a%3Fb.txt",
 ]
 
 

@@ -622,7 +622,7 @@ class ModuleAnalysis:
         return UrlScope(
             aliases=self.aliases,
             constants=self.constants,
-            locals=local_assignments(func),
+            locals=_assignments(func),
             params=self.parametrize_values(func),
             attributes=self.class_attributes(self.enclosing_class(func)),
             bound=bound or {},

@@ -193,6 +193,10 @@ def for_another_host(value: UrlValue) -> bool:
     return host is not None and host != "localhost"
 
 
+_SPLIT_AT = ("?", "#", "\t", "\r", "\n")
+"""What ``urlsplit`` cuts a path at (a query, a fragment) or drops from it."""
+
+
 def _routed_path(url: str) -> Optional[str]:
     """The path the test client routes ``url`` on; None when it raises before any request.
 
@@ -204,6 +208,8 @@ def _routed_path(url: str) -> Optional[str]:
     ``"/a.txt"``. Query and fragment are dropped. An empty path (``"//localhost"``) is
     answered with a redirect to ``"/"``, not routed: it stays empty.
     """
+    if url[:1] == "/" and url[1:2] != "/" and not any(c in url for c in _SPLIT_AT):
+        return url  # a plain path (most test URLs): splitting would give it back
     try:
         first = urlsplit(url)
         _ = first.port  # the client raises on a port out of range
