@@ -90,8 +90,8 @@ def bytes_digest(data: bytes) -> Optional[str]:
 
 def _facts_text(facts: ModuleFacts) -> str:
     """The facts as one line of canonical JSON: what the facts file holds and the facts
-    digest is taken of."""
-    return json.dumps(facts.to_json(), sort_keys=True, separators=(",", ":"))
+    digest is taken of (plain data, without cycles to look for)."""
+    return json.dumps(facts.to_json(), sort_keys=True, separators=(",", ":"), check_circular=False)
 
 
 def facts_digest_of(facts: ModuleFacts) -> str:

@@ -150,7 +150,8 @@ def _pieces(index: RouteIndex) -> Iterator[bytes]:
     requests can match and the evidence of the modules it asks about."""
 
     def text(value: Any) -> bytes:
-        return json.dumps(value, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        plain = json.dumps(value, separators=(",", ":"), check_circular=False)  # no cycles
+        return plain.encode("utf-8", "surrogatepass")
 
     def lines(count: int) -> int:
         return -(-count // ROUTES_PER_PIECE)
