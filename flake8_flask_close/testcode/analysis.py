@@ -549,6 +549,7 @@ class ModuleAnalysis:
             if isinstance(t, ast.Name)
         }
         self._client_names: dict[int, set[str]] = {}
+        self._fixture_client_apps: dict[tuple[str, int], Optional[str]] = {}
         self._scope_names: Optional[frozenset[str]] = None
         """Every function's ``scope_name``: a nested one hides a module-level namesake."""
         self._classifiers: dict[int, ResponseClassifier] = {}
@@ -938,10 +939,17 @@ class ModuleAnalysis:
 
     def _fixture_client_app(self, name: str, func: FunctionNode) -> Optional[str]:
         """The app of the client fixture ``name`` a test (or fixture) requests: its own
-        class's fixture of that name first, then the module's and the conftest files'."""
+        class's fixture of that name first, then the module's and the conftest files'
+        (found once per class: every test of a module asks)."""
+        cls = self.enclosing_class(func)
+        key = (name, id(cls))
+        if key not in self._fixture_client_apps:
+            self._fixture_client_apps[key] = self._class_fixture_client_app(name, cls)
+        return self._fixture_client_apps[key]
+
+    def _class_fixture_client_app(self, name: str, cls: Optional[ast.ClassDef]) -> Optional[str]:
         if name in self._fixtures_not_followed:
             return None
-        cls = self.enclosing_class(func)
         class_fixtures = fixtures_in(cls.body if cls is not None else [], self.aliases)
         own: list[ast.stmt] = [f for fixture_name, f in class_fixtures if fixture_name == name]
         if own:
