@@ -32,6 +32,10 @@ def mentions(node: ast.AST, name: str) -> bool:
 
 def dotted(node: ast.AST) -> Optional[str]:
     """``a.b.c`` for a Name/Attribute chain, else None."""
+    if isinstance(node, ast.Name):  # the commonest, and ``a.b`` next: no list to join
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

@@ -1176,8 +1176,11 @@ def get_index(
             and current is not None
             and entry.text_digest == cache.text_digest(source)
         )
-        relevant = may_have_facts(source, send_functions)
-        if not rel.startswith("../") and not unchanged and (relevant or current is not None):
+        if (
+            not rel.startswith("../")
+            and not unchanged
+            and (current is not None or may_have_facts(source, send_functions))
+        ):
             try:
                 with remembered_walks():
                     facts: Optional[ModuleFacts] = extract(tree, rel, send_functions, source)
