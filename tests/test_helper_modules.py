@@ -3,13 +3,15 @@ module without requests of its own is analysed for theirs."""
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from pathlib import Path
 
 import pytest
 
 from flake8_flask_close.config import DEFAULT_CONFIG, DEFAULT_TEST_PATTERNS
 from flake8_flask_close.plugin import forget_previous_run, may_make_requests
-from flake8_flask_close.testcode.files import helper_module_paths, resolve_import
+from flake8_flask_close.testcode.files import helper_module_paths, is_test_file, resolve_import
 from tests.helpers import codes, lint, write_project
 
 APP = """\
@@ -95,3 +97,49 @@ def test_an_imported_helper_is_judged_where_it_is_called(project: Path) -> None:
         '    res = utils.fetch(client, "a.csv")\n    assert res.status_code == 200\n'
     )
     assert codes(lint(test)) == {(7, "FCL101")}
+
+
+def _matches_a_glob(filename: str, patterns: tuple[str, ...]) -> bool:
+    """``is_test_file`` as its docstring says, with ``fnmatch`` itself."""
+    parts = filename.replace(os.sep, "/").split("/")
+    for pattern in patterns:
+        if "/" not in pattern:
+            if fnmatch.fnmatch(parts[-1], pattern):
+                return True
+            continue
+        folder, rest = pattern.split("/", 1)
+        for i, part in enumerate(parts[:-1]):
+            if fnmatch.fnmatch(part, folder) and fnmatch.fnmatch("/".join(parts[i + 1 :]), rest):
+                return True
+    return False
+
+
+TEST_FILE_PATTERNS = [
+    DEFAULT_TEST_PATTERNS,
+    ("*.py",),
+    ("check_*.py", "spec/*/*_spec.py", "[Tt]ests/*", "it?/*"),
+]
+FILE_NAMES = [
+    "test_x.py",
+    "./tests/test_x.py",
+    "proj/tests/unit/helpers.py",
+    "app/views.py",
+    "app/test/x.py",
+    "conftest.py",
+    "app/x_test.py",
+    "Tests/a.py",
+    "spec/a/b_spec.py",
+    "spec/b_spec.py",
+    "it1/a.py",
+    "check_me.py",
+    "a/tests",
+    "tests.py",
+    "attests/x.py",
+]
+
+
+@pytest.mark.parametrize("patterns", TEST_FILE_PATTERNS)
+def test_test_files_are_the_ones_the_globs_match(patterns: tuple[str, ...]) -> None:
+    """The globs are compiled once per run: they must match what ``fnmatch`` matches."""
+    for name in FILE_NAMES:
+        assert is_test_file(name, patterns) == _matches_a_glob(name, patterns), name

@@ -70,12 +70,22 @@ def digest(text: str) -> str:
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+_last_text_digest: tuple[Optional[str], str] = (None, "")
+"""The last text digested (held, so that no other text can take its identity) and its
+digest: the plugin asks three times for each file it checks, of the same text."""
+
+
 def text_digest(text: str) -> str:
     """A digest of source text as flake8 sees it, whatever the line endings or BOM: the
     same for a file's bytes (``bytes_digest``) and for flake8's ``lines`` of it."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return digest(text.replace("\r\n", "\n").replace("\r", "\n"))
+    global _last_text_digest
+    last, found = _last_text_digest
+    if text is last:
+        return found
+    plain = text[1:] if text.startswith("\ufeff") else text
+    found = digest(plain.replace("\r\n", "\n").replace("\r", "\n"))
+    _last_text_digest = (text, found)
+    return found
 
 
 def bytes_digest(data: bytes) -> Optional[str]:

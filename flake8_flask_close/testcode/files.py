@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from flake8_flask_close.names import LIBRARY_PACKAGES
 from flake8_flask_close.routes.cache import bytes_name
@@ -17,20 +18,34 @@ def is_test_file(filename: str, patterns: tuple[str, ...]) -> bool:
     A pattern with a ``/`` is matched against every trailing part of the path, so
     ``tests/*`` matches ``proj/tests/unit/test_x.py`` and ``tests/helpers.py``.
     """
-    path = filename.replace(os.sep, "/")
-    base = path.rsplit("/", 1)[-1]
-    parts = path.split("/")
-    for pattern in patterns:
-        if "/" not in pattern:
-            if fnmatch.fnmatch(base, pattern):
-                return True
-            continue
-        folder = pattern.split("/", 1)[0]
-        rest = pattern.split("/", 1)[1]
+    parts = filename.replace(os.sep, "/").split("/")
+    names, folders = _globs(patterns)
+    base = os.path.normcase(parts[-1])
+    if any(name(base) for name in names):
+        return True
+    normcase = os.path.normcase
+    for folder, rest in folders:
         for i, part in enumerate(parts[:-1]):
-            if fnmatch.fnmatch(part, folder) and fnmatch.fnmatch("/".join(parts[i + 1 :]), rest):
+            if folder(normcase(part)) and rest(normcase("/".join(parts[i + 1 :]))):
                 return True
     return False
+
+
+Glob = Callable[[str], Optional["re.Match[str]"]]
+
+
+@functools.lru_cache(maxsize=8)
+def _globs(patterns: tuple[str, ...]) -> tuple[list[Glob], list[tuple[Glob, Glob]]]:
+    """The patterns as ``fnmatch.fnmatch`` matches them (after ``os.path.normcase``),
+    compiled once: a run asks of every file it checks. Patterns with a ``/``: the folder
+    and the rest."""
+
+    def glob(pattern: str) -> Glob:
+        return re.compile(fnmatch.translate(os.path.normcase(pattern))).match
+
+    names = [glob(p) for p in patterns if "/" not in p]
+    folders = [(glob(p.split("/", 1)[0]), glob(p.split("/", 1)[1])) for p in patterns if "/" in p]
+    return names, folders
 
 
 _CONFTEST_PATHS: dict[tuple[str, str], tuple[str, ...]] = {}
