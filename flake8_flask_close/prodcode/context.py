@@ -68,6 +68,8 @@ TEMP_FILES = frozenset(
 
 @dataclass(frozen=True)
 class Hook:
+    """A request hook (``after_request``...) and the file routes it runs for."""
+
     func: FunctionNode
     kind: str
     """``after_request``, ``teardown_request``..., as registered."""

@@ -29,6 +29,8 @@ STATUS_ATTRIBUTES = frozenset({"status_code"})
 
 @dataclass(frozen=True)
 class Guard:
+    """A condition a statement runs under."""
+
     test: ast.expr
     holds: bool
     """The guarded statement runs only when ``test`` is true (False: when it is false)."""

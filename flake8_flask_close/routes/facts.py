@@ -105,6 +105,8 @@ class Ref:
 
 @dataclass(**SLOTS)
 class ObjectFact:
+    """An app or a blueprint the module makes (``Flask(__name__)``, ``Blueprint(...)``)."""
+
     kind: str  # "app" | "blueprint"
     scope: str
     var: str
@@ -125,6 +127,8 @@ class ObjectFact:
 
 @dataclass(**SLOTS)
 class RouteFact:
+    """A route added to an app or a blueprint (a decorator, ``add_url_rule``) and its view."""
+
     target: Ref
     rule: Optional[str]
     """None when the rule is not a literal we can read."""
@@ -137,6 +141,8 @@ class RouteFact:
 
 @dataclass(**SLOTS)
 class RegistrationFact:
+    """``parent.register_blueprint(child, url_prefix=..., name=...)``."""
+
     parent: Ref
     child: Ref
     url_prefix: Optional[str]
@@ -146,6 +152,8 @@ class RegistrationFact:
 
 @dataclass(**SLOTS)
 class ErrorHandlerFact:
+    """An error handler registered for a status code (or an exception class)."""
+
     target: Ref
     code: Optional[int]
     """The status code whose errors it answers (``ANY_ERROR``: all); None when unknown."""
@@ -175,6 +183,8 @@ class SentFile:
 
 @dataclass(**SLOTS)
 class Evidence:
+    """Why a function serves a file (``send_file``...), and on which line."""
+
     what: str
     line: int
     mimetype: Optional[str] = None
@@ -193,6 +203,9 @@ class HookFact:
 
 @dataclass(**SLOTS)
 class FunctionFact:
+    """What a function answers with, as far as files go: the files it serves itself, the
+    helpers it hands its answer to, its redirects, its other answers and its aborts."""
+
     qualname: str
     line: int
     # tuples: most functions have none of these, and every empty tuple is the same one
@@ -222,6 +235,8 @@ class FunctionFact:
 
 @dataclass(**SLOTS)
 class ClassFact:
+    """A class of the module: its bases and methods (class-based views)."""
+
     qualname: str
     bases: list[Ref]
     methods: list[str]
@@ -230,6 +245,8 @@ class ClassFact:
 
 @dataclass(**SLOTS)
 class ModuleFacts:
+    """What one module says about apps, blueprints, routes and file-serving functions."""
+
     module: str
     path: str
     is_package: bool

@@ -61,6 +61,8 @@ ELSEWHERE = "?elsewhere"
 
 @dataclass(frozen=True, **SLOTS)
 class LinkedRoute:
+    """A route of a linked app: its whole rule and what its view serves."""
+
     rule: Optional[str]
     """The full URL rule; None when a part of it can't be known statically."""
     methods: Optional[frozenset[str]]

@@ -105,6 +105,8 @@ class Fate(Enum):
 
 @dataclass(frozen=True)
 class RouteVerdict:
+    """Whether a request's route serves a file, the route, and why."""
+
     serves_file: Optional[bool]
     """True / False, or None when the analysis can't tell."""
     route: str
@@ -116,6 +118,8 @@ class RouteVerdict:
 
 @dataclass(frozen=True)
 class ResponseUse:
+    """A response a test makes: what becomes of it, and its route's verdict."""
+
     stmt: ast.stmt
     fate: Fate
     verdict: RouteVerdict
@@ -129,6 +133,8 @@ class ResponseUse:
 
 @dataclass
 class _Helper:
+    """A function of the module that makes a request and hands the response back."""
+
     func: FunctionNode
     source: _Source
     client_param: Optional[str] = None

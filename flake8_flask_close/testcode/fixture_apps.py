@@ -32,6 +32,8 @@ Place = tuple[ast.Module, str, Mapping[str, str]]
 
 @dataclass(frozen=True)
 class _Fixture:
+    """A fixture function, with the module it is defined in and that module's aliases."""
+
     func: FunctionNode
     module: str
     aliases: Mapping[str, str]

@@ -34,6 +34,8 @@ UrlValue = Union[Template, Endpoint]
 
 @dataclass
 class UrlScope:
+    """What the names of a URL expression may hold where the request is made."""
+
     aliases: Mapping[str, str]
     constants: Mapping[str, str]
     """Module-level string constants visible to the test."""
