@@ -18,12 +18,12 @@ def is_test_file(filename: str, patterns: tuple[str, ...]) -> bool:
     A pattern with a ``/`` is matched against every trailing part of the path, so
     ``tests/*`` matches ``proj/tests/unit/test_x.py`` and ``tests/helpers.py``.
     """
+    normcase = os.path.normcase  # what fnmatch does to a name before matching it
     parts = filename.replace(os.sep, "/").split("/")
     names, folders = _globs(patterns)
-    base = os.path.normcase(parts[-1])
+    base = normcase(parts[-1])
     if any(name(base) for name in names):
         return True
-    normcase = os.path.normcase
     for folder, rest in folders:
         for i, part in enumerate(parts[:-1]):
             if folder(normcase(part)) and rest(normcase("/".join(parts[i + 1 :]))):
