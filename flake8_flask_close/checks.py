@@ -7,7 +7,8 @@ over an unchanged project doesn't even load it.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from types import ModuleType
 
 from flake8_flask_close.config import Config
 from flake8_flask_close.prodcode.context import HOOK_WORDS, ProdContext
@@ -67,22 +68,39 @@ def prod_findings(
                 yield line, col, printable(message)
 
 
+def test_module_analysis(
+    tree: ast.Module,
+    filename: str,
+    source: str,
+    index: route_index.RouteIndex,
+    config: Config,
+    rules: Collection[ModuleType],
+) -> ModuleAnalysis:
+    """The analysis of the test module ``filename`` for the test-side ``rules``."""
+    module, is_package = module_name_for(relpath(filename, index.root))
+    knowledge = clients.knowledge_for(
+        filename, tree, index.root, config.client_names, module, is_package
+    )
+    helpers = helper_module_paths(filename, source, index.root, config.test_patterns)
+    return ModuleAnalysis(
+        tree,
+        filename,
+        index,
+        knowledge,
+        config.send_functions,
+        tuple(helpers),
+        names_every_route=any(rule.NAMES_EVERY_ROUTE for rule in rules),
+    )
+
+
 def test_findings(
     tree: ast.Module, filename: str, source: str, config: Config
 ) -> Iterator[Finding]:
-    root, index = _index(tree, filename, source, config)
-    rel = relpath(filename, root)
-    module, is_package = module_name_for(rel)
-    knowledge = clients.knowledge_for(filename, tree, root, config.client_names, module, is_package)
-    helpers = helper_module_paths(filename, source, root, config.test_patterns)
-    analysis = ModuleAnalysis(
-        tree, filename, index, knowledge, config.send_functions, tuple(helpers)
-    )
-    uses = analysis.uses()
+    _, index = _index(tree, filename, source, config)
+    rules = [r for r in TEST_RULES if r.CODE.default_on or r.CODE.code in config.opt_in]
+    uses = test_module_analysis(tree, filename, source, index, config, rules).uses()
     seen: set[tuple[int, int, str]] = set()
-    for rule in TEST_RULES:
-        if not rule.CODE.default_on and rule.CODE.code not in config.opt_in:
-            continue
+    for rule in rules:
         for line, col, message in rule.findings(uses):
             key = (line, col, message[:6])
             if key in seen:

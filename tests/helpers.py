@@ -53,11 +53,14 @@ def expected_codes(source: str) -> set[tuple[int, str]]:
     return found
 
 
-def lint(path: Path, source: str | None = None) -> list[tuple[int, int, str]]:
-    """Run the plugin in-process on one file, as flake8 would (fresh run state)."""
+def lint(
+    path: Path, source: str | None = None, opt_in: tuple[str, ...] = DEFAULT_OFF
+) -> list[tuple[int, int, str]]:
+    """Run the plugin in-process on one file, as flake8 would (fresh run state), with the
+    opt-in codes ``opt_in`` on (all of them unless told)."""
     text = path.read_text(encoding="utf-8") if source is None else source
     forget_previous_run()
-    Plugin.config = Config(opt_in=frozenset(DEFAULT_OFF))
+    Plugin.config = Config(opt_in=frozenset(opt_in))
     plugin = Plugin(ast.parse(text), str(path), text.splitlines(keepends=True))
     return [(line, col, msg) for line, col, msg, _ in plugin.run()]
 

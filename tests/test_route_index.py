@@ -1012,3 +1012,103 @@ def test_route_map_split_by_second_segment_answers_as_one_router() -> None:
                 expected = (None, getattr(exc, "new_url", None))
             actual = (got.route, got.redirect_to) if got is not None else (None, None)
             assert actual == expected, (url, method)
+
+
+def test_a_rule_of_another_shape_never_matches() -> None:
+    """``_may_match`` tells a path a rule can't match by the rule's literal segments and
+    their number, before Werkzeug compiles it: whenever it says no, a router of that
+    rule alone answers 404, 405 or a redirect, never the rule (every pair of these rules
+    and paths, three methods)."""
+    from flake8_flask_close.routes.match import _may_match, _router, _shape
+
+    rules = [
+        "/",
+        "/a",
+        "/a/",
+        "/a/b",
+        "/a/b/",
+        "/a/<x>",
+        "/a/<x>/",
+        "/a/<int:n>/b.pdf",
+        "/a/<name>.txt",
+        "/a/<path:rest>",
+        "/a/<path:rest>/",
+        "/a/<path:rest>/end",
+        "/<lang>/a",
+        "/<path:everything>",
+        "/a/<any(b, 'c/d'):kind>",
+        "/a/<string(length=2):code>/z",
+        "/a/<custom:thing>",
+        "/a/<uuid:u>/<float:f>",
+        "/a//b",
+        "/ä/ß",
+        "/a/b%20c",
+    ]
+    paths = ["/", "/a", "/a/", "/a/b", "/a/b/", "/a/7/b.pdf", "/a/7/c.pdf", "/a/n.txt"]
+    paths += ["/a/x/y", "/a/x/y/", "/a/x/y/end", "/en/a", "/en/a/", "/a/c/d", "/a/ab/z"]
+    paths += ["/a//b", "//a/b", "/a/b//", "/ä/ß", "/a/b%20c", "/a/b c", "/b", "/a/b/c/d/e"]
+    paths += ["/a/12345678-1234-5678-1234-567812345678/1.5", "/a/.", "/a/..", "/a/%2F"]
+    said_no = 0
+    for rule in rules:
+        router = _router([(0, LinkedRoute(rule, frozenset({"GET", "POST"}), "0", None))])
+        assert router is not None
+        for path in paths:
+            if _may_match(_shape(rule), path.split("/")[1:]):
+                continue
+            said_no += 1
+            for method in ("GET", "POST", "DELETE"):
+                try:
+                    router.match(path, method=method)
+                except Exception:  # NotFound, MethodNotAllowed, RequestRedirect
+                    continue
+                raise AssertionError(f"{rule!r} matches {path!r} ({method})")
+    assert said_no > len(rules) * len(paths) // 2
+
+
+def test_route_map_says_which_paths_may_reach_a_file() -> None:
+    """``RouteMap.may_serve_file`` is False only where the router's answer (one router of
+    every rule) is no route serving a file for the method: none, a redirect, a 405, a
+    route serving none or serving one for other methods only."""
+    from flake8_flask_close.routes.match import RouteMap, _router
+
+    file_rules = ["/api/files/<name>", "/api/exports/<int:n>.csv", "/docs/<path:p>"]
+    file_rules += ["/static/<path:filename>", "/<lang>/manual.pdf", "/api/reports/"]
+    plain_rules = ["/api/users/<int:n>", "/api/users/", "/api/files/", "/api/status"]
+    plain_rules += ["/docs/", "/api/exports/summary", "/<lang>/about", "/api/reports/new"]
+    routes = [
+        LinkedRoute(r, None, str(i), f"send_file in views.py:{i}") for i, r in enumerate(file_rules)
+    ]
+    routes += [LinkedRoute(r, frozenset({"GET", "POST"}), f"p{r}", None) for r in plain_rules]
+    routes.append(
+        LinkedRoute(
+            "/api/uploads/<name>",
+            frozenset({"GET", "PUT"}),
+            "up",
+            None,
+            method_evidence=(("GET", "send_file in views.py:40"), ("PUT", None)),
+        )
+    )
+    urls = ["/", "/api/files/a.txt", "/api/files/", "/api/files", "/api/users/3", "/api/users"]
+    urls += ["/api/exports/7.csv", "/api/exports/summary", "/docs/a/b", "/docs/", "/docs"]
+    urls += ["/static/app.css", "/en/manual.pdf", "/en/about", "/api/reports", "/api/reports/"]
+    urls += ["/api/reports/new", "/api/status", "/api/uploads/a", "/api//files/a", "/zzz"]
+    bucketed = RouteMap(routes)
+    whole = _router(list(enumerate(routes)))
+    assert whole is not None
+    said_no = 0
+    for url in urls:
+        for method in ("GET", "HEAD", "POST", "PUT"):
+            if bucketed.may_serve_file(url, method):
+                continue
+            said_no += 1
+            try:
+                endpoint, _ = whole.match(url, method=method)
+            except Exception:  # NotFound, MethodNotAllowed, RequestRedirect
+                continue
+            route = routes[int(endpoint)]
+            assert not (route.allows(method) and route.evidence_for(method)), (url, method)
+    assert said_no > len(urls)
+    assert not bucketed.may_serve_file("/api/users/3", "GET")
+    assert not bucketed.may_serve_file("/api/uploads/a", "PUT")
+    assert bucketed.may_serve_file("/api/uploads/a", "GET")
+    assert bucketed.may_serve_file("/api//files/a", "GET")  # merged by Werkzeug: can't tell

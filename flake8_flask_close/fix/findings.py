@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Optional
 
+from flake8_flask_close.checks import test_module_analysis
 from flake8_flask_close.config import Config
 from flake8_flask_close.fix.model import PROD_CODES, TEST_CODES
 from flake8_flask_close.fix.source import SourceText
@@ -16,18 +17,15 @@ from flake8_flask_close.names import FunctionNode
 from flake8_flask_close.plugin import PROD_TOKENS, may_make_requests
 from flake8_flask_close.prodcode.context import ProdContext
 from flake8_flask_close.routes import index as route_index
-from flake8_flask_close.routes.extract import module_name_for
 from flake8_flask_close.routes.project import find_root
-from flake8_flask_close.routes.scan import relpath
 from flake8_flask_close.rules import (
     fcl101_unclosed_file_response,
     fcl102_unclosable_file_response,
     fcl201_file_closed_before_send,
     fcl202_file_response_closed_before_return,
 )
-from flake8_flask_close.testcode import clients
-from flake8_flask_close.testcode.analysis import ModuleAnalysis, ResponseUse
-from flake8_flask_close.testcode.files import helper_module_paths, is_test_file
+from flake8_flask_close.testcode.analysis import ResponseUse
+from flake8_flask_close.testcode.files import is_test_file
 
 TEST_RULES = (fcl101_unclosed_file_response, fcl102_unclosable_file_response)
 PROD_RULES = (fcl201_file_closed_before_send, fcl202_file_response_closed_before_return)
@@ -106,16 +104,8 @@ def _test_candidates(
     source: SourceText, filename: str, config: Config, wanted: frozenset[str], on_disk: bool
 ) -> Iterator[Candidate]:
     index = _index(source, filename, config, on_disk)
-    rel = relpath(filename, index.root)
-    module, is_package = module_name_for(rel)
-    tree = source.tree
-    knowledge = clients.knowledge_for(
-        filename, tree, index.root, config.client_names, module, is_package
-    )
-    helpers = helper_module_paths(filename, source.text, index.root, config.test_patterns)
-    analysis = ModuleAnalysis(
-        tree, filename, index, knowledge, config.send_functions, tuple(helpers)
-    )
+    rules = [rule for rule in TEST_RULES if rule.CODE.code in wanted]
+    analysis = test_module_analysis(source.tree, filename, source.text, index, config, rules)
     # ModuleAnalysis.uses(), keeping the request call each use was made from: the fixer
     # rewrites that call (ResponseUse carries only its statement).
     for func in analysis.functions:

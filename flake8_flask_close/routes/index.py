@@ -1074,6 +1074,22 @@ class RouteIndex:
                 out.append(found)
         return out
 
+    def may_serve_file(
+        self,
+        path: str,
+        method: str,
+        module: Optional[str] = None,
+        scope: str = "",
+        app: Optional[tuple[str, ...]] = None,
+        near: tuple[str, ...] = (),
+    ) -> bool:
+        """Whether ``match`` may find a route serving a file for ``method path``, without
+        matching it."""
+        return any(
+            group.route_map.may_serve_file(path, method)
+            for group in self.candidate_groups(module, scope, app, near)
+        )
+
     def by_endpoint(
         self,
         endpoint: str,

@@ -165,17 +165,20 @@ class RouteMap:
         self._adapters = OrderedDict()
         self._by_second: dict[str, Optional[dict[str, list[tuple[int, LinkedRoute]]]]] = {}
         self._matches: dict[tuple[str, str], Optional[Match]] = {}
+        self._serving: dict[tuple[str, str], list[tuple[Optional[Shape], LinkedRoute]]] = {}
+        """Per router, the rules serving a file, with their shapes."""
 
-    def _adapter(self, path: str) -> tuple[Optional[MapAdapter], dict[int, LinkedRoute]]:
+    def _router_key(self, path: str) -> tuple[str, str]:
+        """(bucket, second segment or ""): the router ``path`` is matched with."""
         first = _first_segment(path)
         bucket = first if first in self._names else ANY_FIRST
         split = self._split(bucket)
-        second = _second_segment(path) if split is not None else ""
-        adapters = self._adapters
-        key = (bucket, second)
-        if key in adapters:
-            adapters.move_to_end(key)
-            return adapters[key]
+        return bucket, _second_segment(path) if split is not None else ""
+
+    def _chosen(self, key: tuple[str, str]) -> list[tuple[int, LinkedRoute]]:
+        """The routes of the router ``key`` names, in the app's order."""
+        bucket, second = key
+        split = self._split(bucket)
         if split is not None:
             # the rules a path with another literal second segment can't match are left
             # out; the others (no second segment, an empty or a variable one) stay in
@@ -186,6 +189,35 @@ class RouteMap:
         if ANY_FIRST in self._names:
             chosen += self._buckets.bucket(ANY_FIRST)
         chosen.sort(key=lambda numbered: numbered[0])
+        return chosen
+
+    def may_serve_file(self, path: str, method: str) -> bool:
+        """Whether ``method path`` may reach a route serving a file, without matching it:
+        False when no rule of its router that serves a file for ``method`` has the path's
+        shape (``_may_match``), whichever rule Werkzeug picks, or a redirect, or none."""
+        key = self._router_key(path)
+        serving = self._serving.get(key)
+        if serving is None:
+            serving = self._serving[key] = [
+                (_shape(route.rule), route)
+                for _, route in self._chosen(key)
+                if route.serves_file and route.rule is not None
+            ]
+        if not serving:
+            return False
+        parts = path.split("/")[1:]
+        return any(
+            _may_match(shape, parts) and route.allows(method) and route.evidence_for(method)
+            for shape, route in serving
+        )
+
+    def _adapter(self, path: str) -> tuple[Optional[MapAdapter], dict[int, LinkedRoute]]:
+        key = self._router_key(path)
+        adapters = self._adapters
+        if key in adapters:
+            adapters.move_to_end(key)
+            return adapters[key]
+        chosen = self._chosen(key)
         found = adapters[key] = (_router(chosen), dict(chosen))
         if len(adapters) > MAX_ROUTERS:
             # A worker checks a big project's test folders one after the other: keeping
@@ -240,6 +272,55 @@ class RouteMap:
         except (HTTPException, ValueError, LookupError, TypeError):
             return None
         return Match(numbered[int(endpoint)], dict(args))
+
+
+WILD = "\x00"
+"""A rule's path segment holding a converter of one segment (``<int:id>``, ``<name>.txt``)."""
+
+Shape = tuple[str, ...]
+"""A rule's path segments, literal or ``WILD``, up to a ``path`` converter's (``REST``)."""
+
+REST = "\x01"
+"""A segment where a converter matching slashes starts: any path from there on."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _shape(rule: str) -> Optional[Shape]:
+    """The segments of ``rule`` as its router matches them (Werkzeug compares a literal
+    segment with the path's whole segment); None when the rule isn't plain: a repeated
+    slash, a ``<`` or ``>`` that is no converter's."""
+    if "//" in rule:
+        return None
+    found: list[str] = []
+    cut = 0
+    for converter in _CONVERTER.finditer(rule):
+        found.append(rule[cut : converter.start()])
+        found.append(REST if converter.group(1) == "path" else WILD)
+        cut = converter.end()
+    found.append(rule[cut:])
+    text = "".join(found)
+    if "<" in text or ">" in text:
+        return None
+    segments = []
+    for segment in text[1:].split("/"):
+        if REST in segment:
+            segments.append(REST)
+            break
+        segments.append(WILD if WILD in segment else segment)
+    return tuple(segments)
+
+
+def _may_match(shape: Optional[Shape], parts: list[str]) -> bool:
+    """Whether a rule of this shape may match a path of these segments (``/a/b`` has
+    ``a`` and ``b``); a path of more or fewer segments gets a redirect or a 404."""
+    if shape is None or "" in parts[:-1]:
+        return True  # a repeated slash: Werkzeug merges them, or redirects
+    for i, segment in enumerate(shape):
+        if segment == REST:
+            return True
+        if i >= len(parts) or (segment != WILD and segment != parts[i]):
+            return False
+    return len(parts) == len(shape)
 
 
 def _router(numbered: NumberedRoutes) -> Optional[MapAdapter]:

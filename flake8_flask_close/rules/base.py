@@ -95,6 +95,9 @@ class TestRule(Protocol):
     CODE: Code
     VALID: list[Example]
     INVALID: list[Example]
+    NAMES_EVERY_ROUTE: bool
+    """Whether its findings name the routes of responses that get no file: when no rule
+    that runs does, the analysis judges those without matching them."""
 
     def findings(self, uses: list[ResponseUse]) -> Iterator[Finding]: ...
 

@@ -14,6 +14,8 @@ from flake8_flask_close.rules.base import Example, Finding, finding
 from flake8_flask_close.testcode.analysis import Fate, ResponseUse
 
 CODE = CODES["FCL100"]
+# its message names the route of a response that gets no file
+NAMES_EVERY_ROUTE = True
 
 INVALID = [
     Example(

@@ -17,6 +17,7 @@ from flake8_flask_close.rules.base import EXAMPLE_APP, EXAMPLE_CONFTEST, Example
 from flake8_flask_close.testcode.analysis import Fate, ResponseUse
 
 CODE = CODES["FCL101"]
+NAMES_EVERY_ROUTE = False
 
 INVALID = [
     Example(

@@ -14,6 +14,7 @@ from flake8_flask_close.rules.base import EXAMPLE_CONFTEST, Example, Finding, fi
 from flake8_flask_close.testcode.analysis import Fate, ResponseUse
 
 CODE = CODES["FCL102"]
+NAMES_EVERY_ROUTE = False
 
 INVALID = [
     Example(

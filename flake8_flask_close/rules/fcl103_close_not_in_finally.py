@@ -14,6 +14,7 @@ from flake8_flask_close.rules.base import Example, Finding, finding
 from flake8_flask_close.testcode.analysis import Fate, ResponseUse
 
 CODE = CODES["FCL103"]
+NAMES_EVERY_ROUTE = False
 
 INVALID = [
     Example(

@@ -525,8 +525,13 @@ class ModuleAnalysis:
         clients: ClientKnowledge,
         send_functions: tuple[str, ...] = (),
         helper_paths: tuple[str, ...] = (),
+        names_every_route: bool = True,
     ) -> None:
         self.tree = tree
+        self.names_every_route = names_every_route
+        """Every request's route is matched, to name it (FCL100 reports requests to
+        routes serving no file); when False, a request no route serving a file can
+        answer is judged "no file" without matching it (see ``route_verdict``)."""
         self.filename = filename
         self.helper_paths = helper_paths
         """The test-side helper modules it imports that key its answer (``files``)."""
@@ -643,7 +648,14 @@ class ModuleAnalysis:
         url_node: Optional[ast.expr],
         bound: Optional[Mapping[str, list[UrlValue]]] = None,
         app: Optional[tuple[str, ...]] = None,
+        exact: bool = False,
     ) -> RouteVerdict:
+        """Whether the request ``call`` gets a file, through which route, and why. Unless
+        ``exact`` or ``names_every_route``, a request that no route serving a file can
+        answer gets ``False`` and its URL for a route, without matching it: its route
+        is named only by FCL100, and whether it is matched at all (False or None) only
+        a helper's caller asks (``helper_verdict``). Matching is most of a request's
+        cost, and most of a project's unclosed requests go to routes serving no file."""
         scope = self.url_scope(func, bound)
         follow = any(
             kw.arg == "follow_redirects"
@@ -652,11 +664,16 @@ class ModuleAnalysis:
             for kw in call.keywords
         )
         scope_name = self.scope_name(func)
+        values = evaluate(url_node, scope)
+        if not (exact or self.names_every_route or follow) and not self._may_serve_file(
+            values, method, scope_name, app
+        ):
+            return RouteVerdict(False, f"{method} {self._url_text(url_node)}")
         asked_range = _asked_range(call)
         file_hits: list[tuple[str, str]] = []
         other_hits: list[tuple[str, Optional[str]]] = []
         unknown = False
-        for value in evaluate(url_node, scope):
+        for value in values:
             if for_another_host(value):
                 unknown = True
                 continue
@@ -678,6 +695,25 @@ class ModuleAnalysis:
             found = next((e for _, e in other_hits if e), None)
             return RouteVerdict(False, other_hits[0][0], if_found=found)
         return RouteVerdict(None, f"{method} {self._url_text(url_node)}")
+
+    def _may_serve_file(
+        self, values: list[UrlValue], method: str, scope: str, app: Optional[tuple[str, ...]]
+    ) -> bool:
+        """Whether a request for one of ``values`` (not following redirects) may land on
+        a route serving a file: one of the rules Werkzeug would pick from does (a URL
+        for another host lands on none the index knows; ``url_for`` names are left to
+        ``_value_hits``)."""
+        where = (self.module, scope, app, self.near)
+        for value in values:
+            if isinstance(value, Endpoint):
+                return True
+            if for_another_host(value):
+                continue
+            if any(
+                self.index.may_serve_file(path, method, *where) for path in concrete_paths(value)
+            ):
+                return True
+        return False
 
     def _url_text(self, node: Optional[ast.expr]) -> str:
         if node is None:
@@ -863,6 +899,7 @@ class ModuleAnalysis:
         func: FunctionNode,
         bound: Optional[Mapping[str, list[UrlValue]]] = None,
         client_param: Optional[str] = None,
+        exact: bool = False,
     ) -> Optional[_Source]:
         f = call.func
         if not isinstance(f, ast.Attribute) or f.attr not in CLIENT_REQUEST_METHODS:
@@ -891,7 +928,7 @@ class ModuleAnalysis:
         app = self._client_app(f.value, func)
         if app is not None and app[0] in self._buffering_apps:
             return None  # the app's test_client_class asks for buffered=True
-        judge = partial(self.route_verdict, call, method, func, url_node, bound, app)
+        judge = partial(self.route_verdict, call, method, func, url_node, bound, app, exact)
         request = f"{dotted(f.value) or 'client'}.{f.attr}"
         return _Source(call, judge, request, True, f.value)
 
@@ -1261,7 +1298,7 @@ class ModuleAnalysis:
                 for param, arg in self._call_arguments(helper.func, call).items()
             }
             rebound = (owner or self).client_request(
-                helper.source.call, helper.func, bound, helper.client_param
+                helper.source.call, helper.func, bound, helper.client_param, exact=True
             )
             if rebound is not None and rebound.verdict.serves_file is not None:
                 verdict = rebound.verdict
@@ -2162,7 +2199,13 @@ class ModuleAnalysis:
         follows the helper modules this one does (the ones it imports from, which the
         result cache keys this module's answer by too). None while it is being made (two
         helper modules importing from each other)."""
-        key = (path, self.send_functions, self.clients.extra_names, self.helper_paths)
+        key = (
+            path,
+            self.send_functions,
+            self.clients.extra_names,
+            self.helper_paths,
+            self.names_every_route,
+        )
         made = _HELPER_ANALYSES.get(key)
         if made is not None and made[0] is self.index:
             return made[1]
@@ -2176,7 +2219,13 @@ class ModuleAnalysis:
         _HELPER_ANALYSES_MADE.add(key)
         try:
             analysis = ModuleAnalysis(
-                tree, path, self.index, knowledge, self.send_functions, self.helper_paths
+                tree,
+                path,
+                self.index,
+                knowledge,
+                self.send_functions,
+                self.helper_paths,
+                self.names_every_route,
             )
         finally:
             _HELPER_ANALYSES_MADE.discard(key)
@@ -2491,7 +2540,7 @@ def _forwards_buffered(
 UNSEEN = object()
 """A function whose body the analysis can't see."""
 
-_HelperKey = tuple[str, tuple[str, ...], frozenset[str], tuple[str, ...]]
+_HelperKey = tuple[str, tuple[str, ...], frozenset[str], tuple[str, ...], bool]
 _HELPER_ANALYSES: dict[_HelperKey, tuple[RouteIndex, ModuleAnalysis]] = {}
 """Helper modules' analyses this run made, with the index each was made with."""
 _HELPER_ANALYSES_MADE: set[_HelperKey] = set()
