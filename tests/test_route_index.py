@@ -1112,3 +1112,22 @@ def test_route_map_says_which_paths_may_reach_a_file() -> None:
     assert not bucketed.may_serve_file("/api/uploads/a", "PUT")
     assert bucketed.may_serve_file("/api/uploads/a", "GET")
     assert bucketed.may_serve_file("/api//files/a", "GET")  # merged by Werkzeug: can't tell
+
+
+def test_route_map_forgets_the_rules_serving_files_of_many_routers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A split bucket has a router per second segment a test asks for (``/files/a.txt``,
+    ``/files/b.txt``...): what ``may_serve_file`` keeps per router is bounded as the
+    remembered answers are."""
+    from flake8_flask_close.routes import match
+    from flake8_flask_close.routes.match import RouteMap
+
+    monkeypatch.setattr(match, "MAX_MATCHES", 4)
+    rules = [f"/files/{i}/<name>" for i in range(8)] + ["/files/<path:rest>"]
+    routes = [LinkedRoute(r, None, str(i), f"send_file in v.py:{i}") for i, r in enumerate(rules)]
+    route_map = RouteMap(routes)
+    for i in range(20):
+        assert route_map.may_serve_file(f"/files/x{i}/a.txt", "GET")  # the path rule
+        assert len(route_map._serving) <= 4
+    assert not route_map.may_serve_file("/files/3/a.txt", "POST")

@@ -140,7 +140,8 @@ SPLIT_MIN_ROUTES = 8
 """A bucket of at least this many routes gets a router per second segment."""
 
 MAX_MATCHES = 1024
-"""Answers remembered per app before they are forgotten all at once."""
+"""Answers remembered per app before they are forgotten all at once (and as many
+routers' rules serving a file, for ``may_serve_file``)."""
 
 
 class RouteMap:
@@ -198,6 +199,8 @@ class RouteMap:
         key = self._router_key(path)
         serving = self._serving.get(key)
         if serving is None:
+            if len(self._serving) >= MAX_MATCHES:
+                self._serving.clear()  # a split bucket has a key per second segment asked
             serving = self._serving[key] = [
                 (_shape(route.rule), route)
                 for _, route in self._chosen(key)
