@@ -588,6 +588,10 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
+WITHIN_NOISE = "within the noise"
+"""Said of a verdict its rounds fall on both sides of (``_ratio_check``)."""
+
+
 def _ratio_check(label: str, res: ConfigResult, bare: ConfigResult, target: float) -> str:
     """The ratio of the medians against ``target``, wall and CPU; flagged when the rounds'
     own ratios (each run against bare flake8's run of the same round) fall on both sides
@@ -601,7 +605,7 @@ def _ratio_check(label: str, res: ConfigResult, bare: ConfigResult, target: floa
             for run, base in zip(res.samples, bare.samples)
         ]
         if len(rounds) > 1 and min(rounds) <= target < max(rounds):
-            check += f" (rounds {min(rounds):.3f}x-{max(rounds):.3f}x: within the noise)"
+            check += f" (rounds {min(rounds):.3f}x-{max(rounds):.3f}x: {WITHIN_NOISE})"
         checks.append(check)
     return f"{label} <= {target:.2f}x: " + ", ".join(checks)
 
@@ -646,7 +650,7 @@ def tree_report(
         f"RSS {rss:+.1f} MiB <= {TARGETS['rss_mib']:.0f}: {verdict(rss <= TARGETS['rss_mib'])}"
     )
     lines += [f"  target {check}" for check in checks]
-    if any("within the noise" in check for check in checks):
+    if any(WITHIN_NOISE in check for check in checks):
         lines.append(
             "  (some rounds met a target and others didn't: count instructions for a verdict, "
             "bench/instructions.py)"
